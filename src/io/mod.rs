@@ -1,0 +1,8 @@
+//! Files in and out: atomic writes and the word-vector formats. Readers validate and report the
+//! file, line and cause; nothing here panics on bad input.
+
+mod atomic;
+mod word2vec;
+
+pub use atomic::atomic_write;
+pub use word2vec::{VectorFormat, read_vectors, write_vectors};

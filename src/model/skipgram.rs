@@ -1,0 +1,279 @@
+//! Skip-gram: an `Embedding` of the centre word and a `Linear` head over the vocabulary — the
+//! exact model of the classic tutorial. The full softmax uses the whole head; negative sampling
+//! uses the head's weight columns as word2vec's output vectors.
+
+use burn::nn::{Embedding, Linear};
+use burn::prelude::*;
+use burn::tensor::activation::{log_sigmoid, log_softmax};
+
+use super::{ids_tensor, param_from, to_host};
+use crate::sampling::{Rng, rng_for};
+
+/// The model's shape.
+#[derive(Config, Debug)]
+pub struct SkipGramConfig {
+    pub vocab: usize,
+    pub dim: usize,
+    /// The softmax head carries a bias (as `nn.Linear` does); negative sampling has none.
+    #[config(default = false)]
+    pub head_bias: bool,
+}
+
+/// Skip-gram with a softmax head; `embedding.weight` holds the input (centre) vectors, shape
+/// [vocab, dim], and `head.weight` the output vectors as columns, shape [dim, vocab].
+#[derive(Module, Debug)]
+pub struct SkipGram {
+    pub embedding: Embedding,
+    pub head: Linear,
+}
+
+/// A stream of the run's RNG reserved for weight initialisation.
+const INIT_STREAM: u64 = 0x1417;
+
+impl SkipGramConfig {
+    /// word2vec's initialisation: input vectors uniform in ±0.5/dim, output vectors and bias zero.
+    /// Drawn on the host from `seed`, so every backend starts from the same weights.
+    pub fn init(&self, seed: u64, device: &Device) -> SkipGram {
+        use rand::Rng as _;
+        let mut rng: Rng = rng_for(seed, INIT_STREAM);
+        let scale = 0.5 / self.dim as f32;
+        let input: Vec<f32> = (0..self.vocab * self.dim)
+            .map(|_| rng.random_range(-scale..scale))
+            .collect();
+        let output = vec![0.0; self.vocab * self.dim];
+        SkipGram::from_vectors(
+            input,
+            output,
+            self.head_bias.then(|| vec![0.0; self.vocab]),
+            self.dim,
+            device,
+        )
+    }
+}
+
+impl SkipGram {
+    /// Builds the model from host vectors: `input` and `output` are both [vocab, dim] row-major
+    /// (word2vec's syn0 and syn1neg).
+    pub fn from_vectors(
+        input: Vec<f32>,
+        output: Vec<f32>,
+        bias: Option<Vec<f32>>,
+        dim: usize,
+        device: &Device,
+    ) -> SkipGram {
+        let vocab = input.len() / dim;
+        let embedding = Embedding {
+            weight: param_from(input, [vocab, dim], device),
+        };
+        // The head computes x·W with W of shape [dim, vocab]: word j's output vector is column j.
+        let mut columns = vec![0.0; output.len()];
+        for (j, row) in output.chunks_exact(dim).enumerate() {
+            for (k, &v) in row.iter().enumerate() {
+                columns[k * vocab + j] = v;
+            }
+        }
+        let head_weight = param_from(columns, [dim, vocab], device);
+        let bias = bias.map(|b| {
+            burn::module::Param::from_tensor(Tensor::from_data(TensorData::new(b, [vocab]), device))
+        });
+        SkipGram {
+            embedding,
+            head: Linear {
+                weight: head_weight,
+                bias,
+            },
+        }
+    }
+
+    pub fn vocab(&self) -> usize {
+        self.embedding.weight.dims()[0]
+    }
+
+    pub fn dim(&self) -> usize {
+        self.embedding.weight.dims()[1]
+    }
+
+    /// Input vectors on the host, [vocab, dim] row-major: the word vectors users keep.
+    pub fn input_vectors(&self) -> Vec<f32> {
+        to_host(self.embedding.weight.val())
+    }
+
+    /// Output vectors on the host, [vocab, dim] row-major.
+    pub fn output_vectors(&self) -> Vec<f32> {
+        to_host(self.head.weight.val().transpose())
+    }
+
+    /// The head's bias, if it has one.
+    pub fn bias(&self) -> Option<Vec<f32>> {
+        self.head.bias.as_ref().map(|b| to_host(b.val()))
+    }
+
+    fn centre_vectors(&self, centers: &[u32], device: &Device) -> Tensor<2> {
+        let n = centers.len();
+        let ids = ids_tensor(centers, device).reshape([n, 1]);
+        self.embedding.forward(ids).reshape([n, self.dim()])
+    }
+
+    /// Mean cross-entropy of the full softmax p(t | c) = softmax(θᵀ e_c) over the batch.
+    pub fn softmax_loss(&self, centers: &[u32], contexts: &[u32]) -> Tensor<1> {
+        let device = self.embedding.weight.device();
+        let logits = self.head.forward(self.centre_vectors(centers, &device));
+        let log_p = log_softmax(logits, 1);
+        let n = contexts.len();
+        let targets = ids_tensor(contexts, &device).reshape([n, 1]);
+        log_p.gather(1, targets).mean().neg()
+    }
+
+    /// Mean over the batch of −[log σ(u_t·v_c) + Σ_k log σ(−u_k·v_c)], with `negatives`
+    /// holding `k` ids per pair.
+    pub fn negative_loss(&self, centers: &[u32], contexts: &[u32], negatives: &[u32]) -> Tensor<1> {
+        let device = self.embedding.weight.device();
+        let n = centers.len();
+        let k = negatives.len() / n.max(1);
+        let dim = self.dim();
+        let v = self.centre_vectors(centers, &device);
+        let output = self.head.weight.val().transpose();
+        let u_pos = output.clone().select(0, ids_tensor(contexts, &device));
+        let pos = (v.clone() * u_pos).sum_dim(1).reshape([n]);
+        let mut loss = log_sigmoid(pos).neg();
+        if k > 0 {
+            let u_neg = output
+                .select(0, ids_tensor(negatives, &device))
+                .reshape([n, k, dim]);
+            let neg = (u_neg * v.reshape([n, 1, dim])).sum_dim(2).reshape([n, k]);
+            loss = loss - log_sigmoid(neg.neg()).sum_dim(1).reshape([n]);
+        }
+        loss.mean()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device() -> Device {
+        Device::flex().autodiff()
+    }
+
+    fn tiny(device: &Device) -> (SkipGram, Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (vocab, dim) = (4, 3);
+        let input: Vec<f32> = (0..vocab * dim)
+            .map(|i| ((i * 7 % 11) as f32 - 5.0) / 10.0)
+            .collect();
+        let output: Vec<f32> = (0..vocab * dim)
+            .map(|i| ((i * 5 % 13) as f32 - 6.0) / 9.0)
+            .collect();
+        let bias = vec![0.1, -0.2, 0.3, 0.05];
+        let m = SkipGram::from_vectors(
+            input.clone(),
+            output.clone(),
+            Some(bias.clone()),
+            dim,
+            device,
+        );
+        (m, input, output, bias)
+    }
+
+    fn row(v: &[f32], i: u32) -> &[f32] {
+        &v[i as usize * 3..i as usize * 3 + 3]
+    }
+
+    fn dotf(a: &[f32], b: &[f32]) -> f64 {
+        a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum()
+    }
+
+    fn log_sig(x: f64) -> f64 {
+        -(1.0 + (-x).exp()).ln()
+    }
+
+    #[test]
+    fn negative_loss_matches_hand_computation() {
+        let d = device();
+        let (m, input, output, _) = tiny(&d);
+        let (c, t, neg) = ([0u32, 2], [1u32, 3], [2u32, 3, 0, 1]);
+        let got: f32 = m.negative_loss(&c, &t, &neg).into_scalar();
+        let mut expect = 0.0;
+        for p in 0..2 {
+            let v = row(&input, c[p]);
+            expect -= log_sig(dotf(row(&output, t[p]), v));
+            for q in 0..2 {
+                expect -= log_sig(-dotf(row(&output, neg[p * 2 + q]), v));
+            }
+        }
+        expect /= 2.0;
+        assert!((got as f64 - expect).abs() < 1e-5, "{got} vs {expect}");
+    }
+
+    #[test]
+    fn softmax_loss_matches_hand_computation() {
+        let d = device();
+        let (m, input, output, bias) = tiny(&d);
+        let (c, t) = ([0u32, 3, 1], [1u32, 1, 2]);
+        let got: f32 = m.softmax_loss(&c, &t).into_scalar();
+        let mut expect = 0.0;
+        for p in 0..3 {
+            let v = row(&input, c[p]);
+            let logits: Vec<f64> = (0..4)
+                .map(|j| dotf(row(&output, j), v) + bias[j as usize] as f64)
+                .collect();
+            let lse = logits.iter().map(|x| x.exp()).sum::<f64>().ln();
+            expect -= logits[t[p] as usize] - lse;
+        }
+        expect /= 3.0;
+        assert!((got as f64 - expect).abs() < 1e-5, "{got} vs {expect}");
+    }
+
+    /// Central differences on every weight against the autodiff gradient.
+    fn check_gradients(loss: impl Fn(&SkipGram) -> Tensor<1>) {
+        let d = device();
+        let (m, input, output, bias) = tiny(&d);
+        let grads = loss(&m).backward();
+        let g_in = to_host(m.embedding.weight.grad(&grads).expect("input grad"));
+        let g_out = to_host(m.head.weight.grad(&grads).expect("output grad").transpose());
+        let h = 1e-2f32;
+        let eval = |inp: Vec<f32>, out: Vec<f32>| -> f64 {
+            let m = SkipGram::from_vectors(inp, out, Some(bias.clone()), 3, &d);
+            loss(&m).into_scalar::<f32>() as f64
+        };
+        for which in 0..2 {
+            for i in 0..input.len() {
+                let bump = |s: f32| {
+                    let (mut a, mut b) = (input.clone(), output.clone());
+                    if which == 0 {
+                        a[i] += s
+                    } else {
+                        b[i] += s
+                    }
+                    eval(a, b)
+                };
+                let numeric = (bump(h) - bump(-h)) / (2.0 * h as f64);
+                let analytic = if which == 0 { g_in[i] } else { g_out[i] } as f64;
+                assert!(
+                    (numeric - analytic).abs() < 2e-3,
+                    "param {which}/{i}: {numeric} vs {analytic}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn negative_gradients_match_finite_differences() {
+        check_gradients(|m| m.negative_loss(&[0, 2, 2], &[1, 3, 0], &[2, 3, 0, 1, 1, 3]));
+    }
+
+    #[test]
+    fn softmax_gradients_match_finite_differences() {
+        check_gradients(|m| m.softmax_loss(&[0, 3, 1], &[1, 1, 2]));
+    }
+
+    #[test]
+    fn init_follows_word2vec() {
+        let m = SkipGramConfig::new(50, 10).init(1, &Device::flex());
+        assert!(m.input_vectors().iter().all(|v| v.abs() <= 0.05));
+        assert!(m.input_vectors().iter().any(|v| v.abs() > 0.01));
+        assert!(m.output_vectors().iter().all(|&v| v == 0.0));
+        assert_eq!(m.bias(), None);
+        let again = SkipGramConfig::new(50, 10).init(1, &Device::flex());
+        assert_eq!(m.input_vectors(), again.input_vectors());
+    }
+}

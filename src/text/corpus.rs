@@ -1,0 +1,315 @@
+//! Streams whitespace-separated tokens from one or more files in bounded memory, whatever the line
+//! length (text8 is a single 100 MB line), and splits the byte range among training threads.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Longest token kept, in bytes; longer ones are cut (on a character boundary), as word2vec does,
+/// so that a file without separators cannot exhaust memory.
+pub const MAX_TOKEN_BYTES: usize = 1000;
+
+/// Longest sentence handed to training; longer lines are cut into pieces of this size (gensim's
+/// limit), so a single-line corpus still gets windows that never span its whole length.
+pub const MAX_SENTENCE_TOKENS: usize = 10_000;
+
+const READ_CHUNK: usize = 1 << 20;
+
+/// Receives the tokens of a scan in order.
+pub trait TokenSink {
+    /// One token's bytes; `line` is 1-based within `file` when the scan began at the file's start.
+    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()>;
+    /// A line ended: windows never cross it.
+    fn line_end(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The training text: one or more files read as one stream.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    files: Vec<(PathBuf, u64)>,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+impl Corpus {
+    /// Checks that every file exists and that the corpus is not empty.
+    pub fn open<P: AsRef<Path>>(paths: &[P]) -> Result<Self> {
+        if paths.is_empty() {
+            return Err(Error::Config("no corpus file given".into()));
+        }
+        let mut files = Vec::new();
+        for path in paths {
+            let path = path.as_ref();
+            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            if !meta.is_file() {
+                return Err(Error::invalid(path, "not a regular file"));
+            }
+            files.push((path.to_path_buf(), meta.len()));
+        }
+        let corpus = Corpus { files };
+        if corpus.total_bytes() == 0 {
+            return Err(Error::invalid(&corpus.files[0].0, "the corpus is empty"));
+        }
+        Ok(corpus)
+    }
+
+    /// The files, in reading order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(p, _)| p.as_path())
+    }
+
+    /// Size of all files together: threads split this range.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|(_, len)| len).sum()
+    }
+
+    /// The byte range thread `part` of `parts` trains on; the parts tile the corpus.
+    pub fn part(&self, part: usize, parts: usize) -> std::ops::Range<u64> {
+        let total = self.total_bytes() as u128;
+        let start = total * part as u128 / parts as u128;
+        let end = total * (part as u128 + 1) / parts as u128;
+        start as u64..end as u64
+    }
+
+    /// Streams every token whose first byte lies in `range` of the concatenated files. Files are
+    /// separated as if by a line break. Line numbers are exact when the range starts a file.
+    pub fn scan(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
+        let mut file_start = 0u64;
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut carry: Vec<u8> = Vec::with_capacity(MAX_TOKEN_BYTES);
+        for (path, len) in &self.files {
+            let file_end = file_start + len;
+            if file_end <= range.start || file_start >= range.end {
+                file_start = file_end;
+                continue;
+            }
+            let local_start = range.start.saturating_sub(file_start);
+            let local_end = (range.end - file_start).min(*len);
+            scan_file(path, local_start, local_end, &mut buf, &mut carry, sink)?;
+            sink.line_end()?;
+            file_start = file_end;
+        }
+        Ok(())
+    }
+}
+
+/// Scans one file from `start` (skipping a token cut by it) to the end of the token that straddles
+/// `end`.
+fn scan_file(
+    path: &Path,
+    start: u64,
+    end: u64,
+    buf: &mut [u8],
+    carry: &mut Vec<u8>,
+    sink: &mut impl TokenSink,
+) -> Result<()> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // Begin one byte early: if that byte is not a separator, the first token belongs to the
+    // previous part and is skipped.
+    let mut pos = start.saturating_sub(1);
+    file.seek(SeekFrom::Start(pos))
+        .map_err(|e| Error::io(path, e))?;
+    let mut skipping = start > 0;
+    let mut line = 1u64;
+    carry.clear();
+    let mut truncated = false;
+    loop {
+        let n = read_some(&mut file, buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        let mut i = 0;
+        while i < n {
+            let b = chunk[i];
+            if is_space(b) {
+                if !carry.is_empty() {
+                    sink.token(carry, path, line)?;
+                    carry.clear();
+                    truncated = false;
+                }
+                skipping = false;
+                if pos + i as u64 >= end {
+                    return Ok(());
+                }
+                if b == b'\n' {
+                    line += 1;
+                    sink.line_end()?;
+                }
+                i += 1;
+                continue;
+            }
+            // A run of token bytes within this chunk.
+            let run_start = i;
+            while i < n && !is_space(chunk[i]) {
+                i += 1;
+            }
+            if skipping {
+                continue;
+            }
+            let token_begins_here = carry.is_empty() && !truncated;
+            if token_begins_here && pos + run_start as u64 >= end {
+                return Ok(());
+            }
+            if truncated {
+                continue;
+            }
+            let room = MAX_TOKEN_BYTES - carry.len();
+            let run = &chunk[run_start..i];
+            if run.len() > room {
+                carry.extend_from_slice(&run[..room]);
+                truncated = true;
+                cut_to_char_boundary(carry);
+            } else {
+                if i < n && carry.is_empty() {
+                    // The whole token is in the chunk: no copy.
+                    sink.token(run, path, line)?;
+                    continue;
+                }
+                carry.extend_from_slice(run);
+            }
+        }
+        pos += n as u64;
+    }
+    if !carry.is_empty() && !skipping {
+        sink.token(carry, path, line)?;
+        carry.clear();
+    }
+    Ok(())
+}
+
+fn read_some(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match file.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Drops a multi-byte character cut in half by truncation.
+fn cut_to_char_boundary(bytes: &mut Vec<u8>) {
+    if let Err(e) = std::str::from_utf8(bytes)
+        && e.error_len().is_none()
+    {
+        bytes.truncate(e.valid_up_to());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    struct Collect(Vec<(String, u64)>, usize);
+    impl TokenSink for Collect {
+        fn token(&mut self, token: &[u8], _file: &Path, line: u64) -> Result<()> {
+            self.0
+                .push((String::from_utf8_lossy(token).into_owned(), line));
+            Ok(())
+        }
+        fn line_end(&mut self) -> Result<()> {
+            self.1 += 1;
+            Ok(())
+        }
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &[u8]) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(text)
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn tokens_and_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "a.txt", b"the cat\tsat\n\n  on the   mat\r\nend");
+        let corpus = Corpus::open(&[p]).unwrap();
+        let mut c = Collect(vec![], 0);
+        corpus.scan(0..corpus.total_bytes(), &mut c).unwrap();
+        let words: Vec<_> = c.0.iter().map(|(w, l)| format!("{w}@{l}")).collect();
+        assert_eq!(
+            words,
+            ["the@1", "cat@1", "sat@1", "on@3", "the@3", "mat@3", "end@4"]
+        );
+    }
+
+    #[test]
+    fn parts_tile_the_corpus_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: String = (0..5000).map(|i| format!("w{} ", i % 97)).collect();
+        let p1 = write(&dir, "a.txt", text.as_bytes());
+        let p2 = write(&dir, "b.txt", b"x yy zzz\nlast");
+        let corpus = Corpus::open(&[p1, p2]).unwrap();
+        let mut whole = Collect(vec![], 0);
+        corpus.scan(0..corpus.total_bytes(), &mut whole).unwrap();
+        for parts in [2, 3, 7, 64] {
+            let mut joined = Vec::new();
+            for k in 0..parts {
+                let mut c = Collect(vec![], 0);
+                corpus.scan(corpus.part(k, parts), &mut c).unwrap();
+                joined.extend(c.0.into_iter().map(|(w, _)| w));
+            }
+            let expect: Vec<_> = whole.0.iter().map(|(w, _)| w.clone()).collect();
+            assert_eq!(joined, expect, "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn single_huge_line_streams_in_bounded_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.txt");
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        // 3 MB on one line, plus one 5,000-byte token that must be cut to MAX_TOKEN_BYTES.
+        for i in 0..600_000 {
+            write!(f, "t{} ", i % 10).unwrap();
+        }
+        f.write_all(&vec![b'z'; 5000]).unwrap();
+        f.write_all(" after".as_bytes()).unwrap();
+        drop(f);
+        let corpus = Corpus::open(&[path]).unwrap();
+        struct Count(u64, usize, Option<String>);
+        impl TokenSink for Count {
+            fn token(&mut self, t: &[u8], _: &Path, line: u64) -> Result<()> {
+                assert_eq!(line, 1);
+                self.0 += 1;
+                self.1 = self.1.max(t.len());
+                self.2 = Some(String::from_utf8_lossy(t).into_owned());
+                Ok(())
+            }
+        }
+        let mut c = Count(0, 0, None);
+        corpus.scan(0..corpus.total_bytes(), &mut c).unwrap();
+        assert_eq!(c.0, 600_002);
+        assert_eq!(c.1, MAX_TOKEN_BYTES);
+        assert_eq!(c.2.as_deref(), Some("after"));
+    }
+
+    #[test]
+    fn truncation_keeps_utf8_whole() {
+        let mut v = "é".repeat(10).into_bytes();
+        v.truncate(5);
+        cut_to_char_boundary(&mut v);
+        assert_eq!(v, "éé".as_bytes());
+    }
+
+    #[test]
+    fn missing_and_empty_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.txt");
+        let err = Corpus::open(&[&missing]).unwrap_err().to_string();
+        assert!(err.contains("nope.txt"), "{err}");
+        let empty = write(&dir, "empty.txt", b"");
+        let err = Corpus::open(&[&empty]).unwrap_err().to_string();
+        assert!(err.contains("empty.txt") && err.contains("empty"), "{err}");
+    }
+}

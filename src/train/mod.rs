@@ -1,0 +1,71 @@
+//! Training: the run's configuration, device selection, the schedule, and one loop per update
+//! path, each written once for every Burn device.
+
+mod autodiff;
+mod config;
+mod device;
+mod fused;
+mod optimizer;
+mod outputs;
+mod progress;
+mod schedule;
+
+pub use config::{BackendKind, LossKind, LrSchedule, OptimizerKind, TrainConfig, UpdateKind};
+pub use device::select_device;
+pub use optimizer::build_optimizer;
+pub use outputs::{OutputPaths, RunSummary, save_outputs};
+pub use progress::Progress;
+pub use schedule::linear_lr;
+
+use std::sync::Arc;
+
+use burn::prelude::Device;
+
+use crate::error::Result;
+use crate::model::SkipGram;
+use crate::text::{Corpus, Vocab};
+
+/// A finished run: the model on its device and what it cost.
+pub struct Trained {
+    pub model: SkipGram,
+    pub vocab: Arc<Vocab>,
+    /// Mean loss per pair over each epoch.
+    pub epoch_losses: Vec<f64>,
+    /// Vocabulary words read over all epochs (before subsampling).
+    pub words: u64,
+    pub seconds: f64,
+}
+
+/// Trains skip-gram on `corpus` as `config` says, on `device`.
+pub fn train(
+    config: &TrainConfig,
+    corpus: &Corpus,
+    vocab: Arc<Vocab>,
+    device: &Device,
+    progress: &mut Progress,
+) -> Result<Trained> {
+    config.validate()?;
+    match config.update {
+        UpdateKind::Fused => fused::train(config, corpus, vocab, device, progress),
+        UpdateKind::Autodiff => autodiff::train(config, corpus, vocab, device, progress),
+    }
+}
+
+/// The schedule of `config` at `words_done` of `total_words`.
+pub(crate) fn lr_for(config: &TrainConfig, words_done: u64, total_words: u64) -> f64 {
+    linear_lr(
+        config.lr,
+        config.lr_schedule == LrSchedule::Linear,
+        words_done,
+        total_words,
+    )
+}
+
+/// Fails with a clear message once the loss stops being a number.
+pub(crate) fn check_finite(loss: f64, step: u64, lr: f64) -> Result<()> {
+    if loss.is_finite() {
+        Ok(())
+    } else {
+        Err(crate::Error::Diverged { loss, step, lr })
+    }
+}

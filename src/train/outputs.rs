@@ -1,0 +1,91 @@
+//! A run's files, all written atomically side by side: the vectors, the vocabulary, the Burn
+//! record of the model and the configuration with the run's summary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+
+use super::{TrainConfig, Trained};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::io::{atomic_write, write_vectors};
+use crate::text::VocabStats;
+
+/// Where a run's outputs went.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutputPaths {
+    pub vectors: PathBuf,
+    pub vocab: PathBuf,
+    pub model: PathBuf,
+    pub config: PathBuf,
+}
+
+impl OutputPaths {
+    /// Siblings of the vectors file: `vec.txt` → `vec.vocab.txt`, `vec.model.bpk`,
+    /// `vec.config.json`.
+    pub fn beside(vectors: &Path) -> Self {
+        let stem = vectors
+            .file_stem()
+            .map_or_else(|| "vectors".into(), |s| s.to_string_lossy().into_owned());
+        let sibling = |suffix: &str| vectors.with_file_name(format!("{stem}.{suffix}"));
+        OutputPaths {
+            vectors: vectors.to_path_buf(),
+            vocab: sibling("vocab.txt"),
+            model: sibling("model.bpk"),
+            config: sibling("config.json"),
+        }
+    }
+}
+
+/// What the run did, saved with its config.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunSummary {
+    pub vocab_size: usize,
+    pub corpus: VocabStats,
+    pub epoch_losses: Vec<f64>,
+    pub words_trained: u64,
+    pub seconds: f64,
+    pub words_per_second: f64,
+}
+
+/// Writes every output of `trained`; each file appears whole or not at all.
+pub fn save_outputs(
+    config: &TrainConfig,
+    trained: &Trained,
+    stats: &VocabStats,
+) -> Result<(OutputPaths, RunSummary)> {
+    let paths = OutputPaths::beside(&config.output);
+    let embeddings = Embeddings::new(
+        trained.vocab.words().to_vec(),
+        config.dim,
+        trained.model.input_vectors(),
+    )
+    .map_err(|m| Error::invalid(&paths.vectors, m))?;
+    write_vectors(&paths.vectors, &embeddings, config.format)?;
+    trained.vocab.save(&paths.vocab)?;
+    let record = trained
+        .model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| Error::Record {
+            path: paths.model.clone(),
+            message: format!("{e:?}"),
+        })?;
+    atomic_write(&paths.model, |w| w.write_all(&record))?;
+    let summary = RunSummary {
+        vocab_size: trained.vocab.len(),
+        corpus: stats.clone(),
+        epoch_losses: trained.epoch_losses.clone(),
+        words_trained: trained.words,
+        seconds: trained.seconds,
+        words_per_second: trained.words as f64 / trained.seconds.max(1e-9),
+    };
+    let json = serde_json::json!({ "config": config, "summary": summary });
+    atomic_write(&paths.config, |w| {
+        serde_json::to_writer_pretty(&mut *w, &json)?;
+        writeln!(w)
+    })?;
+    Ok((paths, summary))
+}

@@ -1,0 +1,85 @@
+//! Progress of long work: a bar with words/s, loss, learning rate and ETA on a terminal, plain
+//! periodic lines otherwise (logs, CI).
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Reports training progress over a known number of words.
+pub struct Progress {
+    bar: ProgressBar,
+    terminal: bool,
+    started: Instant,
+    last_line: Instant,
+    quiet: bool,
+}
+
+const LINE_EVERY: Duration = Duration::from_secs(15);
+
+impl Progress {
+    /// `quiet` silences everything (library use, tests).
+    pub fn new(total_words: u64, quiet: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal() && !quiet;
+        let bar = ProgressBar::with_draw_target(
+            Some(total_words),
+            if terminal {
+                ProgressDrawTarget::stderr_with_hz(4)
+            } else {
+                ProgressDrawTarget::hidden()
+            },
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30.cyan/blue} {percent:>3}% {msg} ETA {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        Progress {
+            bar,
+            terminal,
+            started: Instant::now(),
+            last_line: Instant::now(),
+            quiet,
+        }
+    }
+
+    /// Seconds since the bar started.
+    pub fn elapsed(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
+    /// Shows the run at `words_done`, with the mean loss of the latest interval.
+    pub fn update(&mut self, words_done: u64, loss: Option<f64>, lr: f64) {
+        let rate = words_done as f64 / self.elapsed().max(1e-9);
+        let loss = loss.map_or("-".to_string(), |l| format!("{l:.4}"));
+        let msg = format!("{:>8.0} words/s  loss {loss}  lr {lr:.6}", rate);
+        self.bar.set_position(words_done);
+        if self.terminal {
+            self.bar.set_message(msg);
+        } else if !self.quiet && self.last_line.elapsed() >= LINE_EVERY {
+            self.last_line = Instant::now();
+            let total = self.bar.length().unwrap_or(1).max(1);
+            eprintln!(
+                "{:>5.1}%  {msg}  ETA {:.0}s",
+                100.0 * words_done as f64 / total as f64,
+                self.bar.eta().as_secs_f64()
+            );
+        }
+    }
+
+    /// A line that stays above the bar.
+    pub fn log(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.terminal {
+            self.bar.println(line);
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,106 @@
+//! The same training run on the CPU (Flex) and on wgpu (a real Vulkan device; in CI the Mesa
+//! software driver, llvmpipe) must give the same losses and weights within float tolerance.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use wordvec::io::VectorFormat;
+use wordvec::text::{Corpus, Vocab};
+use wordvec::train::{
+    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, TrainConfig, Trained, UpdateKind,
+    select_device, train,
+};
+
+fn corpus(dir: &std::path::Path) -> PathBuf {
+    let words = [
+        "red", "green", "blue", "cyan", "magenta", "yellow", "black", "white", "grey",
+    ];
+    let text: String = (0..300)
+        .map(|i| {
+            // Three topics of three words: a line speaks of one topic only.
+            let topic = i % 3;
+            let line: Vec<&str> = (0..12)
+                .map(|j| words[topic * 3 + (i + j * j) % 3])
+                .collect();
+            line.join(" ") + "\n"
+        })
+        .collect();
+    let p = dir.join("colours.txt");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(
+    backend: BackendKind,
+    loss: LossKind,
+    optimizer: OptimizerKind,
+    lr: f64,
+    path: &std::path::Path,
+) -> Trained {
+    let config = TrainConfig {
+        corpus: vec![path.to_path_buf()],
+        loss,
+        update: UpdateKind::Autodiff,
+        backend,
+        optimizer,
+        lr,
+        lr_schedule: LrSchedule::Linear,
+        dim: 16,
+        window: 3,
+        negative: 4,
+        sample: 1e-3,
+        min_count: 1,
+        max_vocab: None,
+        epochs: 2,
+        batch_size: 128,
+        seed: 5,
+        threads: 1,
+        output: path.with_extension("vec"),
+        format: VectorFormat::Text,
+    };
+    let corpus = Corpus::open(&config.corpus).unwrap();
+    let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+    let device = select_device(backend).unwrap();
+    let mut progress = Progress::new(1, true);
+    train(&config, &corpus, Arc::new(vocab), &device, &mut progress).unwrap()
+}
+
+fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() <= tol * (1.0 + x.abs()), "{what}: {x} vs {y}");
+    }
+}
+
+#[test]
+fn wgpu_matches_cpu_on_the_same_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = corpus(dir.path());
+    for (loss, optimizer, lr) in [
+        (LossKind::Negative, OptimizerKind::Sgd, 2.0),
+        (LossKind::Softmax, OptimizerKind::Adam, 0.01),
+    ] {
+        let cpu = run(BackendKind::Cpu, loss, optimizer, lr, &path);
+        let gpu = run(BackendKind::Wgpu, loss, optimizer, lr, &path);
+        assert_close(&cpu.epoch_losses, &gpu.epoch_losses, 1e-4, "epoch losses");
+        let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<_>>();
+        assert_close(
+            &to64(cpu.model.input_vectors()),
+            &to64(gpu.model.input_vectors()),
+            1e-3,
+            "input vectors",
+        );
+        assert_close(
+            &to64(cpu.model.output_vectors()),
+            &to64(gpu.model.output_vectors()),
+            1e-3,
+            "output vectors",
+        );
+        // And training did something.
+        assert!(
+            cpu.epoch_losses[1] < cpu.epoch_losses[0],
+            "{:?}",
+            cpu.epoch_losses
+        );
+    }
+}

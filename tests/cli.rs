@@ -1,0 +1,328 @@
+//! End-to-end tests of the `wordvec` binary on small data: the embedded default, outputs, queries
+//! and every kind of bad input (clear one-line error, non-zero exit, no panic, nothing left behind).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wordvec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wordvec"))
+        .args(args)
+        .output()
+        .expect("run wordvec")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A failure as users must see it: non-zero exit, one `error:` line naming `names`, no panic.
+fn assert_clean_failure(o: &Output, names: &[&str]) {
+    let err = stderr(o);
+    assert!(!o.status.success(), "expected failure, got success: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let line = err.lines().last().unwrap_or_default();
+    assert!(line.starts_with("error: "), "{err}");
+    for n in names {
+        assert!(line.contains(n), "'{n}' missing from: {line}");
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(d) => d.map(|e| e.unwrap().path()).collect(),
+        Err(_) => vec![],
+    }
+}
+
+/// A small real-looking corpus: a few hundred sentences with repeated words.
+fn small_corpus(dir: &Path) -> PathBuf {
+    let words = [
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
+    ];
+    let mut text = String::new();
+    for i in 0..400 {
+        for j in 0..10 {
+            text.push_str(words[(i * 3 + j * j) % words.len()]);
+            text.push(' ');
+        }
+        text.push('\n');
+    }
+    let p = dir.join("small.txt");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn embedded_default_learns_its_analogies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run/vectors.txt");
+    let o = wordvec(&[
+        "train",
+        "--quiet",
+        "--json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let acc = report["analogy"]["accuracy_3cosadd"].as_f64().unwrap();
+    assert!(acc >= 0.90, "embedded analogy accuracy {acc}");
+    assert_eq!(report["analogy"]["skipped"], 0);
+    let rho = report["similarity"][0]["spearman"].as_f64().unwrap();
+    assert!(rho > 0.5, "embedded similarity {rho}");
+    for f in [
+        "vectors.txt",
+        "vectors.vocab.txt",
+        "vectors.model.bpk",
+        "vectors.config.json",
+    ] {
+        assert!(dir.path().join("run").join(f).is_file(), "{f} missing");
+    }
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("run/vectors.config.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(config["config"]["dim"], 100);
+    assert_eq!(
+        config["summary"]["epoch_losses"].as_array().unwrap().len(),
+        5
+    );
+    // No temporary files remain.
+    assert_eq!(files_in(&dir.path().join("run")).len(), 4);
+
+    // Queries on the result.
+    let o = wordvec(&[
+        "analogy",
+        "--vectors",
+        out.to_str().unwrap(),
+        "france",
+        "paris",
+        "japan",
+        "-n",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("tokyo"));
+    let o = wordvec(&["similar", "--vectors", out.to_str().unwrap(), "nosuchword"]);
+    assert_clean_failure(&o, &["nosuchword"]);
+}
+
+#[test]
+fn binary_output_and_eval_agree_with_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let bin = dir.path().join("v.bin");
+    let o = wordvec(&[
+        "train",
+        "--quiet",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--output",
+        bin.to_str().unwrap(),
+        "--dim",
+        "8",
+        "--epochs",
+        "2",
+        "--min-count",
+        "1",
+        "--threads",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sim = dir.path().join("sim.tsv");
+    std::fs::write(
+        &sim,
+        "# test\nalpha\tbeta\t5\ngamma\tdelta\t3\nalpha\tzeta\t1\nalpha\tunknownword\t2\n",
+    )
+    .unwrap();
+    let o = wordvec(&[
+        "eval",
+        "--vectors",
+        bin.to_str().unwrap(),
+        "--similarity",
+        sim.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["similarity"][0]["pairs"], 3);
+    assert_eq!(r["similarity"][0]["skipped"], 1);
+}
+
+#[test]
+fn softmax_autodiff_lowers_its_loss_and_every_optimizer_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    for (opt, loss) in [
+        ("sgd", "softmax"),
+        ("adam", "softmax"),
+        ("adamw", "negative"),
+        ("adagrad", "negative"),
+        ("rmsprop", "softmax"),
+    ] {
+        let out = dir.path().join(format!("{opt}/v.txt"));
+        let mut args = vec![
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--dim",
+            "8",
+            "--epochs",
+            "3",
+            "--min-count",
+            "1",
+            "--loss",
+            loss,
+            "--update",
+            "autodiff",
+            "--optimizer",
+            opt,
+            "--batch-size",
+            "64",
+            "--sample",
+            "0",
+        ];
+        if opt == "sgd" {
+            args.extend(["--lr", "1.0"]);
+        }
+        let o = wordvec(&args);
+        assert!(o.status.success(), "{opt}: {}", stderr(&o));
+        let config: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("{opt}/v.config.json"))).unwrap(),
+        )
+        .unwrap();
+        let losses: Vec<f64> = config["summary"]["epoch_losses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(losses.len(), 3);
+        assert!(losses[2] < losses[0], "{opt}/{loss}: {losses:?}");
+    }
+}
+
+#[test]
+fn bad_corpora_fail_cleanly_and_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = out_dir.join("v.txt");
+    let run = |corpus: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        wordvec(&args)
+    };
+    let missing = dir.path().join("missing.txt");
+    assert_clean_failure(&run(&missing, &[]), &["missing.txt"]);
+
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    assert_clean_failure(&run(&empty, &[]), &["empty.txt", "empty"]);
+
+    let blank = dir.path().join("blank.txt");
+    std::fs::write(&blank, "\n  \n\t\n").unwrap();
+    assert_clean_failure(&run(&blank, &[]), &["blank.txt", "no words"]);
+
+    let rare = dir.path().join("rare.txt");
+    std::fs::write(&rare, "every word here is seen once\n").unwrap();
+    assert_clean_failure(&run(&rare, &[]), &["rare.txt", "min_count"]);
+
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"caf\xe9 au lait\nline two\n".as_slice()).unwrap();
+    assert_clean_failure(
+        &run(&latin1, &["--min-count", "1"]),
+        &["latin1.txt:1", "UTF-8"],
+    );
+
+    let corpus = small_corpus(dir.path());
+    assert_clean_failure(&run(&corpus, &["--dim", "0"]), &["--dim"]);
+    assert_clean_failure(
+        &run(&corpus, &["--loss", "softmax", "--update", "fused"]),
+        &["autodiff"],
+    );
+    assert!(files_in(&out_dir).is_empty(), "{:?}", files_in(&out_dir));
+}
+
+#[test]
+fn bad_eval_and_vector_files_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("v.txt");
+    std::fs::write(&vectors, "2 2\nalpha 1 0\nbeta 0 1\n").unwrap();
+    let v = vectors.to_str().unwrap();
+
+    let q = dir.path().join("questions.txt");
+    std::fs::write(&q, ": capital\nathens greece paris\n").unwrap();
+    assert_clean_failure(
+        &wordvec(&["eval", "--vectors", v, "--analogies", q.to_str().unwrap()]),
+        &["questions.txt:2"],
+    );
+
+    let s = dir.path().join("sim.tsv");
+    std::fs::write(&s, "alpha\tbeta\thigh\n").unwrap();
+    assert_clean_failure(
+        &wordvec(&["eval", "--vectors", v, "--similarity", s.to_str().unwrap()]),
+        &["sim.tsv:1", "high"],
+    );
+
+    let missing = dir.path().join("nope.tsv");
+    assert_clean_failure(
+        &wordvec(&[
+            "eval",
+            "--vectors",
+            v,
+            "--similarity",
+            missing.to_str().unwrap(),
+        ]),
+        &["nope.tsv"],
+    );
+
+    let wrong = dir.path().join("notvectors.txt");
+    std::fs::write(&wrong, "this is just some text\nnot vectors at all\n").unwrap();
+    assert_clean_failure(
+        &wordvec(&["similar", "--vectors", wrong.to_str().unwrap(), "text"]),
+        &["notvectors.txt:1"],
+    );
+
+    let short = dir.path().join("short.txt");
+    std::fs::write(&short, "3 2\nalpha 1 0\nbeta 0\n").unwrap();
+    assert_clean_failure(
+        &wordvec(&["similar", "--vectors", short.to_str().unwrap(), "alpha"]),
+        &["short.txt:3"],
+    );
+
+    assert_clean_failure(
+        &wordvec(&["analogy", "--vectors", v, "alpha", "beta", "gamma"]),
+        &["gamma"],
+    );
+}
+
+#[test]
+fn backend_not_compiled_in_names_its_feature() {
+    if cfg!(feature = "cuda") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let out = dir.path().join("v.txt");
+    let o = wordvec(&[
+        "train",
+        "--quiet",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--backend",
+        "cuda",
+    ]);
+    assert_clean_failure(&o, &["cuda", "--features cuda"]);
+}
