@@ -205,7 +205,8 @@ impl Worker<'_> {
             let hi = (i + b).min(sentence.len() - 1);
             for (j, &context) in sentence.iter().enumerate().take(hi + 1).skip(lo) {
                 if j != i {
-                    self.pair(center, context, rng);
+                    // As word2vec: the context word's input vector predicts the centre word.
+                    self.pair(context, center, rng);
                 }
             }
         }
@@ -231,25 +232,26 @@ impl Worker<'_> {
         self.lr = self.config.lr_at(done) as f32;
     }
 
-    /// One (centre, context) pair and its negatives: word2vec's inner loop.
+    /// One example and its negatives: word2vec's inner loop. `input` owns the input vector that
+    /// is trained to predict `target` against negatives.
     #[inline]
-    fn pair(&mut self, center: u32, context: u32, rng: &mut Rng) {
+    fn pair(&mut self, input: u32, target: u32, rng: &mut Rng) {
         // SAFETY: ids come from the vocabulary, so they are < rows; the input row and the output
         // rows live in different matrices, and each output row is released before the next.
-        let v = unsafe { self.shared.input_row(center) };
+        let v = unsafe { self.shared.input_row(input) };
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
         for d in 0..=self.config.negative {
-            let (target, label) = if d == 0 {
-                (context, 1.0f32)
+            let (output, label) = if d == 0 {
+                (target, 1.0f32)
             } else {
                 let w = self.negatives.sample(rng);
-                if w == context {
+                if w == target {
                     continue;
                 }
                 (w, 0.0)
             };
-            let u = unsafe { self.shared.output_row(target) };
+            let u = unsafe { self.shared.output_row(output) };
             let f = dot(v, u);
             let signed = if label == 1.0 { f } else { -f };
             loss -= self.table.log_sigmoid(signed);

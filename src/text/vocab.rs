@@ -28,6 +28,9 @@ pub struct VocabStats {
     pub prunings: u32,
 }
 
+/// How many times `max_vocab` entries the counting table may hold before it is pruned.
+const TABLE_FACTOR: usize = 10;
+
 /// Counts words while streaming, pruning rare ones when the table outgrows its budget
 /// (word2vec's ReduceVocab) so memory stays bounded on corpora with huge vocabularies.
 pub struct VocabBuilder {
@@ -38,11 +41,12 @@ pub struct VocabBuilder {
 }
 
 impl VocabBuilder {
-    /// `max_vocab` caps the final vocabulary; the counting table may hold twice that before pruning.
+    /// `max_vocab` caps the final vocabulary; the counting table may hold ten times that before
+    /// pruning, so that the words finally kept are counted (almost always) exactly.
     pub fn new(max_vocab: Option<usize>) -> Self {
         VocabBuilder {
             counts: FxHashMap::default(),
-            table_limit: max_vocab.map_or(usize::MAX, |m| m.max(1).saturating_mul(2)),
+            table_limit: max_vocab.map_or(usize::MAX, |m| m.max(1).saturating_mul(TABLE_FACTOR)),
             min_reduce: 1,
             stats: VocabStats::default(),
         }
@@ -258,7 +262,7 @@ mod tests {
             if i % 10 != 0 {
                 b.add(format!("rare{i}").as_bytes());
             }
-            assert!(b.counts.len() <= 201);
+            assert!(b.counts.len() <= 100 * TABLE_FACTOR + 1);
         }
         let (entries, stats) = b.finish(1, Some(100));
         assert!(stats.prunings > 0);
