@@ -3,7 +3,7 @@
 use burn::prelude::Device;
 
 use super::config::BackendKind;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The device for `kind`, or a clear error naming the cargo feature that would enable it.
 pub fn select_device(kind: BackendKind) -> Result<Device> {
@@ -22,7 +22,7 @@ fn cpu() -> Result<Device> {
 
 #[cfg(not(feature = "flex"))]
 fn cpu() -> Result<Device> {
-    Err(Error::BackendUnavailable {
+    Err(crate::Error::BackendUnavailable {
         name: "cpu",
         feature: "flex",
     })
@@ -35,20 +35,22 @@ fn wgpu() -> Result<Device> {
 
 #[cfg(not(feature = "wgpu"))]
 fn wgpu() -> Result<Device> {
-    Err(Error::BackendUnavailable {
+    Err(crate::Error::BackendUnavailable {
         name: "wgpu",
         feature: "wgpu",
     })
 }
 
+// Deprecated upstream in favour of Flex; kept because users compare against it on purpose.
 #[cfg(feature = "ndarray")]
+#[allow(deprecated)]
 fn ndarray() -> Result<Device> {
     Ok(Device::ndarray())
 }
 
 #[cfg(not(feature = "ndarray"))]
 fn ndarray() -> Result<Device> {
-    Err(Error::BackendUnavailable {
+    Err(crate::Error::BackendUnavailable {
         name: "ndarray",
         feature: "ndarray",
     })
@@ -61,7 +63,7 @@ fn cuda() -> Result<Device> {
 
 #[cfg(not(feature = "cuda"))]
 fn cuda() -> Result<Device> {
-    Err(Error::BackendUnavailable {
+    Err(crate::Error::BackendUnavailable {
         name: "cuda",
         feature: "cuda",
     })
