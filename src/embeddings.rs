@@ -69,6 +69,20 @@ impl Embeddings {
         &self.data[i * self.dim..(i + 1) * self.dim]
     }
 
+    /// Lowercased word → row among the first `restrict` rows; on a case collision the more
+    /// frequent (earlier) spelling wins, as in gensim's case-insensitive evaluations.
+    pub fn lowercase_index(&self, restrict: usize) -> FxHashMap<String, usize> {
+        let mut index = FxHashMap::default();
+        for (i, w) in self.words[..restrict.min(self.len())]
+            .iter()
+            .enumerate()
+            .rev()
+        {
+            index.insert(w.to_lowercase(), i);
+        }
+        index
+    }
+
     /// Row of an exact word.
     pub fn id(&self, word: &str) -> Option<usize> {
         self.index.get(word).copied()

@@ -1,13 +1,13 @@
 //! Analogy questions ("a is to b as c is to d"), answered by 3CosAdd and 3CosMul among the most
 //! frequent words, as word2vec's compute-accuracy and gensim's `evaluate_word_analogies` do.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::embeddings::{Embeddings, dot};
 use crate::error::{Error, Result};
+use crate::io::numbered_lines;
 
 /// One question, lowercased.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,15 +68,10 @@ impl std::fmt::Display for AnalogyReport {
 
 /// Reads a question file in the Google format: `: section` headers, then four words a line.
 pub fn read_analogies(path: &Path) -> Result<Vec<AnalogyQuestion>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut section: Option<String> = None;
     let mut questions = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let n = i as u64 + 1;
-        let line = line.map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => Error::parse(path, n, "invalid UTF-8"),
-            _ => Error::io(path, e),
-        })?;
+    for line in numbered_lines(path)? {
+        let (n, line) = line?;
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -122,11 +117,7 @@ pub fn evaluate_analogies(
 ) -> AnalogyReport {
     let unit = embeddings.normalized();
     let restrict = restrict.min(unit.len());
-    // Lowercased lookup; on a case collision the more frequent spelling wins, as in gensim.
-    let mut ok: FxHashMap<String, usize> = FxHashMap::default();
-    for (i, w) in unit.words()[..restrict].iter().enumerate().rev() {
-        ok.insert(w.to_lowercase(), i);
-    }
+    let ok = unit.lowercase_index(restrict);
     let lowered: Vec<String> = unit.words()[..restrict]
         .iter()
         .map(|w| w.to_lowercase())

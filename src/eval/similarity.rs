@@ -1,13 +1,11 @@
 //! Word-similarity benchmarks (WordSim-353, SimLex-999): Spearman ρ between human scores and
 //! cosines, over the pairs whose words are both known.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-
-use rustc_hash::FxHashMap;
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
+use crate::io::numbered_lines;
 
 /// A scored pair, lowercased.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,14 +39,9 @@ impl std::fmt::Display for SimilarityReport {
 /// Reads `word1<TAB>word2<TAB>score` lines; `#` lines are comments. Columns may also be separated
 /// by spaces.
 pub fn read_similarity(path: &Path) -> Result<Vec<SimilarityPair>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut pairs = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let n = i as u64 + 1;
-        let line = line.map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => Error::parse(path, n, "invalid UTF-8"),
-            _ => Error::io(path, e),
-        })?;
+    for line in numbered_lines(path)? {
+        let (n, line) = line?;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -91,10 +84,7 @@ pub fn evaluate_similarity(
 ) -> SimilarityReport {
     let unit = embeddings.normalized();
     let restrict = restrict.min(unit.len());
-    let mut ok: FxHashMap<String, usize> = FxHashMap::default();
-    for (i, w) in unit.words()[..restrict].iter().enumerate().rev() {
-        ok.insert(w.to_lowercase(), i);
-    }
+    let ok = unit.lowercase_index(restrict);
     let (mut gold, mut model) = (Vec::new(), Vec::new());
     for p in pairs {
         if let (Some(&a), Some(&b)) = (ok.get(&p.a), ok.get(&p.b)) {

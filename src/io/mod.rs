@@ -2,7 +2,9 @@
 //! file, line and cause; nothing here panics on bad input.
 
 mod atomic;
+mod lines;
 mod word2vec;
 
 pub use atomic::atomic_write;
+pub use lines::numbered_lines;
 pub use word2vec::{VectorFormat, read_vectors, write_vectors};

@@ -1,13 +1,13 @@
 //! The vocabulary: words with their corpus counts in frequency order, built in bounded memory.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
 use super::corpus::{Corpus, TokenSink};
 use crate::error::{Error, Result};
-use crate::io::atomic_write;
+use crate::io::{atomic_write, numbered_lines};
 
 /// Words kept for training, most frequent first, with the id each word trains under.
 #[derive(Debug, Clone)]
@@ -201,15 +201,10 @@ impl Vocab {
 
     /// Reads a file written by [`Vocab::save`] (or word2vec's `-save-vocab`).
     pub fn load(path: &Path) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let mut entries = Vec::new();
         let mut seen = FxHashMap::default();
-        for (i, line) in BufReader::new(file).lines().enumerate() {
-            let n = i as u64 + 1;
-            let line = line.map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidData => Error::parse(path, n, "invalid UTF-8"),
-                _ => Error::io(path, e),
-            })?;
+        for line in numbered_lines(path)? {
+            let (n, line) = line?;
             if line.trim().is_empty() {
                 continue;
             }
