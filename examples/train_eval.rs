@@ -10,7 +10,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use wordvec::embeddings::Embeddings;
 use wordvec::eval::{evaluate_analogies, evaluate_similarity, read_analogies, read_similarity};
 use wordvec::io::VectorFormat;
 use wordvec::text::{Corpus, Vocab};
@@ -85,12 +84,7 @@ fn main() -> anyhow::Result<()> {
     let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut progress)?;
     let (cpu1, wall) = (cpu_seconds(), t0.elapsed().as_secs_f64());
     progress.finish();
-    let embeddings = Embeddings::new(
-        trained.vocab.words().to_vec(),
-        config.dim,
-        trained.model.input_vectors(),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let embeddings = trained.embeddings();
     let analogy = evaluate_analogies(&embeddings, &questions, 30_000, "questions-words");
     let ws = evaluate_similarity(&embeddings, &wordsim, usize::MAX, "wordsim353");
     let sl = evaluate_similarity(&embeddings, &simlex, usize::MAX, "simlex999");

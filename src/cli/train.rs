@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use wordvec::embeddings::Embeddings;
 use wordvec::eval::{EvalReport, evaluate_analogies, evaluate_similarity};
 use wordvec::io::VectorFormat;
 use wordvec::synthetic;
@@ -126,8 +125,12 @@ impl TrainArgs {
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     // The embedded default writes its corpus to a temporary folder removed at the end.
     let embedded = args.corpus.is_empty();
-    let scratch = tempfile::tempdir()?;
-    let corpus_paths = if embedded {
+    let scratch = if embedded {
+        Some(tempfile::tempdir()?)
+    } else {
+        None
+    };
+    let corpus_paths = if let Some(scratch) = &scratch {
         let path = scratch.path().join("synthetic.txt");
         synthetic::write_corpus(&path)?;
         if !args.quiet {
@@ -169,7 +172,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let mut progress = Progress::new(vocab.total_count() * config.epochs as u64, args.quiet);
     let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut progress)?;
     progress.finish();
-    let (paths, summary) = save_outputs(&config, &trained, &stats)?;
+    let embeddings = trained.embeddings();
+    let (paths, summary) = save_outputs(&config, &trained, &embeddings, &stats)?;
     if !args.quiet {
         eprintln!(
             "trained {} words in {:.1}s ({:.0} words/s); vectors in {}",
@@ -180,12 +184,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         );
     }
 
-    let embeddings = Embeddings::new(
-        trained.vocab.words().to_vec(),
-        config.dim,
-        trained.model.input_vectors(),
-    )
-    .map_err(anyhow::Error::msg)?;
     let report = if embedded {
         Some(EvalReport {
             analogy: Some(evaluate_analogies(

@@ -55,6 +55,10 @@ impl VectorFormat {
     }
 }
 
+/// Largest vector dimension a reader accepts: far above any real model, low enough that a corrupt
+/// header cannot make a row buffer exhaust memory.
+const MAX_DIM: usize = 1 << 16;
+
 /// Reads word vectors, telling text from binary by the content when `format` is `None`.
 pub fn read_vectors(path: &Path, format: Option<VectorFormat>) -> Result<Embeddings> {
     let format = match format {
@@ -86,6 +90,11 @@ fn read_header(path: &Path, reader: &mut impl BufRead) -> Result<(usize, usize)>
         _ => None,
     };
     match parsed {
+        Some((_, d)) if d > MAX_DIM => Err(Error::parse(
+            path,
+            1,
+            format!("dimension {d} is implausible (more than {MAX_DIM}); is this a vectors file?"),
+        )),
         Some((r, d)) if r > 0 && d > 0 => Ok((r, d)),
         _ => Err(Error::parse(
             path,
@@ -93,6 +102,15 @@ fn read_header(path: &Path, reader: &mut impl BufRead) -> Result<(usize, usize)>
             "expected a word2vec header `count dimension` (two positive whole numbers)",
         )),
     }
+}
+
+/// Buffers for the rows, pre-sized from the header only up to a modest bound: the header is
+/// untrusted, and a file claiming billions of rows must fail on its content, not on allocation.
+fn row_buffers(rows: usize, dim: usize) -> (Vec<String>, Vec<f32>) {
+    (
+        Vec::with_capacity(rows.min(1 << 16)),
+        Vec::with_capacity(rows.saturating_mul(dim).min(1 << 22)),
+    )
 }
 
 fn check_value(path: &Path, line: u64, word: &str, v: f32) -> Result<f32> {
@@ -113,8 +131,7 @@ fn read_text_rows(
     rows: usize,
     dim: usize,
 ) -> Result<(Vec<String>, Vec<f32>)> {
-    let mut words = Vec::with_capacity(rows);
-    let mut data = Vec::with_capacity(rows.saturating_mul(dim).min(1 << 28));
+    let (mut words, mut data) = row_buffers(rows, dim);
     let mut line = String::new();
     let mut n = 1u64;
     loop {
@@ -184,8 +201,7 @@ fn read_binary_rows(
     rows: usize,
     dim: usize,
 ) -> Result<(Vec<String>, Vec<f32>)> {
-    let mut words = Vec::with_capacity(rows.min(1 << 24));
-    let mut data = Vec::with_capacity(rows.saturating_mul(dim).min(1 << 28));
+    let (mut words, mut data) = row_buffers(rows, dim);
     let mut word = Vec::new();
     let mut raw = vec![0u8; dim * 4];
     for row in 0..rows {
@@ -307,7 +323,7 @@ mod tests {
 
     #[test]
     fn bad_text_files_are_named_with_line() {
-        let cases: [(&[u8], &str); 8] = [
+        let cases: [(&[u8], &str); 10] = [
             (b"", "empty"),
             (b"hello world\n", "bad.vec:1"),
             (b"2 2\na 1 2\nb 1\n", "bad.vec:3"),
@@ -316,6 +332,8 @@ mod tests {
             (b"3 2\na 1 2\nb 1 2\n", "truncated"),
             (b"1 2\na 1 2\nb 1 2\n", "more rows"),
             (b"2 2\na 1 2\na 3 4\n", "twice"),
+            (b"99999999999999 2\na 1 2\n", "truncated"),
+            (b"1 99999999999\na 1 2\n", "implausible"),
         ];
         for (text, expect) in cases {
             let e = err_of(text, Some(VectorFormat::Text));

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use burn::prelude::Device;
 
+use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::model::SkipGram;
 use crate::text::{Corpus, Vocab};
@@ -34,6 +35,19 @@ pub struct Trained {
     /// Vocabulary words read over all epochs (before subsampling).
     pub words: u64,
     pub seconds: f64,
+}
+
+impl Trained {
+    /// The input vectors with their words: read back from the device once, then shared by the
+    /// output files and the evaluation.
+    pub fn embeddings(&self) -> Embeddings {
+        Embeddings::new(
+            self.vocab.words().to_vec(),
+            self.model.dim(),
+            self.model.input_vectors(),
+        )
+        .expect("the model has one row per vocabulary word")
+    }
 }
 
 /// Trains skip-gram on `corpus` as `config` says, on `device`.

@@ -49,20 +49,16 @@ pub struct RunSummary {
     pub words_per_second: f64,
 }
 
-/// Writes every output of `trained`; each file appears whole or not at all.
+/// Writes every output of `trained` (`embeddings` being [`Trained::embeddings`]); each file
+/// appears whole or not at all.
 pub fn save_outputs(
     config: &TrainConfig,
     trained: &Trained,
+    embeddings: &Embeddings,
     stats: &VocabStats,
 ) -> Result<(OutputPaths, RunSummary)> {
     let paths = OutputPaths::beside(&config.output);
-    let embeddings = Embeddings::new(
-        trained.vocab.words().to_vec(),
-        config.dim,
-        trained.model.input_vectors(),
-    )
-    .map_err(|m| Error::invalid(&paths.vectors, m))?;
-    write_vectors(&paths.vectors, &embeddings, config.format)?;
+    write_vectors(&paths.vectors, embeddings, config.format)?;
     trained.vocab.save(&paths.vocab)?;
     let record = trained
         .model
