@@ -1,8 +1,17 @@
 //! Fused, row-sparse update steps: each example updates only the rows it touches, in place, as
-//! word2vec does, instead of a dense vocab × dim gradient per batch.
+//! word2vec does, instead of a dense vocab × dim gradient per batch. Registered as a Burn backend
+//! extension ([`SgnsBackend`]) with a CPU and a GPU implementation.
 
-mod hogwild;
+mod chunk;
+mod cpu;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod cube;
+mod extension;
 mod sigmoid;
 
-pub use hogwild::{EpochRun, HogwildConfig, SgnsBuffers, train_epoch};
+pub use chunk::{ChunkLoss, ChunkSettings, POSITIONS_PER_SLOT, SENTENCE_END, loss_slots};
+pub use cpu::{NoiseTables, train_chunk};
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+pub use cube::MAX_GPU_DIM;
+pub use extension::{NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step};
 pub use sigmoid::SigmoidTable;

@@ -1,14 +1,13 @@
-//! word2vec's precomputed sigmoid: 1,000 steps over [−6, 6], clamped outside (where the gradient
-//! is taken as saturated, exactly as word2vec and gensim do).
+//! word2vec's precomputed log-sigmoid: 1,000 steps over [−6, 6], exact limits outside. The CPU
+//! kernel reads its loss from it (the gradient uses the exact sigmoid).
 
-/// Scores beyond this magnitude are treated as saturated.
-pub const MAX_EXP: f32 = 6.0;
+/// Scores beyond this magnitude take the limits of log σ.
+const MAX_EXP: f32 = 6.0;
 const SIZE: usize = 1000;
 
-/// σ(x) and log σ(x) by table look-up.
+/// log σ(x) by table look-up.
 #[derive(Debug, Clone)]
 pub struct SigmoidTable {
-    sigmoid: Vec<f32>,
     log_sigmoid: Vec<f32>,
 }
 
@@ -16,7 +15,6 @@ impl Default for SigmoidTable {
     fn default() -> Self {
         let at = |i: usize| (i as f32 / SIZE as f32 * 2.0 - 1.0) * MAX_EXP;
         SigmoidTable {
-            sigmoid: (0..=SIZE).map(|i| 1.0 / (1.0 + (-at(i)).exp())).collect(),
             log_sigmoid: (0..=SIZE).map(|i| -(-at(i)).exp().ln_1p()).collect(),
         }
     }
@@ -26,12 +24,6 @@ impl SigmoidTable {
     #[inline]
     fn index(x: f32) -> usize {
         ((x + MAX_EXP) * (SIZE as f32 / MAX_EXP / 2.0)) as usize
-    }
-
-    /// σ(x) for |x| < MAX_EXP; callers handle the saturated range.
-    #[inline]
-    pub fn sigmoid(&self, x: f32) -> f32 {
-        self.sigmoid[Self::index(x)]
     }
 
     /// log σ(x), linear (x) far on the left and 0 far on the right.
@@ -57,7 +49,6 @@ mod tests {
         for i in -599..600 {
             let x = i as f32 / 100.0;
             let exact = 1.0 / (1.0 + (-x).exp());
-            assert!((t.sigmoid(x) - exact).abs() < 0.01, "{x}");
             assert!((t.log_sigmoid(x) - exact.ln()).abs() < 0.02, "{x}");
         }
         assert!((t.log_sigmoid(-30.0) - (-30.0)).abs() < 1e-6);

@@ -34,13 +34,7 @@ impl SkipGramConfig {
     /// word2vec's initialisation: input vectors uniform in ±0.5/dim, output vectors and bias zero.
     /// Drawn on the host from `seed`, so every backend starts from the same weights.
     pub fn init(&self, seed: u64, device: &Device) -> SkipGram {
-        use rand::Rng as _;
-        let mut rng: Rng = rng_for(seed, INIT_STREAM);
-        let scale = 0.5 / self.dim as f32;
-        let input: Vec<f32> = (0..self.vocab * self.dim)
-            .map(|_| rng.random_range(-scale..scale))
-            .collect();
-        let output = vec![0.0; self.vocab * self.dim];
+        let (input, output) = self.init_vectors(seed);
         SkipGram::from_vectors(
             input,
             output,
@@ -48,6 +42,19 @@ impl SkipGramConfig {
             self.dim,
             device,
         )
+    }
+}
+
+impl SkipGramConfig {
+    /// The initial input and output vectors on the host, [vocab, dim] row-major each.
+    pub fn init_vectors(&self, seed: u64) -> (Vec<f32>, Vec<f32>) {
+        use rand::Rng as _;
+        let mut rng: Rng = rng_for(seed, INIT_STREAM);
+        let scale = 0.5 / self.dim as f32;
+        let input: Vec<f32> = (0..self.vocab * self.dim)
+            .map(|_| rng.random_range(-scale..scale))
+            .collect();
+        (input, vec![0.0; self.vocab * self.dim])
     }
 }
 

@@ -2,11 +2,13 @@
 //! windows, negatives from the unigram^0.75 distribution, batches, all from one seed.
 
 mod batches;
+mod chunks;
 mod negative;
 mod sentences;
 mod subsample;
 
 pub use batches::{Batch, BatchProducer, Message, PairConfig};
+pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer};
 pub use negative::NegativeSampler;
 pub use sentences::SentenceSink;
 pub use subsample::Subsampler;

@@ -56,6 +56,17 @@ impl NegativeSampler {
         }
     }
 
+    /// The alias tables for samplers elsewhere (a GPU kernel): each bucket's acceptance
+    /// probability and its alias.
+    pub fn tables(&self) -> (Vec<f32>, Vec<u32>) {
+        let accept = self
+            .accept
+            .iter()
+            .map(|&a| (a as f64 / 4_294_967_296.0) as f32)
+            .collect();
+        (accept, self.alias.clone())
+    }
+
     pub fn len(&self) -> usize {
         self.accept.len()
     }

@@ -122,6 +122,11 @@ impl TrainConfig {
                 "the fused update is word2vec's SGD: use --update autodiff to train with another optimizer",
             );
         }
+        if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {
+            return bad(
+                "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
+            );
+        }
         Ok(())
     }
 }

@@ -1,18 +1,20 @@
-//! The fused path: word2vec's multi-threaded sparse SGD over host copies of the model's vectors,
-//! written back into the module when the run ends.
+//! The fused path: chunks of sentences from the reader threads go through the fused step of the
+//! device's backend ([`crate::kernels::sgns_step`]), which updates only the rows it touches, in
+//! place. One loop for every device; the backend supplies the kernel.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-use burn::prelude::Device;
+use burn::prelude::*;
 
 use super::{Progress, TrainConfig, Trained, check_finite, lr_for};
 use crate::error::Result;
-use crate::kernels::{EpochRun, HogwildConfig, SgnsBuffers, train_epoch};
-use crate::model::{SkipGram, SkipGramConfig};
-use crate::sampling::{NegativeSampler, Subsampler};
+use crate::kernels::{ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step};
+use crate::model::{SkipGram, SkipGramConfig, to_host};
+use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler, rng_for};
 use crate::text::{Corpus, Vocab};
+
+/// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
+const READ_LOSS_EVERY: usize = 4;
 
 pub(super) fn train(
     config: &TrainConfig,
@@ -21,77 +23,92 @@ pub(super) fn train(
     device: &Device,
     progress: &mut Progress,
 ) -> Result<Trained> {
-    let model = SkipGramConfig::new(vocab.len(), config.dim).init(config.seed, device);
-    let mut buffers = SgnsBuffers {
-        input: model.input_vectors(),
-        output: model.output_vectors(),
-        dim: config.dim,
+    let (input, output) = SkipGramConfig::new(vocab.len(), config.dim).init_vectors(config.seed);
+    let shape = [vocab.len(), config.dim];
+    let mut weights = SgnsWeights {
+        input: Tensor::from_data(TensorData::new(input, shape), device),
+        output: Tensor::from_data(TensorData::new(output, shape), device),
     };
-    let subsampler = Subsampler::new(vocab.counts(), config.sample);
-    let negatives = NegativeSampler::new(vocab.counts(), 0.75);
+    let noise = NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device);
     let total_words = vocab.total_count() * config.epochs as u64;
-    let hogwild = HogwildConfig {
-        window: config.window,
-        negative: config.negative,
-        threads: config.threads,
-        seed: config.seed,
-        lr: config.lr,
-        linear_decay: config.lr_schedule == super::LrSchedule::Linear,
-        total_words,
-    };
+    let mut seeds = rng_for(config.seed, 0xC4_0000);
+    let mut words_done = 0u64;
     let mut epoch_losses = Vec::new();
-    let mut words_before = 0u64;
     for epoch in 0..config.epochs {
-        let run = EpochRun::starting_at(words_before);
-        std::thread::scope(|s| {
-            let worker = s.spawn(|| {
-                train_epoch(
-                    &mut buffers,
-                    corpus,
-                    &vocab,
-                    &subsampler,
-                    &negatives,
-                    &hogwild,
-                    epoch,
-                    &run,
-                )
-            });
-            let (mut last_loss, mut last_pairs) = (0.0, 0u64);
-            while !worker.is_finished() {
-                std::thread::sleep(Duration::from_millis(100));
-                let (loss, pairs) = (run.loss_sum(), run.pairs.load(Ordering::Relaxed));
-                let interval =
-                    (pairs > last_pairs).then(|| (loss - last_loss) / (pairs - last_pairs) as f64);
-                if pairs > last_pairs {
-                    (last_loss, last_pairs) = (loss, pairs);
+        let mut producer = ChunkProducer::spawn(
+            corpus,
+            &vocab,
+            &ChunkConfig {
+                sample: config.sample,
+                epoch,
+                seed: config.seed,
+                readers: config.threads,
+            },
+        );
+        let mut epoch_loss = ChunkLoss::default();
+        let mut pending = Vec::with_capacity(READ_LOSS_EVERY);
+        let mut failure = None;
+        while let Some(chunk) = producer.next_chunk() {
+            let lr_start = lr_for(config, words_done, total_words);
+            words_done += chunk.words;
+            let lr_end = lr_for(config, words_done, total_words);
+            let n = chunk.tokens.len();
+            let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), device);
+            let settings = ChunkSettings {
+                window: config.window as u32,
+                negative: config.negative as u32,
+                lr_start: lr_start as f32,
+                lr_end: lr_end as f32,
+                seed: rand::RngCore::next_u64(&mut seeds),
+                threads: config.threads as u32,
+            };
+            let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
+            weights = updated;
+            pending.push(loss);
+            let mut interval = None;
+            if pending.len() == READ_LOSS_EVERY {
+                let loss = read_loss(std::mem::take(&mut pending));
+                epoch_loss = epoch_loss.plus(loss);
+                if let Err(e) = check_finite(loss.sum, words_done, lr_end) {
+                    failure = Some(e);
+                    break;
                 }
-                let done = run.words_done.load(Ordering::Relaxed);
-                progress.update(done, interval, lr_for(config, done, total_words));
+                interval = Some(loss.mean());
             }
-            worker.join().expect("the epoch's thread does not panic")
-        })?;
-        words_before = run.words_done.load(Ordering::Relaxed);
-        let pairs = run.pairs.load(Ordering::Relaxed).max(1);
-        let mean = run.loss_sum() / pairs as f64;
+            progress.update(words_done, interval, lr_end);
+        }
+        producer.finish()?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        epoch_loss = epoch_loss.plus(read_loss(pending));
+        let mean = epoch_loss.mean();
         check_finite(
-            mean,
-            words_before,
-            lr_for(config, words_before, total_words),
+            epoch_loss.sum,
+            words_done,
+            lr_for(config, words_done, total_words),
         )?;
         progress.log(&format!(
-            "epoch {}/{}: mean loss {mean:.4} over {pairs} pairs, {:.0} words/s",
+            "epoch {}/{}: mean loss {mean:.4} over {} pairs, {:.0} words/s",
             epoch + 1,
             config.epochs,
-            words_before as f64 / progress.elapsed().max(1e-9)
+            epoch_loss.pairs,
+            words_done as f64 / progress.elapsed().max(1e-9)
         ));
         epoch_losses.push(mean);
     }
-    let model = SkipGram::from_vectors(buffers.input, buffers.output, None, config.dim, device);
+    let model = SkipGram::from_vectors(
+        to_host(weights.input),
+        to_host(weights.output),
+        None,
+        config.dim,
+        device,
+    );
     Ok(Trained {
         model,
         vocab,
         epoch_losses,
-        words: words_before,
+        words: words_done,
         seconds: progress.elapsed(),
     })
 }

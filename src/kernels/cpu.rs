@@ -1,0 +1,309 @@
+//! Skip-gram negative sampling on the CPU, word2vec style: each thread takes its share of a chunk
+//! of sentences, draws its own windows and negatives, and updates the shared vectors in place
+//! without locks (Hogwild, Recht et al. 2011). No allocation per step; the inner loops are dot
+//! products and axpys over `dim`, compiled twice: for AVX2 + FMA (chosen at run time) and for the
+//! baseline target.
+
+use rand::RngCore;
+
+use crate::sampling::{Rng, rng_for};
+
+use super::chunk::{ChunkLoss, ChunkSettings, SENTENCE_END};
+use super::sigmoid::SigmoidTable;
+
+/// The noise distribution as Walker alias tables: bucket `b` is drawn uniformly, then kept with
+/// probability `accept[b]`, else replaced by `alias[b]`.
+#[derive(Debug, Clone, Copy)]
+pub struct NoiseTables<'a> {
+    pub accept: &'a [f32],
+    pub alias: &'a [i32],
+}
+
+/// A pointer to the shared weights. Workers write rows through it without synchronisation, as
+/// Hogwild prescribes: a race costs at most a lost sparse update, and every row index is checked
+/// against the matrix before use.
+#[derive(Clone, Copy)]
+struct Shared {
+    input: *mut f32,
+    output: *mut f32,
+    rows: usize,
+    dim: usize,
+}
+
+// SAFETY: the pointers outlive the scoped worker threads (they borrow the matrices mutably for the
+// whole chunk), and concurrent unsynchronised row updates are the Hogwild algorithm itself.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+/// Trains on one chunk of sentences (word ids separated by [`SENTENCE_END`]) and returns the loss
+/// it saw. `input` and `output` are [rows, dim] row-major. Ids outside `0..rows` are an error of
+/// the caller and are skipped rather than trusted.
+pub fn train_chunk(
+    input: &mut [f32],
+    output: &mut [f32],
+    dim: usize,
+    tokens: &[i32],
+    noise: NoiseTables<'_>,
+    settings: &ChunkSettings,
+) -> ChunkLoss {
+    assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
+    assert_eq!(noise.accept.len(), noise.alias.len());
+    let shared = Shared {
+        input: input.as_mut_ptr(),
+        output: output.as_mut_ptr(),
+        rows: input.len() / dim,
+        dim,
+    };
+    let table = SigmoidTable::default();
+    let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
+    if parts.len() == 1 {
+        return run_part(shared, tokens, 0..tokens.len(), noise, settings, &table, 0);
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(t, range)| {
+                let table = &table;
+                s.spawn(move || run_part(shared, tokens, range, noise, settings, table, t as u64))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a training thread does not panic"))
+            .fold(ChunkLoss::default(), |a, b| a.plus(b))
+    })
+}
+
+/// Cuts `tokens` into `parts` ranges of about equal length, each ending at a sentence end.
+fn split_at_sentences(tokens: &[i32], parts: usize) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        let mut end = (tokens.len() * p / parts).max(start);
+        while end < tokens.len() && tokens[end - 1] != SENTENCE_END && end > start {
+            end += 1;
+        }
+        if end > start {
+            ranges.push(start..end);
+        }
+        start = end;
+    }
+    if ranges.is_empty() {
+        ranges.push(0..0);
+    }
+    ranges
+}
+
+fn run_part(
+    shared: Shared,
+    tokens: &[i32],
+    range: std::ops::Range<usize>,
+    noise: NoiseTables<'_>,
+    settings: &ChunkSettings,
+    table: &SigmoidTable,
+    thread: u64,
+) -> ChunkLoss {
+    let mut worker = Worker {
+        shared,
+        noise,
+        table,
+        rng: rng_for(settings.seed, thread),
+        grad: vec![0.0; shared.dim],
+        targets: vec![0; settings.negative as usize + 1],
+        loss: ChunkLoss::default(),
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has the features the function is compiled for.
+        unsafe { worker.part_avx2(tokens, range, settings) };
+        return worker.loss;
+    }
+    worker.part(tokens, range, settings);
+    worker.loss
+}
+
+struct Worker<'a> {
+    shared: Shared,
+    noise: NoiseTables<'a>,
+    table: &'a SigmoidTable,
+    rng: Rng,
+    grad: Vec<f32>,
+    targets: Vec<u32>,
+    loss: ChunkLoss,
+}
+
+impl Worker<'_> {
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn part_avx2(
+        &mut self,
+        tokens: &[i32],
+        range: std::ops::Range<usize>,
+        settings: &ChunkSettings,
+    ) {
+        self.part(tokens, range, settings)
+    }
+
+    #[inline(always)]
+    fn part(&mut self, tokens: &[i32], range: std::ops::Range<usize>, settings: &ChunkSettings) {
+        let window = settings.window.max(1) as u64;
+        let n = tokens.len().max(1) as f32;
+        let lr_step = (settings.lr_end - settings.lr_start) / n;
+        let mut sentence_start = range.start;
+        for i in range.clone() {
+            let Some(center) = self.valid(tokens[i]) else {
+                sentence_start = i + 1;
+                continue;
+            };
+            let lr = settings.lr_start + lr_step * i as f32;
+            // word2vec's dynamic window: the half-width is uniform in 1..=window.
+            let b = 1 + ((self.rng.next_u32() as u64 * window) >> 32) as usize;
+            for &t in &tokens[i.saturating_sub(b).max(sentence_start)..i] {
+                if let Some(context) = self.valid(t) {
+                    self.example(context, center, settings.negative, lr);
+                }
+            }
+            for &t in tokens[i + 1..range.end.min(i + b + 1)].iter() {
+                if t == SENTENCE_END {
+                    break;
+                }
+                if let Some(context) = self.valid(t) {
+                    self.example(context, center, settings.negative, lr);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn valid(&self, id: i32) -> Option<u32> {
+        (id >= 0 && (id as usize) < self.shared.rows).then_some(id as u32)
+    }
+
+    #[inline(always)]
+    fn draw_noise(&mut self) -> u32 {
+        let r = self.rng.next_u64();
+        let len = self.noise.accept.len() as u64;
+        let bucket = (((r >> 32) * len) >> 32) as usize;
+        let u = (r as u32 >> 8) as f32 * (1.0 / 16_777_216.0);
+        let id = if u < self.noise.accept[bucket] {
+            bucket as i32
+        } else {
+            self.noise.alias[bucket]
+        };
+        id.clamp(0, self.shared.rows as i32 - 1) as u32
+    }
+
+    /// One example and its negatives, word2vec's inner loop: the input vector of `input` is
+    /// trained to score `target` high and `negative` noise words low.
+    #[inline(always)]
+    fn example(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
+        let dim = self.shared.dim;
+        self.targets[0] = target;
+        let mut count = 1;
+        for _ in 0..negative {
+            let w = self.draw_noise();
+            if w != target {
+                self.targets[count] = w;
+                count += 1;
+            }
+        }
+        // Start every row on its way into the cache before the first one is needed.
+        for &t in &self.targets[..count] {
+            prefetch_row(self.shared.output.wrapping_add(t as usize * dim), dim);
+        }
+        // SAFETY: ids were checked against `rows`; the input row and the output rows live in
+        // different matrices, and each output row is released before the next is taken.
+        let v = unsafe {
+            std::slice::from_raw_parts_mut(self.shared.input.add(input as usize * dim), dim)
+        };
+        self.grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut loss = 0.0f32;
+        for (k, &t) in self.targets[..count].iter().enumerate() {
+            let u = unsafe {
+                std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
+            };
+            let f = dot(v, u).clamp(-30.0, 30.0);
+            let label = if k == 0 { 1.0 } else { 0.0 };
+            loss -= self.table.log_sigmoid(if k == 0 { f } else { -f });
+            let g = (label - 1.0 / (1.0 + (-f).exp())) * lr;
+            axpy(g, u, &mut self.grad);
+            axpy(g, v, u);
+        }
+        axpy(1.0, &self.grad, v);
+        self.loss.sum += loss as f64;
+        self.loss.pairs += 1;
+    }
+}
+
+/// Asks for the cache lines of a `dim`-float row starting at `p`.
+#[inline(always)]
+fn prefetch_row(p: *const f32, dim: usize) {
+    #[cfg(target_arch = "x86_64")]
+    for line in (0..dim * 4).step_by(64) {
+        // SAFETY: prefetching is a hint and never faults, whatever the address.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>().wrapping_add(line));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (p, dim);
+}
+
+/// Σ aᵢbᵢ with sixteen independent partial sums, so the compiler keeps two vector accumulators.
+#[inline(always)]
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for k in 0..16 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// y += a·x.
+#[inline(always)]
+fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_end_at_sentence_ends_and_cover_everything() {
+        let e = SENTENCE_END;
+        let tokens = [1, 2, 3, e, 4, 5, e, 6, e, 7, 8, 9, 10, e];
+        for parts in 1..6 {
+            let ranges = split_at_sentences(&tokens, parts);
+            assert_eq!(ranges.first().unwrap().start, 0);
+            assert_eq!(ranges.last().unwrap().end, tokens.len());
+            for w in ranges.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+            }
+            for r in &ranges {
+                assert_eq!(tokens[r.end - 1], e, "{parts} parts: {ranges:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn dot_matches_the_plain_sum() {
+        let a: Vec<f32> = (0..103).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..103).map(|i| (i as f32 * 0.11).cos()).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((dot(&a, &b) - plain).abs() < 1e-4);
+    }
+}

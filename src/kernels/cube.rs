@@ -1,0 +1,260 @@
+//! The fused step on CubeCL backends (wgpu, cuda): one cube of 32 units walks a span of
+//! `POSITIONS_PER_SLOT` centre positions in order, the units splitting each vector's dimensions
+//! between them, so every row is read and written in coalesced 128-byte runs. Thousands of cubes
+//! run at once and update rows without locks or atomics (Hogwild on the GPU: a conflicting write
+//! loses one sparse update, it never sums hundreds of them, which is what makes large batches of
+//! word2vec-rate updates diverge). Windows and negatives are drawn on the device from a hash of
+//! (seed, position), so nothing but the chunk of word ids crosses the bus.
+
+use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::tensor::{DType, IntDType};
+use burn_cubecl::CubeBackend;
+use burn_cubecl::kernel::into_contiguous;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::prelude::*;
+
+use super::chunk::{ChunkSettings, POSITIONS_PER_SLOT, loss_slots};
+use super::extension::SgnsBackend;
+
+/// Units per cube: one warp on NVIDIA, and the width of the tree reduction below.
+const UNITS: u32 = 32;
+/// Largest `dim` the kernel accepts (shared memory holds one gradient row per cube).
+pub const MAX_GPU_DIM: usize = 1024;
+
+/// A 32-bit integer hash (lowbias32): the device's random numbers, one stream per position.
+#[cube]
+fn mix(x: u32) -> u32 {
+    let mut v = x;
+    v ^= v >> 16;
+    v *= 0x7feb_352du32;
+    v ^= v >> 15;
+    v *= 0x846c_a68bu32;
+    v ^= v >> 16;
+    v
+}
+
+/// Uniform in [0, 1) from the top 24 bits.
+#[cube]
+fn unit_float(r: u32) -> f32 {
+    f32::cast_from(r >> 8) * (1.0f32 / 16_777_216.0f32)
+}
+
+/// One level of the cube's sum: the lower `half` units add the upper half's partial sums.
+#[cube]
+fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
+    if unit < half {
+        red[unit] += red[unit + half];
+    }
+    sync_cube();
+}
+
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+fn sgns_kernel(
+    input: &mut Tensor<f32>,
+    output: &mut Tensor<f32>,
+    tokens: &Tensor<i32>,
+    accept: &Tensor<f32>,
+    alias: &Tensor<i32>,
+    loss: &mut Tensor<f32>,
+    n_tokens: u32,
+    rows: u32,
+    dim: u32,
+    window: u32,
+    negative: u32,
+    lr_start: f32,
+    lr_step: f32,
+    seed: u32,
+    #[comptime] span: u32,
+    #[comptime] dim_cap: usize,
+) {
+    let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
+    let unit = UNIT_POS_X as usize;
+    let units = UNITS as usize;
+    let n = n_tokens as usize;
+    let dim_u = dim as usize;
+    let noise_len = u32::cast_from(accept.len());
+    let start = slot * span as usize;
+    let mut end = start + span as usize;
+    if end > n {
+        end = n;
+    }
+    let mut red = Shared::<[f32]>::new_slice(32usize);
+    let mut grad = Shared::new_slice(dim_cap);
+    let mut loss_sum = 0.0f32;
+    let mut pairs = 0.0f32;
+    for i in start..end {
+        let c = tokens[i];
+        if c >= 0 && u32::cast_from(c) < rows {
+            let mut state = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
+            let b = 1 + state % window;
+            let lr = lr_start + lr_step * f32::cast_from(i);
+            let mut lo = i;
+            let mut k = 0u32;
+            while k < b && lo > 0 && tokens[lo - 1] >= 0 {
+                lo -= 1;
+                k += 1;
+            }
+            let mut hi = i;
+            k = 0u32;
+            while k < b && hi + 1 < n && tokens[hi + 1] >= 0 {
+                hi += 1;
+                k += 1;
+            }
+            let center = usize::cast_from(c);
+            for j in lo..hi + 1 {
+                let ctx = tokens[j];
+                if j != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                    let in_base = usize::cast_from(ctx) * dim_u;
+                    let mut d = unit;
+                    while d < dim_u {
+                        grad[d] = 0.0f32;
+                        d += units;
+                    }
+                    for t in 0..negative + 1 {
+                        let mut target = center;
+                        let mut label = 1.0f32;
+                        if t > 0 {
+                            state = mix(state + 0x9e37_79b9u32);
+                            let bucket = state % noise_len;
+                            state = mix(state + 0x9e37_79b9u32);
+                            let mut w = alias[usize::cast_from(bucket)];
+                            if unit_float(state) < accept[usize::cast_from(bucket)] {
+                                w = i32::cast_from(bucket);
+                            }
+                            target = usize::cast_from(w);
+                            label = 0.0f32;
+                        }
+                        if (t == 0 || target != center) && target < usize::cast_from(rows) {
+                            let out_base = target * dim_u;
+                            let mut partial = 0.0f32;
+                            let mut d = unit;
+                            while d < dim_u {
+                                partial += input[in_base + d] * output[out_base + d];
+                                d += units;
+                            }
+                            red[unit] = partial;
+                            sync_cube();
+                            tree_step(&mut red, unit, 16usize);
+                            tree_step(&mut red, unit, 8usize);
+                            tree_step(&mut red, unit, 4usize);
+                            tree_step(&mut red, unit, 2usize);
+                            tree_step(&mut red, unit, 1usize);
+                            let mut f = red[0];
+                            sync_cube();
+                            f = f32::clamp(f, -30.0f32, 30.0f32);
+                            let e = f32::exp(-f);
+                            let g = (label - 1.0f32 / (1.0f32 + e)) * lr;
+                            if unit == 0 {
+                                // −log σ(f) for the target, −log σ(−f) for noise.
+                                let softplus = f32::ln(1.0f32 + e);
+                                if t == 0 {
+                                    loss_sum += softplus;
+                                } else {
+                                    loss_sum += softplus + f;
+                                }
+                            }
+                            let mut d = unit;
+                            while d < dim_u {
+                                let u = output[out_base + d];
+                                grad[d] += g * u;
+                                output[out_base + d] = u + g * input[in_base + d];
+                                d += units;
+                            }
+                        }
+                    }
+                    let mut d = unit;
+                    while d < dim_u {
+                        input[in_base + d] += grad[d];
+                        d += units;
+                    }
+                    pairs += 1.0f32;
+                }
+            }
+        }
+    }
+    // The grid may hold a few cubes past the last slot.
+    if unit == 0 && slot * 2 < loss.len() {
+        loss[slot * 2] = loss_sum;
+        loss[slot * 2 + 1] = pairs;
+    }
+}
+
+fn contiguous_f32(tensor: CubeTensor) -> CubeTensor {
+    assert_eq!(
+        tensor.dtype,
+        DType::F32,
+        "the fused step trains f32 vectors"
+    );
+    into_contiguous(tensor)
+}
+
+fn contiguous_i32(tensor: CubeTensor) -> CubeTensor {
+    let tensor = if tensor.dtype == DType::I32 {
+        tensor
+    } else {
+        <CubeBackend as burn::backend::ops::IntTensorOps<CubeBackend>>::int_cast(
+            tensor,
+            IntDType::I32,
+        )
+    };
+    into_contiguous(tensor)
+}
+
+impl SgnsBackend for CubeBackend {
+    fn sgns_chunk(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: ChunkSettings,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let (input, output) = (contiguous_f32(input), contiguous_f32(output));
+        let (tokens, alias) = (contiguous_i32(tokens), contiguous_i32(alias));
+        let accept = contiguous_f32(accept);
+        let shape = input.meta.shape().clone();
+        let (rows, dim) = (shape[0], shape[1]);
+        assert!(
+            dim <= MAX_GPU_DIM,
+            "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
+        );
+        let n = tokens.meta.shape().num_elements();
+        let slots = loss_slots(n);
+        let client = input.client.clone();
+        let loss = empty_device_dtype(
+            client.clone(),
+            input.device.clone(),
+            [slots, 2].into(),
+            DType::F32,
+        );
+        // Cubes on a 2-D grid: one dimension alone caps at 65,535 on some APIs.
+        let x = slots.min(32_768) as u32;
+        let y = slots.div_ceil(x as usize) as u32;
+        let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
+        let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
+        sgns_kernel::launch(
+            &client,
+            CubeCount::Static(x, y, 1),
+            CubeDim::new_1d(UNITS),
+            input.clone().into_tensor_arg(),
+            output.clone().into_tensor_arg(),
+            tokens.into_tensor_arg(),
+            accept.into_tensor_arg(),
+            alias.into_tensor_arg(),
+            loss.clone().into_tensor_arg(),
+            n as u32,
+            rows as u32,
+            dim as u32,
+            settings.window.max(1),
+            settings.negative,
+            settings.lr_start,
+            lr_step,
+            seed,
+            POSITIONS_PER_SLOT as u32,
+            dim.next_multiple_of(UNITS as usize),
+        );
+        (input, output, loss)
+    }
+}

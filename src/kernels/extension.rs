@@ -1,0 +1,188 @@
+//! The fused skip-gram negative-sampling step as a Burn backend extension: one operation, one
+//! implementation per backend (the Hogwild CPU kernel on Flex, a CubeCL kernel on wgpu and cuda),
+//! reached from any `Device` through Burn's dispatch, so the training loop is written once.
+
+use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::backend::{Backend, Dispatch, backend_extension};
+use burn::prelude::*;
+
+use super::chunk::{ChunkLoss, ChunkSettings, loss_slots};
+
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn fused_loss_spec(
+    tokens: &burn::backend::fusion::custom::TensorSpec,
+) -> burn::backend::fusion::custom::TensorSpec {
+    burn::backend::fusion::custom::TensorSpec::new(
+        [loss_slots(tokens.shape.num_elements()), 2].into(),
+        burn::tensor::DType::F32,
+    )
+}
+
+/// Backends that can run the fused step.
+#[backend_extension(
+    Flex: cfg(feature = "flex"),
+    Cube: cfg(any(feature = "wgpu", feature = "cuda")),
+    Fusion: cfg(any(feature = "wgpu", feature = "cuda"))
+)]
+pub trait SgnsBackend: Backend {
+    /// Trains skip-gram with negative sampling on one chunk of sentences, in place where the
+    /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
+    /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `accept` and
+    /// `alias` the noise distribution's alias tables. Returns the updated vectors and the
+    /// [`loss_slots`] × 2 loss tensor of (loss sum, examples) rows.
+    #[fusion(meta = |input, output, tokens, _accept, _alias, _settings| (
+        input.clone(),
+        output.clone(),
+        fused_loss_spec(tokens),
+    ))]
+    fn sgns_chunk(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: ChunkSettings,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}
+
+/// The weights a fused run updates, outside any module so that each has a single owner and the
+/// backends can update them in place: `input` is word2vec's syn0, `output` its syn1neg, both
+/// [vocab, dim].
+pub struct SgnsWeights {
+    pub input: Tensor<2>,
+    pub output: Tensor<2>,
+}
+
+/// The noise distribution (unigram^0.75) as alias tables on the training device.
+#[derive(Clone)]
+pub struct NoiseOnDevice {
+    accept: Tensor<1>,
+    alias: Tensor<1, Int>,
+}
+
+impl NoiseOnDevice {
+    pub fn new(sampler: &crate::sampling::NegativeSampler, device: &Device) -> Self {
+        let (accept, alias) = sampler.tables();
+        let n = accept.len();
+        let alias: Vec<i32> = alias.iter().map(|&a| a as i32).collect();
+        NoiseOnDevice {
+            accept: Tensor::from_data(TensorData::new(accept, [n]), device),
+            alias: Tensor::from_data(TensorData::new(alias, [n]), device),
+        }
+    }
+
+    /// A distribution that always draws `word`: makes the fused step deterministic for tests.
+    pub fn always(word: u32, device: &Device) -> Self {
+        NoiseOnDevice {
+            accept: Tensor::from_data(TensorData::new(vec![0.0f32], [1]), device),
+            alias: Tensor::from_data(TensorData::new(vec![word as i32], [1]), device),
+        }
+    }
+}
+
+/// Runs the fused step on whatever device the weights live on; returns the updated weights and
+/// the chunk's loss tensor (still on the device: read it with [`read_loss`] when needed).
+pub fn sgns_step(
+    weights: SgnsWeights,
+    tokens: Tensor<1, Int>,
+    noise: &NoiseOnDevice,
+    settings: ChunkSettings,
+) -> (SgnsWeights, Tensor<2>) {
+    let (input, output, loss) = <Dispatch as SgnsBackend>::sgns_chunk(
+        weights.input.into_dispatch(),
+        weights.output.into_dispatch(),
+        tokens.into_dispatch(),
+        noise.accept.clone().into_dispatch(),
+        noise.alias.clone().into_dispatch(),
+        settings,
+    );
+    (
+        SgnsWeights {
+            input: Tensor::from_dispatch(input),
+            output: Tensor::from_dispatch(output),
+        },
+        Tensor::from_dispatch(loss),
+    )
+}
+
+/// Sums loss tensors of [`sgns_step`] on the device and reads the total back: one transfer.
+pub fn read_loss(losses: Vec<Tensor<2>>) -> ChunkLoss {
+    if losses.is_empty() {
+        return ChunkLoss::default();
+    }
+    let total = Tensor::cat(losses, 0).sum_dim(0).reshape([2]);
+    let values = crate::model::to_host(total);
+    ChunkLoss {
+        sum: values[0] as f64,
+        pairs: values[1].round() as u64,
+    }
+}
+
+#[cfg(feature = "flex")]
+mod flex {
+    use burn::backend::Flex;
+    use burn::tensor::{DType, TensorData};
+    use burn_flex::FlexTensor;
+
+    use super::super::chunk::{ChunkSettings, loss_slots};
+    use super::super::cpu::{NoiseTables, train_chunk};
+    use super::SgnsBackend;
+
+    /// A contiguous, uniquely owned f32 tensor whose storage can be updated in place.
+    fn owned_f32(tensor: FlexTensor) -> FlexTensor {
+        let plain = tensor.dtype() == DType::F32
+            && tensor.is_contiguous()
+            && tensor.layout().contiguous_offsets() == Some((0, tensor.layout().num_elements()));
+        if plain {
+            tensor
+        } else {
+            FlexTensor::from_data(tensor.into_data().convert::<f32>())
+        }
+    }
+
+    fn ids(tensor: &FlexTensor) -> Vec<i32> {
+        match tensor.dtype() {
+            DType::I32 if tensor.is_contiguous() => tensor.storage::<i32>().to_vec(),
+            _ => tensor
+                .clone()
+                .into_data()
+                .convert::<i32>()
+                .try_into_vec::<i32>()
+                .expect("integer ids convert to i32"),
+        }
+    }
+
+    impl SgnsBackend for Flex {
+        fn sgns_chunk(
+            input: FlexTensor,
+            output: FlexTensor,
+            tokens: FlexTensor,
+            accept: FlexTensor,
+            alias: FlexTensor,
+            settings: ChunkSettings,
+        ) -> (FlexTensor, FlexTensor, FlexTensor) {
+            let dim = input.layout().shape()[1];
+            let (mut input, mut output) = (owned_f32(input), owned_f32(output));
+            let tokens = ids(&tokens);
+            let accept = owned_f32(accept);
+            let alias = ids(&alias);
+            let loss = train_chunk(
+                input.storage_mut::<f32>(),
+                output.storage_mut::<f32>(),
+                dim,
+                &tokens,
+                NoiseTables {
+                    accept: accept.storage::<f32>(),
+                    alias: &alias,
+                },
+                &settings,
+            );
+            let mut rows = vec![0.0f32; loss_slots(tokens.len()) * 2];
+            rows[0] = loss.sum as f32;
+            rows[1] = loss.pairs as f32;
+            let n = rows.len() / 2;
+            let loss = FlexTensor::from_data(TensorData::new(rows, [n, 2]));
+            (input, output, loss)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The fused step against the autodiff path: on the same examples and learning rate, with one
+//! thread, both must end with the same weights — on the CPU (Flex) and on wgpu (in CI the Mesa
+//! software Vulkan driver). Also the step's bookkeeping: examples counted, windows kept inside
+//! sentences, the loss it reports.
+
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+
+use wordvec::kernels::{
+    ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss, sgns_step,
+};
+use wordvec::model::SkipGram;
+use wordvec::train::{BackendKind, OptimizerKind, build_optimizer, select_device};
+
+const VOCAB: usize = 10;
+const DIM: usize = 8;
+/// The only noise word: it never appears in a sentence, so it is never the target.
+const NOISE: u32 = 0;
+
+fn devices() -> Vec<(&'static str, Device)> {
+    let mut devices = vec![("cpu", select_device(BackendKind::Cpu).unwrap())];
+    if cfg!(feature = "wgpu") {
+        devices.push(("wgpu", select_device(BackendKind::Wgpu).unwrap()));
+    }
+    devices
+}
+
+/// Small random starting weights; output vectors non-zero so that every gradient is.
+fn start() -> (Vec<f32>, Vec<f32>) {
+    let value = |i: usize, salt: f32| (i as f32 * 0.731 + salt).sin() * 0.4;
+    let input = (0..VOCAB * DIM).map(|i| value(i, 0.1)).collect();
+    let output = (0..VOCAB * DIM).map(|i| value(i, 2.3)).collect();
+    (input, output)
+}
+
+fn host(t: Tensor<2>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+}
+
+fn fused(
+    device: &Device,
+    tokens: &[i32],
+    window: u32,
+    threads: u32,
+    lr: f32,
+) -> (Vec<f32>, Vec<f32>, f64, u64) {
+    let (input, output) = start();
+    let weights = SgnsWeights {
+        input: Tensor::from_data(TensorData::new(input, [VOCAB, DIM]), device),
+        output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), device),
+    };
+    let n = tokens.len();
+    let tokens = Tensor::<1, Int>::from_data(TensorData::new(tokens.to_vec(), [n]), device);
+    let settings = ChunkSettings {
+        window,
+        negative: 1,
+        lr_start: lr,
+        lr_end: lr,
+        seed: 11,
+        threads,
+    };
+    let noise = NoiseOnDevice::always(NOISE, device);
+    let (weights, loss) = sgns_step(weights, tokens, &noise, settings);
+    let loss = read_loss(vec![loss]);
+    (
+        host(weights.input),
+        host(weights.output),
+        loss.sum,
+        loss.pairs,
+    )
+}
+
+/// The examples a window of 1 yields, in the fused step's order: for each centre, the context
+/// on its left, then the one on its right; the context's input vector predicts the centre.
+fn window_one_examples(sentences: &[&[u32]]) -> Vec<(u32, u32)> {
+    let mut examples = Vec::new();
+    for s in sentences {
+        for i in 0..s.len() {
+            if i > 0 {
+                examples.push((s[i - 1], s[i]));
+            }
+            if i + 1 < s.len() {
+                examples.push((s[i + 1], s[i]));
+            }
+        }
+    }
+    examples
+}
+
+fn tokens_of(sentences: &[&[u32]]) -> Vec<i32> {
+    let mut tokens = Vec::new();
+    for s in sentences {
+        tokens.extend(s.iter().map(|&w| w as i32));
+        tokens.push(SENTENCE_END);
+    }
+    tokens
+}
+
+/// Plain SGD through Burn's autodiff and optimizer, one example per step.
+fn autodiff(device: &Device, examples: &[(u32, u32)], lr: f64) -> (Vec<f32>, Vec<f32>, f64) {
+    let device = device.clone().autodiff();
+    let (input, output) = start();
+    let mut model = SkipGram::from_vectors(input, output, None, DIM, &device);
+    let mut optimizer = build_optimizer(OptimizerKind::Sgd);
+    let mut total = 0.0;
+    for &(input, target) in examples {
+        let loss = model.negative_loss(&[input], &[target], &[NOISE]);
+        total += loss
+            .clone()
+            .into_data()
+            .convert::<f64>()
+            .try_into_vec::<f64>()
+            .unwrap()[0];
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(lr, model, grads);
+    }
+    (model.input_vectors(), model.output_vectors(), total)
+}
+
+fn assert_close(name: &str, a: &[f32], b: &[f32]) {
+    assert_eq!(a.len(), b.len());
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 2e-5, "{name}: largest difference {worst}");
+}
+
+#[test]
+fn fused_step_matches_autodiff_sgd_with_one_thread() {
+    let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1]];
+    let examples = window_one_examples(&sentences);
+    let lr = 0.1;
+    for (name, device) in devices() {
+        let (input, output, loss, pairs) = fused(&device, &tokens_of(&sentences), 1, 1, lr);
+        let (want_input, want_output, want_loss) = autodiff(&device, &examples, lr as f64);
+        assert_eq!(pairs, examples.len() as u64, "{name}");
+        assert_close(&format!("{name} input vectors"), &input, &want_input);
+        assert_close(&format!("{name} output vectors"), &output, &want_output);
+        // The CPU reads log σ from word2vec's table; the GPU computes it.
+        assert!(
+            (loss - want_loss).abs() < 0.02 * examples.len() as f64,
+            "{name}: loss {loss} vs {want_loss}"
+        );
+        // The update did something: the weights moved from where they started.
+        assert!(
+            input
+                .iter()
+                .zip(&start().0)
+                .any(|(a, b)| (a - b).abs() > 1e-3)
+        );
+    }
+}
+
+#[test]
+fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
+    // With window 2 a centre has between 1 and 2 neighbours on each side that lie inside its
+    // sentence; sentences of one word have none.
+    let sentences: [&[u32]; 4] = [&[1, 2, 3, 4, 5, 6, 7], &[8], &[9, 1], &[2, 3, 4]];
+    let tokens = tokens_of(&sentences);
+    let within = |w: usize| -> u64 {
+        sentences
+            .iter()
+            .map(|s| {
+                (0..s.len())
+                    .map(|i| (i.min(w) + (s.len() - 1 - i).min(w)) as u64)
+                    .sum::<u64>()
+            })
+            .sum()
+    };
+    for (name, device) in devices() {
+        for threads in [1, 3] {
+            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025);
+            assert!(
+                (within(1)..=within(2)).contains(&pairs),
+                "{name}, {threads} threads: {pairs} examples"
+            );
+            // Each example's loss is at least −log σ(0)·0 and finite.
+            assert!(loss.is_finite() && loss > 0.0, "{name}: loss {loss}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_chunk_trains_nothing() {
+    for (name, device) in devices() {
+        let (input, output, loss, pairs) = fused(&device, &[SENTENCE_END], 5, 1, 0.025);
+        assert_eq!(pairs, 0, "{name}");
+        assert_eq!(loss, 0.0, "{name}");
+        assert_eq!((input, output), start(), "{name}");
+    }
+}
