@@ -35,6 +35,12 @@ pub enum Error {
         name: &'static str,
         feature: &'static str,
     },
+    /// The backend is compiled in but found no device to run on (no driver, no adapter).
+    #[error("backend '{name}' found no usable device: {hint}")]
+    DeviceUnavailable {
+        name: &'static str,
+        hint: &'static str,
+    },
     /// The loss left the finite numbers, so the weights are no longer meaningful.
     #[error(
         "training diverged: loss became {loss} at step {step} (learning rate {lr}); lower --lr"

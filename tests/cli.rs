@@ -326,3 +326,34 @@ fn backend_not_compiled_in_names_its_feature() {
     ]);
     assert_clean_failure(&o, &["cuda", "--features cuda"]);
 }
+
+#[test]
+fn a_backend_without_a_driver_fails_cleanly() {
+    if !cfg!(feature = "wgpu") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let out = dir.path().join("v.txt");
+    // The Vulkan loader and glvnd's EGL read their driver lists from these variables: point them
+    // at nothing, so neither Vulkan nor OpenGL has a device.
+    let missing = dir.path().join("no-driver.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_wordvec"))
+        .args([
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--backend",
+            "wgpu",
+        ])
+        .env("VK_ICD_FILENAMES", &missing)
+        .env("VK_DRIVER_FILES", &missing)
+        .env("__EGL_VENDOR_LIBRARY_FILENAMES", &missing)
+        .output()
+        .unwrap();
+    assert_clean_failure(&o, &["wgpu", "no usable device", "mesa-vulkan-drivers"]);
+    assert!(!out.exists());
+}

@@ -7,7 +7,7 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 
 use wordvec::kernels::{
-    ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss, sgns_step,
+    AdaGradSums, ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss, sgns_step,
 };
 use wordvec::model::SkipGram;
 use wordvec::train::{BackendKind, OptimizerKind, build_optimizer, select_device};
@@ -46,11 +46,14 @@ fn fused(
     window: u32,
     threads: u32,
     lr: f32,
+    optimizer: OptimizerKind,
 ) -> (Vec<f32>, Vec<f32>, f64, u64) {
     let (input, output) = start();
     let weights = SgnsWeights {
         input: Tensor::from_data(TensorData::new(input, [VOCAB, DIM]), device),
         output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), device),
+        adagrad: (optimizer == OptimizerKind::Adagrad)
+            .then(|| AdaGradSums::zeros([VOCAB, DIM], device)),
     };
     let n = tokens.len();
     let tokens = Tensor::<1, Int>::from_data(TensorData::new(tokens.to_vec(), [n]), device);
@@ -99,12 +102,17 @@ fn tokens_of(sentences: &[&[u32]]) -> Vec<i32> {
     tokens
 }
 
-/// Plain SGD through Burn's autodiff and optimizer, one example per step.
-fn autodiff(device: &Device, examples: &[(u32, u32)], lr: f64) -> (Vec<f32>, Vec<f32>, f64) {
+/// Burn's autodiff and optimizer, one example per step.
+fn autodiff(
+    device: &Device,
+    examples: &[(u32, u32)],
+    lr: f64,
+    optimizer: OptimizerKind,
+) -> (Vec<f32>, Vec<f32>, f64) {
     let device = device.clone().autodiff();
     let (input, output) = start();
     let mut model = SkipGram::from_vectors(input, output, None, DIM, &device);
-    let mut optimizer = build_optimizer(OptimizerKind::Sgd);
+    let mut optimizer = build_optimizer(optimizer);
     let mut total = 0.0;
     for &(input, target) in examples {
         let loss = model.negative_loss(&[input], &[target], &[NOISE]);
@@ -130,14 +138,15 @@ fn assert_close(name: &str, a: &[f32], b: &[f32]) {
     assert!(worst < 2e-5, "{name}: largest difference {worst}");
 }
 
-#[test]
-fn fused_step_matches_autodiff_sgd_with_one_thread() {
+fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32) {
     let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1]];
     let examples = window_one_examples(&sentences);
-    let lr = 0.1;
     for (name, device) in devices() {
-        let (input, output, loss, pairs) = fused(&device, &tokens_of(&sentences), 1, 1, lr);
-        let (want_input, want_output, want_loss) = autodiff(&device, &examples, lr as f64);
+        let name = format!("{name} {optimizer:?}");
+        let tokens = tokens_of(&sentences);
+        let (input, output, loss, pairs) = fused(&device, &tokens, 1, 1, lr, optimizer);
+        let (want_input, want_output, want_loss) =
+            autodiff(&device, &examples, lr as f64, optimizer);
         assert_eq!(pairs, examples.len() as u64, "{name}");
         assert_close(&format!("{name} input vectors"), &input, &want_input);
         assert_close(&format!("{name} output vectors"), &output, &want_output);
@@ -154,6 +163,16 @@ fn fused_step_matches_autodiff_sgd_with_one_thread() {
                 .any(|(a, b)| (a - b).abs() > 1e-3)
         );
     }
+}
+
+#[test]
+fn fused_sgd_matches_autodiff_sgd_with_one_thread() {
+    matches_autodiff_with_one_thread(OptimizerKind::Sgd, 0.1);
+}
+
+#[test]
+fn fused_adagrad_matches_burns_adagrad_with_one_thread() {
+    matches_autodiff_with_one_thread(OptimizerKind::Adagrad, 0.05);
 }
 
 #[test]
@@ -174,7 +193,7 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
     };
     for (name, device) in devices() {
         for threads in [1, 3] {
-            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025);
+            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025, OptimizerKind::Sgd);
             assert!(
                 (within(1)..=within(2)).contains(&pairs),
                 "{name}, {threads} threads: {pairs} examples"
@@ -188,7 +207,7 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
 #[test]
 fn an_empty_chunk_trains_nothing() {
     for (name, device) in devices() {
-        let (input, output, loss, pairs) = fused(&device, &[SENTENCE_END], 5, 1, 0.025);
+        let (input, output, loss, pairs) = fused(&device, &[SENTENCE_END], 5, 1, 0.025, OptimizerKind::Sgd);
         assert_eq!(pairs, 0, "{name}");
         assert_eq!(loss, 0.0, "{name}");
         assert_eq!((input, output), start(), "{name}");

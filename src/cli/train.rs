@@ -36,7 +36,7 @@ pub struct TrainArgs {
     /// Where the model lives.
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
-    /// Burn optimizer (autodiff path; the fused path is word2vec's SGD).
+    /// Burn optimizer on the autodiff path; the fused path does sgd (word2vec) or adagrad
     #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
     optimizer: OptimizerKind,
     /// Initial learning rate [default: 0.025 for sgd, 0.05 for adagrad, 0.001 otherwise].

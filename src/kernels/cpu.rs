@@ -19,6 +19,15 @@ pub struct NoiseTables<'a> {
     pub alias: &'a [i32],
 }
 
+/// The squared-gradient sums of row-sparse AdaGrad, one per weight, [rows, dim] like the weights.
+pub struct SquareSums<'a> {
+    pub input: &'a mut [f32],
+    pub output: &'a mut [f32],
+}
+
+/// AdaGrad's ε, as Burn's `AdaGradConfig` has it, so both paths take the same steps.
+pub const ADAGRAD_EPSILON: f32 = 1e-5;
+
 /// A pointer to the shared weights. Workers write rows through it without synchronisation, as
 /// Hogwild prescribes: a race costs at most a lost sparse update, and every row index is checked
 /// against the matrix before use.
@@ -26,6 +35,9 @@ pub struct NoiseTables<'a> {
 struct Shared {
     input: *mut f32,
     output: *mut f32,
+    /// AdaGrad's sums beside the weights; null under plain SGD.
+    input_sq: *mut f32,
+    output_sq: *mut f32,
     rows: usize,
     dim: usize,
 }
@@ -37,10 +49,12 @@ unsafe impl Sync for Shared {}
 
 /// Trains on one chunk of sentences (word ids separated by [`SENTENCE_END`]) and returns the loss
 /// it saw. `input` and `output` are [rows, dim] row-major. Ids outside `0..rows` are an error of
-/// the caller and are skipped rather than trusted.
+/// the caller and are skipped rather than trusted. With `adagrad`, each weight takes AdaGrad's
+/// step (lr · g / (√Σg² + ε)) instead of SGD's.
 pub fn train_chunk(
     input: &mut [f32],
     output: &mut [f32],
+    adagrad: Option<SquareSums<'_>>,
     dim: usize,
     tokens: &[i32],
     noise: NoiseTables<'_>,
@@ -48,9 +62,18 @@ pub fn train_chunk(
 ) -> ChunkLoss {
     assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
     assert_eq!(noise.accept.len(), noise.alias.len());
+    let (input_sq, output_sq) = match adagrad {
+        Some(sums) => {
+            assert!(sums.input.len() == input.len() && sums.output.len() == input.len());
+            (sums.input.as_mut_ptr(), sums.output.as_mut_ptr())
+        }
+        None => (std::ptr::null_mut(), std::ptr::null_mut()),
+    };
     let shared = Shared {
         input: input.as_mut_ptr(),
         output: output.as_mut_ptr(),
+        input_sq,
+        output_sq,
         rows: input.len() / dim,
         dim,
     };
@@ -113,13 +136,22 @@ fn run_part(
         targets: vec![0; settings.negative as usize + 1],
         loss: ChunkLoss::default(),
     };
+    let adagrad = !shared.input_sq.is_null();
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features the function is compiled for.
-        unsafe { worker.part_avx2(tokens, range, settings) };
+        // SAFETY: the CPU has the features the functions are compiled for.
+        unsafe {
+            match adagrad {
+                true => worker.part_avx2::<true>(tokens, range, settings),
+                false => worker.part_avx2::<false>(tokens, range, settings),
+            }
+        }
         return worker.loss;
     }
-    worker.part(tokens, range, settings);
+    match adagrad {
+        true => worker.part::<true>(tokens, range, settings),
+        false => worker.part::<false>(tokens, range, settings),
+    }
     worker.loss
 }
 
@@ -136,17 +168,22 @@ struct Worker<'a> {
 impl Worker<'_> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn part_avx2(
+    unsafe fn part_avx2<const ADAGRAD: bool>(
         &mut self,
         tokens: &[i32],
         range: std::ops::Range<usize>,
         settings: &ChunkSettings,
     ) {
-        self.part(tokens, range, settings)
+        self.part::<ADAGRAD>(tokens, range, settings)
     }
 
     #[inline(always)]
-    fn part(&mut self, tokens: &[i32], range: std::ops::Range<usize>, settings: &ChunkSettings) {
+    fn part<const ADAGRAD: bool>(
+        &mut self,
+        tokens: &[i32],
+        range: std::ops::Range<usize>,
+        settings: &ChunkSettings,
+    ) {
         let window = settings.window.max(1) as u64;
         let n = tokens.len().max(1) as f32;
         let lr_step = (settings.lr_end - settings.lr_start) / n;
@@ -161,7 +198,7 @@ impl Worker<'_> {
             let b = 1 + ((self.rng.next_u32() as u64 * window) >> 32) as usize;
             for &t in &tokens[i.saturating_sub(b).max(sentence_start)..i] {
                 if let Some(context) = self.valid(t) {
-                    self.example(context, center, settings.negative, lr);
+                    self.example::<ADAGRAD>(context, center, settings.negative, lr);
                 }
             }
             for &t in tokens[i + 1..range.end.min(i + b + 1)].iter() {
@@ -169,7 +206,7 @@ impl Worker<'_> {
                     break;
                 }
                 if let Some(context) = self.valid(t) {
-                    self.example(context, center, settings.negative, lr);
+                    self.example::<ADAGRAD>(context, center, settings.negative, lr);
                 }
             }
         }
@@ -195,9 +232,11 @@ impl Worker<'_> {
     }
 
     /// One example and its negatives, word2vec's inner loop: the input vector of `input` is
-    /// trained to score `target` high and `negative` noise words low.
+    /// trained to score `target` high and `negative` noise words low. `grad` gathers the input
+    /// vector's step (SGD) or its negative gradient (AdaGrad) while each output row is updated
+    /// from the input vector as it was before the example.
     #[inline(always)]
-    fn example(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
+    fn example<const ADAGRAD: bool>(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
         let dim = self.shared.dim;
         self.targets[0] = target;
         let mut count = 1;
@@ -226,11 +265,26 @@ impl Worker<'_> {
             let f = dot(v, u).clamp(-30.0, 30.0);
             let label = if k == 0 { 1.0 } else { 0.0 };
             loss -= self.table.log_sigmoid(if k == 0 { f } else { -f });
-            let g = (label - 1.0 / (1.0 + (-f).exp())) * lr;
-            axpy(g, u, &mut self.grad);
-            axpy(g, v, u);
+            let g = label - 1.0 / (1.0 + (-f).exp());
+            if ADAGRAD {
+                axpy(g, u, &mut self.grad);
+                let sums = unsafe {
+                    std::slice::from_raw_parts_mut(self.shared.output_sq.add(t as usize * dim), dim)
+                };
+                adagrad_step(-g, v, u, sums, lr);
+            } else {
+                axpy(g * lr, u, &mut self.grad);
+                axpy(g * lr, v, u);
+            }
         }
-        axpy(1.0, &self.grad, v);
+        if ADAGRAD {
+            let sums = unsafe {
+                std::slice::from_raw_parts_mut(self.shared.input_sq.add(input as usize * dim), dim)
+            };
+            adagrad_step(-1.0, &self.grad, v, sums, lr);
+        } else {
+            axpy(1.0, &self.grad, v);
+        }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
     }
@@ -275,6 +329,16 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
 fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += a * xi;
+    }
+}
+
+/// AdaGrad on one row whose gradient is `scale`·`x`: sums += g², w −= lr·g / (√sums + ε).
+#[inline(always)]
+fn adagrad_step(scale: f32, x: &[f32], w: &mut [f32], sums: &mut [f32], lr: f32) {
+    for ((wi, si), xi) in w.iter_mut().zip(sums.iter_mut()).zip(x) {
+        let g = scale * xi;
+        *si += g * g;
+        *wi -= lr * g / (si.sqrt() + ADAGRAD_EPSILON);
     }
 }
 

@@ -15,6 +15,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
 use super::chunk::{ChunkSettings, POSITIONS_PER_SLOT, loss_slots};
+use super::cpu::ADAGRAD_EPSILON;
 use super::extension::SgnsBackend;
 
 /// Units per cube: one warp on NVIDIA, and the width of the tree reduction below.
@@ -58,6 +59,8 @@ fn sgns_kernel(
     accept: &Tensor<f32>,
     alias: &Tensor<i32>,
     loss: &mut Tensor<f32>,
+    input_sq: &mut Tensor<f32>,
+    output_sq: &mut Tensor<f32>,
     n_tokens: u32,
     rows: u32,
     dim: u32,
@@ -68,6 +71,7 @@ fn sgns_kernel(
     seed: u32,
     #[comptime] span: u32,
     #[comptime] dim_cap: usize,
+    #[comptime] adagrad: bool,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
@@ -145,7 +149,7 @@ fn sgns_kernel(
                             sync_cube();
                             f = f32::clamp(f, -30.0f32, 30.0f32);
                             let e = f32::exp(-f);
-                            let g = (label - 1.0f32 / (1.0f32 + e)) * lr;
+                            let g = label - 1.0f32 / (1.0f32 + e);
                             if unit == 0 {
                                 // −log σ(f) for the target, −log σ(−f) for noise.
                                 let softplus = f32::ln(1.0f32 + e);
@@ -158,15 +162,31 @@ fn sgns_kernel(
                             let mut d = unit;
                             while d < dim_u {
                                 let u = output[out_base + d];
-                                grad[d] += g * u;
-                                output[out_base + d] = u + g * input[in_base + d];
+                                if adagrad {
+                                    grad[d] += g * u;
+                                    let gu = -g * input[in_base + d];
+                                    let sum = output_sq[out_base + d] + gu * gu;
+                                    output_sq[out_base + d] = sum;
+                                    output[out_base + d] =
+                                        u - lr * gu / (f32::sqrt(sum) + ADAGRAD_EPSILON);
+                                } else {
+                                    grad[d] += g * lr * u;
+                                    output[out_base + d] = u + g * lr * input[in_base + d];
+                                }
                                 d += units;
                             }
                         }
                     }
                     let mut d = unit;
                     while d < dim_u {
-                        input[in_base + d] += grad[d];
+                        if adagrad {
+                            let gv = -grad[d];
+                            let sum = input_sq[in_base + d] + gv * gv;
+                            input_sq[in_base + d] = sum;
+                            input[in_base + d] -= lr * gv / (f32::sqrt(sum) + ADAGRAD_EPSILON);
+                        } else {
+                            input[in_base + d] += grad[d];
+                        }
                         d += units;
                     }
                     pairs += 1.0f32;
@@ -202,6 +222,67 @@ fn contiguous_i32(tensor: CubeTensor) -> CubeTensor {
     into_contiguous(tensor)
 }
 
+/// Launches the kernel; `sums` are AdaGrad's squared-gradient sums, or `None` for SGD.
+fn launch(
+    input: CubeTensor,
+    output: CubeTensor,
+    sums: Option<(CubeTensor, CubeTensor)>,
+    tokens: CubeTensor,
+    accept: CubeTensor,
+    alias: CubeTensor,
+    settings: ChunkSettings,
+) -> (CubeTensor, CubeTensor, Option<(CubeTensor, CubeTensor)>, CubeTensor) {
+    let (input, output) = (contiguous_f32(input), contiguous_f32(output));
+    let (tokens, alias) = (contiguous_i32(tokens), contiguous_i32(alias));
+    let accept = contiguous_f32(accept);
+    let shape = input.meta.shape().clone();
+    let (rows, dim) = (shape[0], shape[1]);
+    assert!(dim <= MAX_GPU_DIM, "the GPU kernel handles dim ≤ {MAX_GPU_DIM}");
+    let n = tokens.meta.shape().num_elements();
+    let slots = loss_slots(n);
+    let client = input.client.clone();
+    let empty = |shape: [usize; 2]| {
+        empty_device_dtype(client.clone(), input.device.clone(), shape.into(), DType::F32)
+    };
+    let loss = empty([slots, 2]);
+    let adagrad = sums.is_some();
+    // Plain SGD never touches the sums: one-element stand-ins fill the kernel's slots.
+    let (input_sq, output_sq) = match sums {
+        Some((i, o)) => (contiguous_f32(i), contiguous_f32(o)),
+        None => (empty([1, 1]), empty([1, 1])),
+    };
+    // Cubes on a 2-D grid: one dimension alone caps at 65,535 on some APIs.
+    let x = slots.min(32_768) as u32;
+    let y = slots.div_ceil(x as usize) as u32;
+    let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
+    let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
+    sgns_kernel::launch(
+        &client,
+        CubeCount::Static(x, y, 1),
+        CubeDim::new_1d(UNITS),
+        input.clone().into_tensor_arg(),
+        output.clone().into_tensor_arg(),
+        tokens.into_tensor_arg(),
+        accept.into_tensor_arg(),
+        alias.into_tensor_arg(),
+        loss.clone().into_tensor_arg(),
+        input_sq.clone().into_tensor_arg(),
+        output_sq.clone().into_tensor_arg(),
+        n as u32,
+        rows as u32,
+        dim as u32,
+        settings.window.max(1),
+        settings.negative,
+        settings.lr_start,
+        lr_step,
+        seed,
+        POSITIONS_PER_SLOT as u32,
+        dim.next_multiple_of(UNITS as usize),
+        adagrad,
+    );
+    (input, output, adagrad.then_some((input_sq, output_sq)), loss)
+}
+
 impl SgnsBackend for CubeBackend {
     fn sgns_chunk(
         input: FloatTensor<Self>,
@@ -211,50 +292,31 @@ impl SgnsBackend for CubeBackend {
         alias: IntTensor<Self>,
         settings: ChunkSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (input, output) = (contiguous_f32(input), contiguous_f32(output));
-        let (tokens, alias) = (contiguous_i32(tokens), contiguous_i32(alias));
-        let accept = contiguous_f32(accept);
-        let shape = input.meta.shape().clone();
-        let (rows, dim) = (shape[0], shape[1]);
-        assert!(
-            dim <= MAX_GPU_DIM,
-            "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
-        );
-        let n = tokens.meta.shape().num_elements();
-        let slots = loss_slots(n);
-        let client = input.client.clone();
-        let loss = empty_device_dtype(
-            client.clone(),
-            input.device.clone(),
-            [slots, 2].into(),
-            DType::F32,
-        );
-        // Cubes on a 2-D grid: one dimension alone caps at 65,535 on some APIs.
-        let x = slots.min(32_768) as u32;
-        let y = slots.div_ceil(x as usize) as u32;
-        let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
-        let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
-        sgns_kernel::launch(
-            &client,
-            CubeCount::Static(x, y, 1),
-            CubeDim::new_1d(UNITS),
-            input.clone().into_tensor_arg(),
-            output.clone().into_tensor_arg(),
-            tokens.into_tensor_arg(),
-            accept.into_tensor_arg(),
-            alias.into_tensor_arg(),
-            loss.clone().into_tensor_arg(),
-            n as u32,
-            rows as u32,
-            dim as u32,
-            settings.window.max(1),
-            settings.negative,
-            settings.lr_start,
-            lr_step,
-            seed,
-            POSITIONS_PER_SLOT as u32,
-            dim.next_multiple_of(UNITS as usize),
-        );
+        let (input, output, _, loss) =
+            launch(input, output, None, tokens, accept, alias, settings);
         (input, output, loss)
+    }
+
+    fn sgns_chunk_adagrad(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        input_sq: FloatTensor<Self>,
+        output_sq: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: ChunkSettings,
+    ) -> (
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+    ) {
+        let sums = Some((input_sq, output_sq));
+        let (input, output, sums, loss) =
+            launch(input, output, sums, tokens, accept, alias, settings);
+        let (input_sq, output_sq) = sums.expect("AdaGrad keeps its sums");
+        (input, output, input_sq, output_sq, loss)
     }
 }

@@ -43,14 +43,58 @@ pub trait SgnsBackend: Backend {
         alias: IntTensor<Self>,
         settings: ChunkSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// The same step with row-sparse AdaGrad: `input_sq` and `output_sq` hold the squared
+    /// gradient sums of every weight and come back updated with the vectors and the loss.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    #[fusion(meta = |input, output, input_sq, output_sq, tokens, _accept, _alias, _settings| (
+        input.clone(),
+        output.clone(),
+        input_sq.clone(),
+        output_sq.clone(),
+        fused_loss_spec(tokens),
+    ))]
+    fn sgns_chunk_adagrad(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        input_sq: FloatTensor<Self>,
+        output_sq: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: ChunkSettings,
+    ) -> (
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+    );
 }
 
 /// The weights a fused run updates, outside any module so that each has a single owner and the
 /// backends can update them in place: `input` is word2vec's syn0, `output` its syn1neg, both
-/// [vocab, dim].
+/// [vocab, dim], with AdaGrad's squared-gradient sums when the step is AdaGrad's.
 pub struct SgnsWeights {
     pub input: Tensor<2>,
     pub output: Tensor<2>,
+    pub adagrad: Option<AdaGradSums>,
+}
+
+/// AdaGrad's state: the squared gradients summed per weight, shaped as the vectors.
+pub struct AdaGradSums {
+    pub input: Tensor<2>,
+    pub output: Tensor<2>,
+}
+
+impl AdaGradSums {
+    /// Sums that start at zero, as Burn's AdaGrad's do.
+    pub fn zeros(shape: [usize; 2], device: &Device) -> Self {
+        AdaGradSums {
+            input: Tensor::zeros(shape, device),
+            output: Tensor::zeros(shape, device),
+        }
+    }
 }
 
 /// The noise distribution (unigram^0.75) as alias tables on the training device.
@@ -88,21 +132,46 @@ pub fn sgns_step(
     noise: &NoiseOnDevice,
     settings: ChunkSettings,
 ) -> (SgnsWeights, Tensor<2>) {
-    let (input, output, loss) = <Dispatch as SgnsBackend>::sgns_chunk(
-        weights.input.into_dispatch(),
-        weights.output.into_dispatch(),
-        tokens.into_dispatch(),
+    let (accept, alias) = (
         noise.accept.clone().into_dispatch(),
         noise.alias.clone().into_dispatch(),
-        settings,
     );
-    (
-        SgnsWeights {
-            input: Tensor::from_dispatch(input),
-            output: Tensor::from_dispatch(output),
-        },
-        Tensor::from_dispatch(loss),
-    )
+    let (input, output) = (weights.input.into_dispatch(), weights.output.into_dispatch());
+    let tokens = tokens.into_dispatch();
+    match weights.adagrad {
+        None => {
+            let (input, output, loss) =
+                <Dispatch as SgnsBackend>::sgns_chunk(input, output, tokens, accept, alias, settings);
+            let weights = SgnsWeights {
+                input: Tensor::from_dispatch(input),
+                output: Tensor::from_dispatch(output),
+                adagrad: None,
+            };
+            (weights, Tensor::from_dispatch(loss))
+        }
+        Some(sums) => {
+            let (input, output, input_sq, output_sq, loss) =
+                <Dispatch as SgnsBackend>::sgns_chunk_adagrad(
+                    input,
+                    output,
+                    sums.input.into_dispatch(),
+                    sums.output.into_dispatch(),
+                    tokens,
+                    accept,
+                    alias,
+                    settings,
+                );
+            let weights = SgnsWeights {
+                input: Tensor::from_dispatch(input),
+                output: Tensor::from_dispatch(output),
+                adagrad: Some(AdaGradSums {
+                    input: Tensor::from_dispatch(input_sq),
+                    output: Tensor::from_dispatch(output_sq),
+                }),
+            };
+            (weights, Tensor::from_dispatch(loss))
+        }
+    }
 }
 
 /// Sums loss tensors of [`sgns_step`] on the device and reads the total back: one transfer.
@@ -125,7 +194,7 @@ mod flex {
     use burn_flex::FlexTensor;
 
     use super::super::chunk::{ChunkSettings, loss_slots};
-    use super::super::cpu::{NoiseTables, train_chunk};
+    use super::super::cpu::{NoiseTables, SquareSums, train_chunk};
     use super::SgnsBackend;
 
     /// A contiguous, uniquely owned f32 tensor whose storage can be updated in place.
@@ -152,6 +221,43 @@ mod flex {
         }
     }
 
+    /// Runs the CPU kernel on the tensors' own memory; returns the loss tensor.
+    fn run(
+        input: &mut FlexTensor,
+        output: &mut FlexTensor,
+        sums: Option<(&mut FlexTensor, &mut FlexTensor)>,
+        tokens: &FlexTensor,
+        accept: FlexTensor,
+        alias: &FlexTensor,
+        settings: &ChunkSettings,
+    ) -> FlexTensor {
+        let dim = input.layout().shape()[1];
+        let tokens = ids(tokens);
+        let accept = owned_f32(accept);
+        let alias = ids(alias);
+        let sums = sums.map(|(i, o)| SquareSums {
+            input: i.storage_mut::<f32>(),
+            output: o.storage_mut::<f32>(),
+        });
+        let loss = train_chunk(
+            input.storage_mut::<f32>(),
+            output.storage_mut::<f32>(),
+            sums,
+            dim,
+            &tokens,
+            NoiseTables {
+                accept: accept.storage::<f32>(),
+                alias: &alias,
+            },
+            settings,
+        );
+        let mut rows = vec![0.0f32; loss_slots(tokens.len()) * 2];
+        rows[0] = loss.sum as f32;
+        rows[1] = loss.pairs as f32;
+        let n = rows.len() / 2;
+        FlexTensor::from_data(TensorData::new(rows, [n, 2]))
+    }
+
     impl SgnsBackend for Flex {
         fn sgns_chunk(
             input: FlexTensor,
@@ -161,28 +267,41 @@ mod flex {
             alias: FlexTensor,
             settings: ChunkSettings,
         ) -> (FlexTensor, FlexTensor, FlexTensor) {
-            let dim = input.layout().shape()[1];
             let (mut input, mut output) = (owned_f32(input), owned_f32(output));
-            let tokens = ids(&tokens);
-            let accept = owned_f32(accept);
-            let alias = ids(&alias);
-            let loss = train_chunk(
-                input.storage_mut::<f32>(),
-                output.storage_mut::<f32>(),
-                dim,
+            let loss = run(
+                &mut input,
+                &mut output,
+                None,
                 &tokens,
-                NoiseTables {
-                    accept: accept.storage::<f32>(),
-                    alias: &alias,
-                },
+                accept,
+                &alias,
                 &settings,
             );
-            let mut rows = vec![0.0f32; loss_slots(tokens.len()) * 2];
-            rows[0] = loss.sum as f32;
-            rows[1] = loss.pairs as f32;
-            let n = rows.len() / 2;
-            let loss = FlexTensor::from_data(TensorData::new(rows, [n, 2]));
             (input, output, loss)
+        }
+
+        fn sgns_chunk_adagrad(
+            input: FlexTensor,
+            output: FlexTensor,
+            input_sq: FlexTensor,
+            output_sq: FlexTensor,
+            tokens: FlexTensor,
+            accept: FlexTensor,
+            alias: FlexTensor,
+            settings: ChunkSettings,
+        ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
+            let (mut input, mut output) = (owned_f32(input), owned_f32(output));
+            let (mut input_sq, mut output_sq) = (owned_f32(input_sq), owned_f32(output_sq));
+            let loss = run(
+                &mut input,
+                &mut output,
+                Some((&mut input_sq, &mut output_sq)),
+                &tokens,
+                accept,
+                &alias,
+                &settings,
+            );
+            (input, output, input_sq, output_sq, loss)
         }
     }
 }

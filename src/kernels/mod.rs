@@ -10,8 +10,10 @@ mod extension;
 mod sigmoid;
 
 pub use chunk::{ChunkLoss, ChunkSettings, POSITIONS_PER_SLOT, SENTENCE_END, loss_slots};
-pub use cpu::{NoiseTables, train_chunk};
+pub use cpu::{ADAGRAD_EPSILON, NoiseTables, SquareSums, train_chunk};
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use cube::MAX_GPU_DIM;
-pub use extension::{NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step};
+pub use extension::{
+    AdaGradSums, NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step,
+};
 pub use sigmoid::SigmoidTable;

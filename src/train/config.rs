@@ -20,8 +20,8 @@ pub enum LossKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum UpdateKind {
-    /// Row-sparse in-place updates (word2vec's SGD), multi-threaded: the fast path for
-    /// negative sampling.
+    /// Row-sparse in-place updates (word2vec's SGD, or AdaGrad) by the backend's fused kernel:
+    /// the fast path for negative sampling.
     Fused,
     /// Burn autodiff and any Burn optimizer, on any backend: the experimenting path.
     Autodiff,
@@ -117,9 +117,11 @@ impl TrainConfig {
         if self.loss == LossKind::Softmax && self.update == UpdateKind::Fused {
             return bad("the full softmax is dense: use --update autodiff with --loss softmax");
         }
-        if self.update == UpdateKind::Fused && self.optimizer != OptimizerKind::Sgd {
+        if self.update == UpdateKind::Fused
+            && !matches!(self.optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad)
+        {
             return bad(
-                "the fused update is word2vec's SGD: use --update autodiff to train with another optimizer",
+                "the fused update does SGD or AdaGrad: use --update autodiff to train with another optimizer",
             );
         }
         if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {

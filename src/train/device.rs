@@ -30,7 +30,28 @@ fn cpu() -> Result<Device> {
 
 #[cfg(feature = "wgpu")]
 fn wgpu() -> Result<Device> {
-    Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice))
+    let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
+    probe(&device).then_some(device).ok_or(crate::Error::DeviceUnavailable {
+        name: "wgpu",
+        hint: "it needs a Vulkan (with the loader, libvulkan1), Metal, DirectX 12 or OpenGL ES \
+               driver; on Linux without a GPU, Mesa's software driver (mesa-vulkan-drivers) works",
+    })
+}
+
+/// Runs one tiny operation on `device`. Burn reports a missing driver by panicking on first use,
+/// on its device thread and then on ours; that becomes an error here, before any work is done,
+/// with the panic messages held back.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn probe(device: &Device) -> bool {
+    use burn::prelude::Tensor;
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let works = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Tensor::<1>::zeros([1], device).into_data()
+    }))
+    .is_ok();
+    std::panic::set_hook(hook);
+    works
 }
 
 #[cfg(not(feature = "wgpu"))]
@@ -58,7 +79,11 @@ fn ndarray() -> Result<Device> {
 
 #[cfg(feature = "cuda")]
 fn cuda() -> Result<Device> {
-    Ok(Device::cuda(0usize))
+    let device = Device::cuda(0usize);
+    probe(&device).then_some(device).ok_or(crate::Error::DeviceUnavailable {
+        name: "cuda",
+        hint: "it needs an NVIDIA GPU with its driver (libcuda) and NVRTC",
+    })
 }
 
 #[cfg(not(feature = "cuda"))]

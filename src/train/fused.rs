@@ -1,14 +1,16 @@
 //! The fused path: chunks of sentences from the reader threads go through the fused step of the
 //! device's backend ([`crate::kernels::sgns_step`]), which updates only the rows it touches, in
-//! place. One loop for every device; the backend supplies the kernel.
+//! place, by SGD (word2vec) or AdaGrad. One loop for every device; the backend supplies the kernel.
 
 use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::{Progress, TrainConfig, Trained, check_finite, lr_for};
+use super::{OptimizerKind, Progress, TrainConfig, Trained, check_finite, lr_for};
 use crate::error::Result;
-use crate::kernels::{ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step};
+use crate::kernels::{
+    AdaGradSums, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step,
+};
 use crate::model::{SkipGram, SkipGramConfig, to_host};
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler, rng_for};
 use crate::text::{Corpus, Vocab};
@@ -28,6 +30,8 @@ pub(super) fn train(
     let mut weights = SgnsWeights {
         input: Tensor::from_data(TensorData::new(input, shape), device),
         output: Tensor::from_data(TensorData::new(output, shape), device),
+        adagrad: (config.optimizer == OptimizerKind::Adagrad)
+            .then(|| AdaGradSums::zeros(shape, device)),
     };
     let noise = NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device);
     let total_words = vocab.total_count() * config.epochs as u64;

@@ -1,0 +1,254 @@
+//! Benchmark against the peer: trains gensim 4.4.0 and wordvec on the same corpus with word2vec's
+//! settings, back to back in one run, evaluates both vector files with the same evaluator, and
+//! prints one table of wall time, words per second, words per CPU-second, peak memory, analogy
+//! and similarity figures, with the ratios wordvec / gensim.
+//!
+//! ```sh
+//! pip install gensim==4.4.0
+//! cargo build --release && cargo run --release --example bench_peers -- \
+//!     ../shared/data/corpus/enwiki-17m.txt --epochs 5 --threads 2
+//! ```
+//!
+//! Both trainers run as child processes; CPU time and peak memory come from each child's own
+//! resource usage (`wait4`), so neither figure includes the other trainer or this program. Flags:
+//! `--epochs N` (5), `--threads N` (2), `--lr X` (0.025), `--eval-dir DIR`
+//! (`../shared/data/eval`), `--gensim-train FILE` (`../shared/tools/gensim_train.py`),
+//! `--wordvec FILE` (the `wordvec` binary built beside this example), `--out DIR` (a temporary
+//! directory), `--skip-gensim` (wordvec's row only).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{name} needs a value")),
+    }
+}
+
+/// What one trainer cost.
+struct Cost {
+    wall_s: f64,
+    cpu_s: f64,
+    peak_mib: f64,
+    stdout: String,
+}
+
+/// Runs `command` to the end and measures it with its own resource usage.
+fn measure(mut command: Command) -> Result<Cost> {
+    let start = Instant::now();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("start {command:?}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.context("child stdout")?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid, and `wait4` only writes into the two locals.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall_s = start.elapsed().as_secs_f64();
+    if waited != pid {
+        bail!("waiting for {command:?}: {}", std::io::Error::last_os_error());
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{command:?} failed (status {status})");
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    Ok(Cost {
+        wall_s,
+        cpu_s: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        peak_mib: usage.ru_maxrss as f64 / 1024.0,
+        stdout: reader.join().expect("reader thread")?,
+    })
+}
+
+/// Quality of a vectors file, by wordvec's evaluator (it agrees with gensim's on the same file).
+struct Quality {
+    analogy: f64,
+    wordsim: f64,
+    simlex: f64,
+}
+
+fn evaluate(wordvec: &Path, vectors: &Path, eval_dir: &Path) -> Result<Quality> {
+    let output = Command::new(wordvec)
+        .arg("eval")
+        .arg("--vectors")
+        .arg(vectors)
+        .arg("--analogies")
+        .arg(eval_dir.join("questions-words.txt"))
+        .arg("--similarity")
+        .arg(eval_dir.join("wordsim353.tsv"))
+        .arg("--similarity")
+        .arg(eval_dir.join("simlex999.txt"))
+        .arg("--json")
+        .output()
+        .context("run wordvec eval")?;
+    if !output.status.success() {
+        bail!(
+            "wordvec eval failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let spearman = |i: usize| report["similarity"][i]["spearman"].as_f64().unwrap_or(f64::NAN);
+    Ok(Quality {
+        analogy: report["analogy"]["accuracy_3cosadd"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        wordsim: spearman(0),
+        simlex: spearman(1),
+    })
+}
+
+struct Row {
+    name: &'static str,
+    cost: Cost,
+    quality: Quality,
+}
+
+fn print_table(rows: &[Row], words: f64) {
+    println!(
+        "| trainer | wall s | words/s | CPU s | words/CPU-s | peak MiB | analogy 3CosAdd | WS-353 ρ | SimLex ρ |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2}% | {:.3} | {:.3} |",
+            r.name,
+            r.cost.wall_s,
+            words / r.cost.wall_s,
+            r.cost.cpu_s,
+            words / r.cost.cpu_s,
+            r.cost.peak_mib,
+            100.0 * r.quality.analogy,
+            r.quality.wordsim,
+            r.quality.simlex
+        );
+    }
+    if let [peer, ours] = rows {
+        println!(
+            "| wordvec / gensim | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:+.2} pt | {:+.3} | {:+.3} |",
+            ours.cost.wall_s / peer.cost.wall_s,
+            peer.cost.wall_s / ours.cost.wall_s,
+            ours.cost.cpu_s / peer.cost.cpu_s,
+            peer.cost.cpu_s / ours.cost.cpu_s,
+            ours.cost.peak_mib / peer.cost.peak_mib,
+            100.0 * (ours.quality.analogy - peer.quality.analogy),
+            ours.quality.wordsim - peer.quality.wordsim,
+            ours.quality.simlex - peer.quality.simlex
+        );
+    }
+}
+
+/// Tokens of the corpus (whitespace-separated), the numerator of every words/s figure.
+fn count_words(corpus: &Path) -> Result<u64> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(corpus).with_context(|| format!("open {}", corpus.display()))?;
+    let mut words = 0u64;
+    for line in std::io::BufReader::with_capacity(1 << 20, file).split(b'\n') {
+        words += line?
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|t| !t.is_empty())
+            .count() as u64;
+    }
+    Ok(words)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(corpus) = args.first().filter(|a| !a.starts_with("--")).map(PathBuf::from) else {
+        eprintln!(
+            "usage: bench_peers CORPUS [--epochs N] [--threads N] [--lr X] [--eval-dir DIR] \
+             [--gensim-train FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"
+        );
+        std::process::exit(2);
+    };
+    let epochs: usize = flag(&args, "--epochs", 5)?;
+    let threads: usize = flag(&args, "--threads", 2)?;
+    let lr: f64 = flag(&args, "--lr", 0.025)?;
+    let eval_dir: PathBuf = flag(&args, "--eval-dir", PathBuf::from("../shared/data/eval"))?;
+    let gensim_train: PathBuf = flag(
+        &args,
+        "--gensim-train",
+        PathBuf::from("../shared/tools/gensim_train.py"),
+    )?;
+    let beside_example = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("wordvec"))
+        .context("locate the wordvec binary")?;
+    let wordvec: PathBuf = flag(&args, "--wordvec", beside_example)?;
+    if !wordvec.exists() {
+        bail!(
+            "{} not found: run `cargo build --release` first or pass --wordvec",
+            wordvec.display()
+        );
+    }
+    let scratch = tempfile::tempdir()?;
+    let out: PathBuf = flag(&args, "--out", scratch.path().to_path_buf())?;
+    std::fs::create_dir_all(&out)?;
+    let words = count_words(&corpus)? as f64 * epochs as f64;
+    eprintln!(
+        "{}: {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}",
+        corpus.display()
+    );
+
+    let mut rows = Vec::new();
+    if !args.iter().any(|a| a == "--skip-gensim") {
+        let vectors = out.join("gensim.txt");
+        let mut command = Command::new("python3");
+        command
+            .arg(&gensim_train)
+            .arg("sg")
+            .arg(&corpus)
+            .arg(&vectors)
+            .arg(epochs.to_string())
+            .arg(threads.to_string());
+        eprintln!("training gensim…");
+        let cost = measure(command)?;
+        eprintln!("gensim: {}", cost.stdout.trim());
+        let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
+        rows.push(Row {
+            name: "gensim 4.4.0",
+            cost,
+            quality,
+        });
+    }
+    let vectors = out.join("wordvec.txt");
+    let mut command = Command::new(&wordvec);
+    command
+        .arg("train")
+        .arg("--corpus")
+        .arg(&corpus)
+        .arg("--output")
+        .arg(&vectors)
+        .arg("--epochs")
+        .arg(epochs.to_string())
+        .arg("--threads")
+        .arg(threads.to_string())
+        .arg("--lr")
+        .arg(lr.to_string())
+        .arg("--quiet");
+    eprintln!("training wordvec…");
+    let cost = measure(command)?;
+    let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
+    rows.push(Row {
+        name: "wordvec",
+        cost,
+        quality,
+    });
+    print_table(&rows, words);
+    Ok(())
+}
