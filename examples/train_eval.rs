@@ -68,6 +68,7 @@ fn main() -> anyhow::Result<()> {
         batch_size: 1024,
         seed: flag(&args, "--seed", 1),
         threads: flag(&args, "--threads", 2),
+        gpu_cubes: 0,
         output: PathBuf::from("unused"),
         format: VectorFormat::Text,
     };

@@ -55,6 +55,7 @@ fn run(
         batch_size: 128,
         seed: 5,
         threads: 1,
+        gpu_cubes: 0,
         output: path.with_extension("vec"),
         format: VectorFormat::Text,
     };

@@ -64,6 +64,8 @@ fn fused(
         lr_end: lr,
         seed: 11,
         threads,
+        // A few cubes, so that each walks a span of many positions (the CPU ignores it).
+        gpu_cubes: 2,
     };
     let noise = NoiseOnDevice::always(NOISE, device);
     let (weights, loss) = sgns_step(weights, tokens, &noise, settings);
@@ -178,8 +180,10 @@ fn fused_adagrad_matches_burns_adagrad_with_one_thread() {
 #[test]
 fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
     // With window 2 a centre has between 1 and 2 neighbours on each side that lie inside its
-    // sentence; sentences of one word have none.
-    let sentences: [&[u32]; 4] = [&[1, 2, 3, 4, 5, 6, 7], &[8], &[9, 1], &[2, 3, 4]];
+    // sentence; sentences of one word have none. Twenty copies make a chunk of 300 positions:
+    // two GPU spans (the test's `gpu_cubes`), whose windows look across the boundary.
+    let four: [&[u32]; 4] = [&[1, 2, 3, 4, 5, 6, 7], &[8], &[9, 1], &[2, 3, 4]];
+    let sentences: Vec<&[u32]> = four.iter().copied().cycle().take(80).collect();
     let tokens = tokens_of(&sentences);
     let within = |w: usize| -> u64 {
         sentences

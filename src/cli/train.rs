@@ -72,6 +72,11 @@ pub struct TrainArgs {
     /// Worker threads [default: all cores].
     #[arg(long)]
     threads: Option<usize>,
+    /// GPU cubes (groups of 32 units) training at once on the fused path, each walking its share
+    /// of a chunk in order: fewer stays closer to word2vec's sequential SGD, more is faster;
+    /// 0 gives every 64 positions a cube.
+    #[arg(long, default_value_t = 4096)]
+    gpu_cubes: u32,
     /// No progress output.
     #[arg(long)]
     quiet: bool,
@@ -114,6 +119,7 @@ impl TrainArgs {
             threads: self
                 .threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            gpu_cubes: self.gpu_cubes,
             format: self
                 .format
                 .unwrap_or_else(|| VectorFormat::from_extension(&self.output)),

@@ -3,14 +3,18 @@
 /// Separates sentences in a chunk of word ids; no window crosses it.
 pub const SENTENCE_END: i32 = -1;
 
-/// Centre positions whose loss shares one slot of the loss tensor: on the GPU one cube handles
-/// them in turn, so slots need no atomics.
-pub const POSITIONS_PER_SLOT: usize = 64;
+/// The fewest centre positions one GPU cube walks in order.
+const MIN_SPAN: usize = 64;
 
-/// Rows of the [slots, 2] loss tensor a chunk of `tokens` positions returns: (loss sum, pairs)
-/// per slot, summed on the device and read back only now and then.
-pub fn loss_slots(tokens: usize) -> usize {
-    tokens.div_ceil(POSITIONS_PER_SLOT).max(1)
+/// How a chunk of `tokens` positions is cut into spans, each walked in order by one GPU cube and
+/// each owning one (loss sum, examples) row of the loss tensor, so rows need no atomics:
+/// (positions per span, spans).
+pub fn spans(tokens: usize, settings: &ChunkSettings) -> (usize, usize) {
+    let mut span = MIN_SPAN;
+    if settings.gpu_cubes > 0 {
+        span = span.max(tokens.div_ceil(settings.gpu_cubes as usize));
+    }
+    (span, tokens.div_ceil(span).max(1))
 }
 
 /// Settings of one fused skip-gram negative-sampling step.
@@ -29,6 +33,10 @@ pub struct ChunkSettings {
     pub seed: u64,
     /// CPU worker threads; GPU kernels ignore it.
     pub threads: u32,
+    /// Cubes that train at once on a GPU, each walking its span of the chunk in order; 0 gives
+    /// every 64 positions their own. Fewer is closer to sequential SGD, more is faster. The CPU
+    /// ignores it.
+    pub gpu_cubes: u32,
 }
 
 /// Loss summed over a chunk's examples, and their number.

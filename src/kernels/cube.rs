@@ -1,5 +1,5 @@
-//! The fused step on CubeCL backends (wgpu, cuda): one cube of 32 units walks a span of
-//! `POSITIONS_PER_SLOT` centre positions in order, the units splitting each vector's dimensions
+//! The fused step on CubeCL backends (wgpu, cuda): one cube of 32 units walks a span of centre
+//! positions in order ([`spans`]), the units splitting each vector's dimensions
 //! between them, so every row is read and written in coalesced 128-byte runs. Thousands of cubes
 //! run at once and update rows without locks or atomics (Hogwild on the GPU: a conflicting write
 //! loses one sparse update, it never sums hundreds of them, which is what makes large batches of
@@ -14,7 +14,7 @@ use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
-use super::chunk::{ChunkSettings, POSITIONS_PER_SLOT, loss_slots};
+use super::chunk::{ChunkSettings, spans};
 use super::cpu::ADAGRAD_EPSILON;
 use super::extension::SgnsBackend;
 
@@ -69,7 +69,7 @@ fn sgns_kernel(
     lr_start: f32,
     lr_step: f32,
     seed: u32,
-    #[comptime] span: u32,
+    span: u32,
     #[comptime] dim_cap: usize,
     #[comptime] adagrad: bool,
 ) {
@@ -239,7 +239,7 @@ fn launch(
     let (rows, dim) = (shape[0], shape[1]);
     assert!(dim <= MAX_GPU_DIM, "the GPU kernel handles dim ≤ {MAX_GPU_DIM}");
     let n = tokens.meta.shape().num_elements();
-    let slots = loss_slots(n);
+    let (span, slots) = spans(n, &settings);
     let client = input.client.clone();
     let empty = |shape: [usize; 2]| {
         empty_device_dtype(client.clone(), input.device.clone(), shape.into(), DType::F32)
@@ -276,7 +276,7 @@ fn launch(
         settings.lr_start,
         lr_step,
         seed,
-        POSITIONS_PER_SLOT as u32,
+        span as u32,
         dim.next_multiple_of(UNITS as usize),
         adagrad,
     );

@@ -6,14 +6,15 @@ use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
 use burn::prelude::*;
 
-use super::chunk::{ChunkLoss, ChunkSettings, loss_slots};
+use super::chunk::{ChunkLoss, ChunkSettings, spans};
 
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 fn fused_loss_spec(
     tokens: &burn::backend::fusion::custom::TensorSpec,
+    settings: &ChunkSettings,
 ) -> burn::backend::fusion::custom::TensorSpec {
     burn::backend::fusion::custom::TensorSpec::new(
-        [loss_slots(tokens.shape.num_elements()), 2].into(),
+        [spans(tokens.shape.num_elements(), settings).1, 2].into(),
         burn::tensor::DType::F32,
     )
 }
@@ -29,11 +30,11 @@ pub trait SgnsBackend: Backend {
     /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
     /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `accept` and
     /// `alias` the noise distribution's alias tables. Returns the updated vectors and the
-    /// [`loss_slots`] × 2 loss tensor of (loss sum, examples) rows.
-    #[fusion(meta = |input, output, tokens, _accept, _alias, _settings| (
+    /// [`spans`] × 2 loss tensor of (loss sum, examples) rows.
+    #[fusion(meta = |input, output, tokens, _accept, _alias, settings| (
         input.clone(),
         output.clone(),
-        fused_loss_spec(tokens),
+        fused_loss_spec(tokens, settings),
     ))]
     fn sgns_chunk(
         input: FloatTensor<Self>,
@@ -47,12 +48,12 @@ pub trait SgnsBackend: Backend {
     /// The same step with row-sparse AdaGrad: `input_sq` and `output_sq` hold the squared
     /// gradient sums of every weight and come back updated with the vectors and the loss.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    #[fusion(meta = |input, output, input_sq, output_sq, tokens, _accept, _alias, _settings| (
+    #[fusion(meta = |input, output, input_sq, output_sq, tokens, _accept, _alias, settings| (
         input.clone(),
         output.clone(),
         input_sq.clone(),
         output_sq.clone(),
-        fused_loss_spec(tokens),
+        fused_loss_spec(tokens, settings),
     ))]
     fn sgns_chunk_adagrad(
         input: FloatTensor<Self>,
@@ -193,7 +194,7 @@ mod flex {
     use burn::tensor::{DType, TensorData};
     use burn_flex::FlexTensor;
 
-    use super::super::chunk::{ChunkSettings, loss_slots};
+    use super::super::chunk::{ChunkSettings, spans};
     use super::super::cpu::{NoiseTables, SquareSums, train_chunk};
     use super::SgnsBackend;
 
@@ -251,7 +252,7 @@ mod flex {
             },
             settings,
         );
-        let mut rows = vec![0.0f32; loss_slots(tokens.len()) * 2];
+        let mut rows = vec![0.0f32; spans(tokens.len(), settings).1 * 2];
         rows[0] = loss.sum as f32;
         rows[1] = loss.pairs as f32;
         let n = rows.len() / 2;

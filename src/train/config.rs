@@ -82,6 +82,9 @@ pub struct TrainConfig {
     pub batch_size: usize,
     pub seed: u64,
     pub threads: usize,
+    /// Cubes training at once on a GPU (fused path); 0: one per 64 positions of a chunk.
+    #[serde(default)]
+    pub gpu_cubes: u32,
     pub output: PathBuf,
     pub format: VectorFormat,
 }

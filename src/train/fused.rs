@@ -65,6 +65,7 @@ pub(super) fn train(
                 lr_end: lr_end as f32,
                 seed: rand::RngCore::next_u64(&mut seeds),
                 threads: config.threads as u32,
+                gpu_cubes: config.gpu_cubes,
             };
             let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
             weights = updated;
