@@ -60,7 +60,10 @@ fn measure(mut command: Command) -> Result<Cost> {
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall_s = start.elapsed().as_secs_f64();
     if waited != pid {
-        bail!("waiting for {command:?}: {}", std::io::Error::last_os_error());
+        bail!(
+            "waiting for {command:?}: {}",
+            std::io::Error::last_os_error()
+        );
     }
     if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
         bail!("{command:?} failed (status {status})");
@@ -102,7 +105,11 @@ fn evaluate(wordvec: &Path, vectors: &Path, eval_dir: &Path) -> Result<Quality> 
         );
     }
     let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    let spearman = |i: usize| report["similarity"][i]["spearman"].as_f64().unwrap_or(f64::NAN);
+    let spearman = |i: usize| {
+        report["similarity"][i]["spearman"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
     Ok(Quality {
         analogy: report["analogy"]["accuracy_3cosadd"]
             .as_f64()
@@ -168,7 +175,11 @@ fn count_words(corpus: &Path) -> Result<u64> {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(corpus) = args.first().filter(|a| !a.starts_with("--")).map(PathBuf::from) else {
+    let Some(corpus) = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+    else {
         eprintln!(
             "usage: bench_peers CORPUS [--epochs N] [--threads N] [--lr X] [--eval-dir DIR] \
              [--gensim-train FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"

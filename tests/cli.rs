@@ -357,3 +357,31 @@ fn a_backend_without_a_driver_fails_cleanly() {
     assert_clean_failure(&o, &["wgpu", "no usable device", "mesa-vulkan-drivers"]);
     assert!(!out.exists());
 }
+
+#[test]
+fn single_threaded_runs_are_reproducible_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let train = |name: &str, seed: &str| {
+        let out = dir.path().join(name);
+        let o = wordvec(&[
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--min-count",
+            "1",
+            "--threads",
+            "1",
+            "--seed",
+            seed,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let first = train("a.bin", "3");
+    assert_eq!(first, train("b.bin", "3"), "same seed, different vectors");
+    assert_ne!(first, train("c.bin", "4"), "the seed changes nothing");
+}

@@ -197,7 +197,8 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
     };
     for (name, device) in devices() {
         for threads in [1, 3] {
-            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025, OptimizerKind::Sgd);
+            let (_, _, loss, pairs) =
+                fused(&device, &tokens, 2, threads, 0.025, OptimizerKind::Sgd);
             assert!(
                 (within(1)..=within(2)).contains(&pairs),
                 "{name}, {threads} threads: {pairs} examples"
@@ -211,7 +212,8 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
 #[test]
 fn an_empty_chunk_trains_nothing() {
     for (name, device) in devices() {
-        let (input, output, loss, pairs) = fused(&device, &[SENTENCE_END], 5, 1, 0.025, OptimizerKind::Sgd);
+        let (input, output, loss, pairs) =
+            fused(&device, &[SENTENCE_END], 5, 1, 0.025, OptimizerKind::Sgd);
         assert_eq!(pairs, 0, "{name}");
         assert_eq!(loss, 0.0, "{name}");
         assert_eq!((input, output), start(), "{name}");

@@ -12,7 +12,7 @@ use wordvec::io::{VectorFormat, read_vectors};
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Vectors file (word2vec text or binary, detected from the content).
+    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec; detected from the content).
     #[arg(long)]
     vectors: PathBuf,
     #[arg(long, value_enum)]

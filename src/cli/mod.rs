@@ -2,6 +2,7 @@
 //! lacks.
 
 mod eval;
+mod export;
 mod query;
 mod train;
 mod vocab;
@@ -28,6 +29,8 @@ enum Command {
     Analogy(query::AnalogyArgs),
     /// Count a corpus and save its vocabulary (`word count` per line).
     Vocab(vocab::VocabArgs),
+    /// Convert vectors between word2vec text/binary, GloVe text and fastText `.vec`.
+    Export(export::ExportArgs),
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -37,5 +40,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Similar(args) => query::similar(args),
         Command::Analogy(args) => query::analogy(args),
         Command::Vocab(args) => vocab::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

@@ -8,7 +8,7 @@ use wordvec::io::{VectorFormat, read_vectors};
 
 #[derive(Args)]
 pub struct SimilarArgs {
-    /// Vectors file (word2vec text or binary, detected from the content).
+    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec; detected from the content).
     #[arg(long)]
     vectors: PathBuf,
     /// Force the file format instead of detecting it.

@@ -75,7 +75,7 @@ pub struct TrainArgs {
     /// GPU cubes (groups of 32 units) training at once on the fused path, each walking its share
     /// of a chunk in order: fewer stays closer to word2vec's sequential SGD, more is faster;
     /// 0 gives every 64 positions a cube.
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = 256)]
     gpu_cubes: u32,
     /// No progress output.
     #[arg(long)]

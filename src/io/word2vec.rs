@@ -1,4 +1,5 @@
-//! word2vec's text and binary vector formats, as written by word2vec, gensim and fastText (`.vec`).
+//! The word-vector formats in common use: word2vec's text (also fastText's `.vec`) and binary, and
+//! GloVe's text (word2vec's text without the header line).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -8,16 +9,24 @@ use crate::error::{Error, Result};
 
 use super::atomic_write;
 
-/// Which word2vec layout a file uses.
+/// Which layout a vectors file uses.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum VectorFormat {
-    /// `count dim` header, then `word v1 … vD` per line.
+    /// word2vec text, which fastText writes as `.vec`: a `count dim` header, then
+    /// `word v1 … vD` per line.
+    #[value(name = "word2vec-text", aliases = ["text", "fasttext-vec"])]
+    #[serde(alias = "word2vec-text")]
     Text,
-    /// `count dim` header line, then `word ` and D little-endian f32 per row.
+    /// word2vec binary: a `count dim` header line, then `word ` and D little-endian f32 per row.
+    #[value(name = "word2vec-binary", alias = "binary")]
+    #[serde(alias = "word2vec-binary")]
     Binary,
+    /// GloVe's text: `word v1 … vD` per line, no header.
+    #[value(name = "glove-text", alias = "glove")]
+    Glove,
 }
 
 impl VectorFormat {
@@ -29,8 +38,9 @@ impl VectorFormat {
         }
     }
 
-    /// Tells the format from the bytes after the header: binary rows hold raw floats, which are
-    /// almost never a run of printable text.
+    /// Tells the format from the content: a first line that is not a `count dim` header starts
+    /// a GloVe file; after a header, binary rows hold raw floats, which are almost never a run
+    /// of printable text.
     fn sniff(path: &Path) -> Result<Self> {
         let mut head = Vec::new();
         std::fs::File::open(path)
@@ -38,6 +48,10 @@ impl VectorFormat {
             .take(4096)
             .read_to_end(&mut head)
             .map_err(|e| Error::io(path, e))?;
+        let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        if !first.is_empty() && !is_header(first) && looks_like_row(first) {
+            return Ok(VectorFormat::Glove);
+        }
         let body = match head.iter().position(|&b| b == b'\n') {
             Some(i) => &head[i + 1..],
             None => &[][..],
@@ -55,6 +69,22 @@ impl VectorFormat {
     }
 }
 
+/// Whether a line is word2vec's `count dim` header.
+fn is_header(line: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    let fields: Vec<&str> = text.split_ascii_whitespace().collect();
+    fields.len() == 2 && fields.iter().all(|f| f.parse::<u64>().is_ok())
+}
+
+/// Whether a line reads as `word v1 … vD` with at least one number.
+fn looks_like_row(line: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut fields = text.split_ascii_whitespace().skip(1).peekable();
+    fields.peek().is_some() && fields.all(|f| f.parse::<f32>().is_ok())
+}
+
 /// Largest vector dimension a reader accepts: far above any real model, low enough that a corrupt
 /// header cannot make a row buffer exhaust memory.
 const MAX_DIM: usize = 1 << 16;
@@ -67,10 +97,16 @@ pub fn read_vectors(path: &Path, format: Option<VectorFormat>) -> Result<Embeddi
     };
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
-    let (rows, dim) = read_header(path, &mut reader)?;
-    let (words, data) = match format {
-        VectorFormat::Text => read_text_rows(path, &mut reader, rows, dim)?,
-        VectorFormat::Binary => read_binary_rows(path, &mut reader, rows, dim)?,
+    let (words, data, dim) = match format {
+        VectorFormat::Glove => read_glove_rows(path, &mut reader)?,
+        VectorFormat::Text | VectorFormat::Binary => {
+            let (rows, dim) = read_header(path, &mut reader)?;
+            let (words, data) = match format {
+                VectorFormat::Binary => read_binary_rows(path, &mut reader, rows, dim)?,
+                _ => read_text_rows(path, &mut reader, rows, dim, 1)?,
+            };
+            (words, data, dim)
+        }
     };
     Embeddings::new(words, dim, data).map_err(|m| Error::invalid(path, m))
 }
@@ -125,15 +161,51 @@ fn check_value(path: &Path, line: u64, word: &str, v: f32) -> Result<f32> {
     }
 }
 
+/// GloVe's headerless text: the first row sets the dimension; the file's end is the row count.
+fn read_glove_rows(
+    path: &Path,
+    reader: &mut impl BufRead,
+) -> Result<(Vec<String>, Vec<f32>, usize)> {
+    let mut first = String::new();
+    reader.read_line(&mut first).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Error::parse(path, 1, "invalid UTF-8"),
+        _ => Error::io(path, e),
+    })?;
+    if first.trim().is_empty() {
+        return Err(Error::invalid(path, "the vectors file is empty"));
+    }
+    let dim = first.split_ascii_whitespace().count() - 1;
+    if dim == 0 {
+        return Err(Error::parse(
+            path,
+            1,
+            "expected `word v1 … vD`, found a word alone",
+        ));
+    }
+    if dim > MAX_DIM {
+        return Err(Error::parse(
+            path,
+            1,
+            format!("{dim} values on a row is implausible (more than {MAX_DIM})"),
+        ));
+    }
+    let rest = std::io::Cursor::new(first.into_bytes()).chain(reader);
+    let (words, data) = read_text_rows(path, &mut BufReader::new(rest), usize::MAX, dim, 0)?;
+    Ok((words, data, dim))
+}
+
+/// Rows of `word v1 … vD`, at most `rows` of them (exactly `rows` unless it is `usize::MAX`);
+/// `lines_before` lines precede them in the file, for the line numbers of errors.
 fn read_text_rows(
     path: &Path,
     reader: &mut impl BufRead,
     rows: usize,
     dim: usize,
+    lines_before: u64,
 ) -> Result<(Vec<String>, Vec<f32>)> {
     let (mut words, mut data) = row_buffers(rows, dim);
     let mut line = String::new();
-    let mut n = 1u64;
+    let mut n = lines_before;
     loop {
         line.clear();
         let read = reader.read_line(&mut line).map_err(|e| match e.kind() {
@@ -178,12 +250,14 @@ fn read_text_rows(
             return Err(Error::parse(
                 path,
                 n,
-                format!("vector of '{word}' has {width} values, the header says {dim}"),
+                format!(
+                    "vector of '{word}' has {width} values, not {dim} as the first row and the header say"
+                ),
             ));
         }
         words.push(word.to_string());
     }
-    if words.len() != rows {
+    if words.len() != rows && rows != usize::MAX {
         return Err(Error::invalid(
             path,
             format!(
@@ -255,15 +329,17 @@ fn read_binary_rows(
     Ok((words, data))
 }
 
-/// Writes vectors in word2vec text or binary form, atomically.
+/// Writes vectors in `format`, atomically.
 pub fn write_vectors(path: &Path, embeddings: &Embeddings, format: VectorFormat) -> Result<()> {
     let dim = embeddings.dim();
     atomic_write(path, |w| {
-        writeln!(w, "{} {}", embeddings.len(), dim)?;
+        if format != VectorFormat::Glove {
+            writeln!(w, "{} {}", embeddings.len(), dim)?;
+        }
         for (i, word) in embeddings.words().iter().enumerate() {
             let row = embeddings.row(i);
             match format {
-                VectorFormat::Text => {
+                VectorFormat::Text | VectorFormat::Glove => {
                     w.write_all(word.as_bytes())?;
                     for v in row {
                         write!(w, " {v}")?;
@@ -303,6 +379,7 @@ mod tests {
         for (name, format) in [
             ("v.txt", VectorFormat::Text),
             ("v.bin", VectorFormat::Binary),
+            ("glove.txt", VectorFormat::Glove),
         ] {
             let p = dir.path().join(name);
             write_vectors(&p, &sample(), format).unwrap();
@@ -339,6 +416,28 @@ mod tests {
             let e = err_of(text, Some(VectorFormat::Text));
             assert!(e.contains("bad.vec") && e.contains(expect), "{expect}: {e}");
         }
+    }
+
+    #[test]
+    fn glove_files_are_recognised_and_checked_row_by_row() {
+        let cases: [(&[u8], &str); 4] = [
+            (b"a 1 2\nb 1\n", "bad.vec:2"),
+            (b"a 1 2\nb 1 2 3\n", "bad.vec:2"),
+            (b"a 1 2\nb 1 zz\n", "'zz' is not a number"),
+            (b"a 1 2\na 3 4\n", "twice"),
+        ];
+        for (text, expect) in cases {
+            for format in [Some(VectorFormat::Glove), None] {
+                let e = err_of(text, format);
+                assert!(e.contains("bad.vec") && e.contains(expect), "{expect}: {e}");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.txt");
+        std::fs::write(&p, "the 0.5 -1\nof 2 3e-7\n").unwrap();
+        let e = read_vectors(&p, None).unwrap();
+        assert_eq!(e.words(), ["the", "of"]);
+        assert_eq!(e.data(), [0.5, -1.0, 2.0, 3e-7]);
     }
 
     #[test]

@@ -231,18 +231,31 @@ fn launch(
     accept: CubeTensor,
     alias: CubeTensor,
     settings: ChunkSettings,
-) -> (CubeTensor, CubeTensor, Option<(CubeTensor, CubeTensor)>, CubeTensor) {
+) -> (
+    CubeTensor,
+    CubeTensor,
+    Option<(CubeTensor, CubeTensor)>,
+    CubeTensor,
+) {
     let (input, output) = (contiguous_f32(input), contiguous_f32(output));
     let (tokens, alias) = (contiguous_i32(tokens), contiguous_i32(alias));
     let accept = contiguous_f32(accept);
     let shape = input.meta.shape().clone();
     let (rows, dim) = (shape[0], shape[1]);
-    assert!(dim <= MAX_GPU_DIM, "the GPU kernel handles dim ≤ {MAX_GPU_DIM}");
+    assert!(
+        dim <= MAX_GPU_DIM,
+        "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
+    );
     let n = tokens.meta.shape().num_elements();
     let (span, slots) = spans(n, &settings);
     let client = input.client.clone();
     let empty = |shape: [usize; 2]| {
-        empty_device_dtype(client.clone(), input.device.clone(), shape.into(), DType::F32)
+        empty_device_dtype(
+            client.clone(),
+            input.device.clone(),
+            shape.into(),
+            DType::F32,
+        )
     };
     let loss = empty([slots, 2]);
     let adagrad = sums.is_some();
@@ -280,7 +293,12 @@ fn launch(
         dim.next_multiple_of(UNITS as usize),
         adagrad,
     );
-    (input, output, adagrad.then_some((input_sq, output_sq)), loss)
+    (
+        input,
+        output,
+        adagrad.then_some((input_sq, output_sq)),
+        loss,
+    )
 }
 
 impl SgnsBackend for CubeBackend {
@@ -292,8 +310,7 @@ impl SgnsBackend for CubeBackend {
         alias: IntTensor<Self>,
         settings: ChunkSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (input, output, _, loss) =
-            launch(input, output, None, tokens, accept, alias, settings);
+        let (input, output, _, loss) = launch(input, output, None, tokens, accept, alias, settings);
         (input, output, loss)
     }
 

@@ -137,12 +137,16 @@ pub fn sgns_step(
         noise.accept.clone().into_dispatch(),
         noise.alias.clone().into_dispatch(),
     );
-    let (input, output) = (weights.input.into_dispatch(), weights.output.into_dispatch());
+    let (input, output) = (
+        weights.input.into_dispatch(),
+        weights.output.into_dispatch(),
+    );
     let tokens = tokens.into_dispatch();
     match weights.adagrad {
         None => {
-            let (input, output, loss) =
-                <Dispatch as SgnsBackend>::sgns_chunk(input, output, tokens, accept, alias, settings);
+            let (input, output, loss) = <Dispatch as SgnsBackend>::sgns_chunk(
+                input, output, tokens, accept, alias, settings,
+            );
             let weights = SgnsWeights {
                 input: Tensor::from_dispatch(input),
                 output: Tensor::from_dispatch(output),

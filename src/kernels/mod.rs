@@ -13,7 +13,5 @@ pub use chunk::{ChunkLoss, ChunkSettings, SENTENCE_END, spans};
 pub use cpu::{ADAGRAD_EPSILON, NoiseTables, SquareSums, train_chunk};
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use cube::MAX_GPU_DIM;
-pub use extension::{
-    AdaGradSums, NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step,
-};
+pub use extension::{AdaGradSums, NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step};
 pub use sigmoid::SigmoidTable;

@@ -31,11 +31,13 @@ fn cpu() -> Result<Device> {
 #[cfg(feature = "wgpu")]
 fn wgpu() -> Result<Device> {
     let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
-    probe(&device).then_some(device).ok_or(crate::Error::DeviceUnavailable {
-        name: "wgpu",
-        hint: "it needs a Vulkan (with the loader, libvulkan1), Metal, DirectX 12 or OpenGL ES \
+    probe(&device)
+        .then_some(device)
+        .ok_or(crate::Error::DeviceUnavailable {
+            name: "wgpu",
+            hint: "it needs a Vulkan (with the loader, libvulkan1), Metal, DirectX 12 or OpenGL ES \
                driver; on Linux without a GPU, Mesa's software driver (mesa-vulkan-drivers) works",
-    })
+        })
 }
 
 /// Runs one tiny operation on `device`. Burn reports a missing driver by panicking on first use,
@@ -80,10 +82,12 @@ fn ndarray() -> Result<Device> {
 #[cfg(feature = "cuda")]
 fn cuda() -> Result<Device> {
     let device = Device::cuda(0usize);
-    probe(&device).then_some(device).ok_or(crate::Error::DeviceUnavailable {
-        name: "cuda",
-        hint: "it needs an NVIDIA GPU with its driver (libcuda) and NVRTC",
-    })
+    probe(&device)
+        .then_some(device)
+        .ok_or(crate::Error::DeviceUnavailable {
+            name: "cuda",
+            hint: "it needs an NVIDIA GPU with its driver (libcuda) and NVRTC",
+        })
 }
 
 #[cfg(not(feature = "cuda"))]
