@@ -385,3 +385,34 @@ fn single_threaded_runs_are_reproducible_bit_for_bit() {
     assert_eq!(first, train("b.bin", "3"), "same seed, different vectors");
     assert_ne!(first, train("c.bin", "4"), "the seed changes nothing");
 }
+
+#[test]
+fn divergence_stops_training_with_the_learning_rate_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let out = dir.path().join("v.txt");
+    for backend in ["cpu", "wgpu"] {
+        if backend == "wgpu" && !cfg!(feature = "wgpu") {
+            continue;
+        }
+        let o = wordvec(&[
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--min-count",
+            "1",
+            "--lr",
+            "1e30",
+            "--backend",
+            backend,
+        ]);
+        assert_clean_failure(&o, &["diverged", "learning rate", "lower --lr"]);
+        assert!(
+            !out.exists(),
+            "{backend}: a diverged run left vectors behind"
+        );
+    }
+}

@@ -17,6 +17,9 @@ pub fn spans(tokens: usize, settings: &ChunkSettings) -> (usize, usize) {
     (span, tokens.div_ceil(span).max(1))
 }
 
+/// A loss per example above this means the weights are broken (see [`ChunkLoss::diverged`]).
+const MAX_FINITE_EXAMPLE_LOSS: f64 = 1.0e6;
+
 /// Settings of one fused skip-gram negative-sampling step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChunkSettings {
@@ -57,5 +60,12 @@ impl ChunkLoss {
     /// Mean loss per example; NaN when there were none.
     pub fn mean(&self) -> f64 {
         self.sum / self.pairs as f64
+    }
+
+    /// Whether the weights behind this loss left the finite numbers: a NaN or infinite sum, or
+    /// a mean no finite run reaches (scores are clamped to ±30, so an example with its
+    /// negatives costs well under `MAX_FINITE_EXAMPLE_LOSS`).
+    pub fn diverged(&self) -> bool {
+        !self.sum.is_finite() || (self.pairs > 0 && self.mean() > MAX_FINITE_EXAMPLE_LOSS)
     }
 }

@@ -262,8 +262,14 @@ impl Worker<'_> {
             let u = unsafe {
                 std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
             };
-            let f = dot(v, u).clamp(-30.0, 30.0);
+            let score = dot(v, u);
+            let f = score.clamp(-30.0, 30.0);
             let label = if k == 0 { 1.0 } else { 0.0 };
+            // Once the weights leave the finite numbers the loss says so, and training stops
+            // with an error instead of going on.
+            if !score.is_finite() {
+                loss = f32::NAN;
+            }
             loss -= self.table.log_sigmoid(if k == 0 { f } else { -f });
             let g = label - 1.0 / (1.0 + (-f).exp());
             if ADAGRAD {

@@ -20,6 +20,10 @@ use super::extension::SgnsBackend;
 
 /// Units per cube: one warp on NVIDIA, and the width of the tree reduction below.
 const UNITS: u32 = 32;
+/// Added to a span's loss when a score is not finite: far above anything a finite run reports
+/// (each example costs at most about 31 per target), so the host sees divergence even where the
+/// GPU's float rules would hide a NaN.
+pub const BROKEN_LOSS: f32 = 1.0e30;
 /// Largest `dim` the kernel accepts (shared memory holds one gradient row per cube).
 pub const MAX_GPU_DIM: usize = 1024;
 
@@ -145,18 +149,24 @@ fn sgns_kernel(
                             tree_step(&mut red, unit, 4usize);
                             tree_step(&mut red, unit, 2usize);
                             tree_step(&mut red, unit, 1usize);
-                            let mut f = red[0];
+                            let score = red[0];
                             sync_cube();
-                            f = f32::clamp(f, -30.0f32, 30.0f32);
+                            // Once the weights leave the finite numbers the loss says so with a
+                            // value no finite run reaches (|score| is clamped to 30 below).
+                            let mut broken = 0.0f32;
+                            if f32::is_nan(score) || f32::is_inf(score) {
+                                broken = BROKEN_LOSS;
+                            }
+                            let f = f32::clamp(score, -30.0f32, 30.0f32);
                             let e = f32::exp(-f);
                             let g = label - 1.0f32 / (1.0f32 + e);
                             if unit == 0 {
                                 // −log σ(f) for the target, −log σ(−f) for noise.
                                 let softplus = f32::ln(1.0f32 + e);
                                 if t == 0 {
-                                    loss_sum += softplus;
+                                    loss_sum += softplus + broken;
                                 } else {
-                                    loss_sum += softplus + f;
+                                    loss_sum += softplus + f + broken;
                                 }
                             }
                             let mut d = unit;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::{OptimizerKind, Progress, TrainConfig, Trained, check_finite, lr_for};
+use super::{OptimizerKind, Progress, TrainConfig, Trained, lr_for};
+use crate::error::Error;
 use crate::error::Result;
 use crate::kernels::{
     AdaGradSums, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step,
@@ -74,8 +75,8 @@ pub(super) fn train(
             if pending.len() == READ_LOSS_EVERY {
                 let loss = read_loss(std::mem::take(&mut pending));
                 epoch_loss = epoch_loss.plus(loss);
-                if let Err(e) = check_finite(loss.sum, words_done, lr_end) {
-                    failure = Some(e);
+                if loss.diverged() {
+                    failure = Some(diverged(loss, words_done, lr_end));
                     break;
                 }
                 interval = Some(loss.mean());
@@ -88,11 +89,10 @@ pub(super) fn train(
         }
         epoch_loss = epoch_loss.plus(read_loss(pending));
         let mean = epoch_loss.mean();
-        check_finite(
-            epoch_loss.sum,
-            words_done,
-            lr_for(config, words_done, total_words),
-        )?;
+        if epoch_loss.diverged() {
+            let lr = lr_for(config, words_done, total_words);
+            return Err(diverged(epoch_loss, words_done, lr));
+        }
         progress.log(&format!(
             "epoch {}/{}: mean loss {mean:.4} over {} pairs, {:.0} words/s",
             epoch + 1,
@@ -116,4 +116,18 @@ pub(super) fn train(
         words: words_done,
         seconds: progress.elapsed(),
     })
+}
+
+/// The error for a loss that shows broken weights, at `words_done` words with rate `lr`.
+fn diverged(loss: ChunkLoss, words_done: u64, lr: f64) -> Error {
+    let value = if loss.sum.is_finite() {
+        f64::INFINITY
+    } else {
+        loss.sum
+    };
+    Error::Diverged {
+        loss: value,
+        step: words_done,
+        lr,
+    }
 }
