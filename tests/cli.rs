@@ -416,3 +416,48 @@ fn divergence_stops_training_with_the_learning_rate_named() {
         );
     }
 }
+
+#[test]
+fn unwritable_outputs_fail_with_the_path_and_leave_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let train_into = |out: &Path| {
+        wordvec(&[
+            "train",
+            "--quiet",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--min-count",
+            "1",
+            "--epochs",
+            "1",
+        ])
+    };
+    // A folder where a file stands in the way: fails for every user, root included.
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = train_into(&blocker.join("v.txt"));
+    assert_clean_failure(&o, &["not-a-folder"]);
+
+    // A read-only folder: root writes there anyway, so that case only runs for other users.
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(locked.join("probe"), "x").is_ok() {
+        eprintln!(
+            "read-only folder case skipped: this user (root?) may write to read-only folders"
+        );
+    } else {
+        let o = train_into(&locked.join("v.txt"));
+        assert_clean_failure(&o, &["locked", "v.txt"]);
+        assert!(
+            files_in(&locked).is_empty(),
+            "left behind: {:?}",
+            files_in(&locked)
+        );
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
