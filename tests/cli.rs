@@ -11,6 +11,25 @@ fn wordvec(args: &[&str]) -> Output {
         .expect("run wordvec")
 }
 
+/// `wordvec train --quiet --corpus CORPUS --output OUT EXTRA…`, ready to run.
+fn train_command(corpus: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wordvec"));
+    command
+        .args(["train", "--quiet", "--corpus"])
+        .arg(corpus)
+        .arg("--output")
+        .arg(out)
+        .args(extra);
+    command
+}
+
+/// Runs [`train_command`].
+fn train_quiet(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
+    train_command(corpus, out, extra)
+        .output()
+        .expect("run wordvec")
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -112,22 +131,20 @@ fn binary_output_and_eval_agree_with_text() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = small_corpus(dir.path());
     let bin = dir.path().join("v.bin");
-    let o = wordvec(&[
-        "train",
-        "--quiet",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--output",
-        bin.to_str().unwrap(),
-        "--dim",
-        "8",
-        "--epochs",
-        "2",
-        "--min-count",
-        "1",
-        "--threads",
-        "1",
-    ]);
+    let o = train_quiet(
+        &corpus,
+        &bin,
+        &[
+            "--dim",
+            "8",
+            "--epochs",
+            "2",
+            "--min-count",
+            "1",
+            "--threads",
+            "1",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let sim = dir.path().join("sim.tsv");
     std::fs::write(
@@ -162,12 +179,6 @@ fn softmax_autodiff_lowers_its_loss_and_every_optimizer_runs() {
     ] {
         let out = dir.path().join(format!("{opt}/v.txt"));
         let mut args = vec![
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
             "--dim",
             "8",
             "--epochs",
@@ -188,7 +199,7 @@ fn softmax_autodiff_lowers_its_loss_and_every_optimizer_runs() {
         if opt == "sgd" {
             args.extend(["--lr", "1.0"]);
         }
-        let o = wordvec(&args);
+        let o = train_quiet(&corpus, &out, &args);
         assert!(o.status.success(), "{opt}: {}", stderr(&o));
         let config: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dir.path().join(format!("{opt}/v.config.json"))).unwrap(),
@@ -210,18 +221,7 @@ fn bad_corpora_fail_cleanly_and_leave_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let out = out_dir.join("v.txt");
-    let run = |corpus: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ];
-        args.extend(extra);
-        wordvec(&args)
-    };
+    let run = |corpus: &Path, extra: &[&str]| train_quiet(corpus, &out, extra);
     let missing = dir.path().join("missing.txt");
     assert_clean_failure(&run(&missing, &[]), &["missing.txt"]);
 
@@ -314,16 +314,7 @@ fn backend_not_compiled_in_names_its_feature() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = small_corpus(dir.path());
     let out = dir.path().join("v.txt");
-    let o = wordvec(&[
-        "train",
-        "--quiet",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--backend",
-        "cuda",
-    ]);
+    let o = train_quiet(&corpus, &out, &["--backend", "cuda"]);
     assert_clean_failure(&o, &["cuda", "--features cuda"]);
 }
 
@@ -338,17 +329,7 @@ fn a_backend_without_a_driver_fails_cleanly() {
     // The Vulkan loader and glvnd's EGL read their driver lists from these variables: point them
     // at nothing, so neither Vulkan nor OpenGL has a device.
     let missing = dir.path().join("no-driver.json");
-    let o = Command::new(env!("CARGO_BIN_EXE_wordvec"))
-        .args([
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--backend",
-            "wgpu",
-        ])
+    let o = train_command(&corpus, &out, &["--backend", "wgpu"])
         .env("VK_ICD_FILENAMES", &missing)
         .env("VK_DRIVER_FILES", &missing)
         .env("__EGL_VENDOR_LIBRARY_FILENAMES", &missing)
@@ -364,20 +345,11 @@ fn single_threaded_runs_are_reproducible_bit_for_bit() {
     let corpus = small_corpus(dir.path());
     let train = |name: &str, seed: &str| {
         let out = dir.path().join(name);
-        let o = wordvec(&[
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--min-count",
-            "1",
-            "--threads",
-            "1",
-            "--seed",
-            seed,
-        ]);
+        let o = train_quiet(
+            &corpus,
+            &out,
+            &["--min-count", "1", "--threads", "1", "--seed", seed],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read(out).unwrap()
     };
@@ -395,20 +367,11 @@ fn divergence_stops_training_with_the_learning_rate_named() {
         if backend == "wgpu" && !cfg!(feature = "wgpu") {
             continue;
         }
-        let o = wordvec(&[
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--min-count",
-            "1",
-            "--lr",
-            "1e30",
-            "--backend",
-            backend,
-        ]);
+        let o = train_quiet(
+            &corpus,
+            &out,
+            &["--min-count", "1", "--lr", "1e30", "--backend", backend],
+        );
         assert_clean_failure(&o, &["diverged", "learning rate", "lower --lr"]);
         assert!(
             !out.exists(),
@@ -422,20 +385,7 @@ fn unwritable_outputs_fail_with_the_path_and_leave_nothing() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let corpus = small_corpus(dir.path());
-    let train_into = |out: &Path| {
-        wordvec(&[
-            "train",
-            "--quiet",
-            "--corpus",
-            corpus.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--min-count",
-            "1",
-            "--epochs",
-            "1",
-        ])
-    };
+    let train_into = |out: &Path| train_quiet(&corpus, out, &["--min-count", "1", "--epochs", "1"]);
     // A folder where a file stands in the way: fails for every user, root included.
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, "x").unwrap();

@@ -179,21 +179,27 @@ pub fn sgns_step(
     }
 }
 
-/// Sums loss tensors of [`sgns_step`] on the device and reads the total back: one transfer.
+/// Reads back the loss tensors of [`sgns_step`] in one transfer: each chunk is summed on the
+/// device (its example count stays exact in f32), the chunks on the host in f64.
 pub fn read_loss(losses: Vec<Tensor<2>>) -> ChunkLoss {
     if losses.is_empty() {
         return ChunkLoss::default();
     }
-    let total = Tensor::cat(losses, 0).sum_dim(0).reshape([2]);
-    let values = crate::model::to_host(total);
-    ChunkLoss {
-        sum: values[0] as f64,
-        pairs: values[1].round() as u64,
-    }
+    let per_chunk = Tensor::cat(losses.into_iter().map(|l| l.sum_dim(0)).collect(), 0);
+    crate::model::to_host(per_chunk)
+        .chunks_exact(2)
+        .fold(ChunkLoss::default(), |total, row| {
+            total.plus(ChunkLoss {
+                sum: row[0] as f64,
+                pairs: row[1].round() as u64,
+            })
+        })
 }
 
 #[cfg(feature = "flex")]
 mod flex {
+    use std::borrow::Cow;
+
     use burn::backend::Flex;
     use burn::tensor::{DType, TensorData};
     use burn_flex::FlexTensor;
@@ -202,27 +208,33 @@ mod flex {
     use super::super::cpu::{NoiseTables, SquareSums, train_chunk};
     use super::SgnsBackend;
 
+    /// Whether the tensor's storage is exactly its elements, in order (no view, no offset).
+    fn whole_storage(tensor: &FlexTensor) -> bool {
+        tensor.is_contiguous()
+            && tensor.layout().contiguous_offsets() == Some((0, tensor.layout().num_elements()))
+    }
+
     /// A contiguous, uniquely owned f32 tensor whose storage can be updated in place.
     fn owned_f32(tensor: FlexTensor) -> FlexTensor {
-        let plain = tensor.dtype() == DType::F32
-            && tensor.is_contiguous()
-            && tensor.layout().contiguous_offsets() == Some((0, tensor.layout().num_elements()));
-        if plain {
+        if tensor.dtype() == DType::F32 && whole_storage(&tensor) {
             tensor
         } else {
             FlexTensor::from_data(tensor.into_data().convert::<f32>())
         }
     }
 
-    fn ids(tensor: &FlexTensor) -> Vec<i32> {
+    /// The ids as i32, borrowed when the tensor already holds them so (no copy per chunk).
+    fn ids(tensor: &FlexTensor) -> Cow<'_, [i32]> {
         match tensor.dtype() {
-            DType::I32 if tensor.is_contiguous() => tensor.storage::<i32>().to_vec(),
-            _ => tensor
-                .clone()
-                .into_data()
-                .convert::<i32>()
-                .try_into_vec::<i32>()
-                .expect("integer ids convert to i32"),
+            DType::I32 if whole_storage(tensor) => Cow::Borrowed(tensor.storage::<i32>()),
+            _ => Cow::Owned(
+                tensor
+                    .clone()
+                    .into_data()
+                    .convert::<i32>()
+                    .try_into_vec::<i32>()
+                    .expect("integer ids convert to i32"),
+            ),
         }
     }
 

@@ -21,6 +21,13 @@ impl Default for SigmoidTable {
 }
 
 impl SigmoidTable {
+    /// The process's one table, built on first use.
+    pub fn shared() -> &'static SigmoidTable {
+        static TABLE: std::sync::LazyLock<SigmoidTable> =
+            std::sync::LazyLock::new(SigmoidTable::default);
+        &TABLE
+    }
+
     #[inline]
     fn index(x: f32) -> usize {
         ((x + MAX_EXP) * (SIZE as f32 / MAX_EXP / 2.0)) as usize
