@@ -14,8 +14,8 @@ use wordvec::eval::{evaluate_analogies, evaluate_similarity, read_analogies, rea
 use wordvec::io::VectorFormat;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, TrainConfig, UpdateKind,
-    select_device, train,
+    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, RunControl, TrainConfig,
+    UpdateKind, select_device, train,
 };
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
@@ -71,6 +71,7 @@ fn main() -> anyhow::Result<()> {
         gpu_cubes: 0,
         output: PathBuf::from("unused"),
         format: VectorFormat::Text,
+        ..TrainConfig::default()
     };
     let questions = read_analogies(&eval_dir.join("questions-words.txt"))?;
     let wordsim = read_similarity(&eval_dir.join("wordsim353.tsv"))?;
@@ -80,11 +81,14 @@ fn main() -> anyhow::Result<()> {
     let (vocab, _) = Vocab::build(&corpus, config.min_count, None)?;
     let vocab_size = vocab.len();
     let device = select_device(config.backend)?;
-    let mut progress = Progress::new(vocab.total_count() * config.epochs as u64, false);
+    let mut control = RunControl {
+        progress: Progress::new(vocab.total_count() * config.epochs as u64, false),
+        ..RunControl::quiet()
+    };
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
-    let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut progress)?;
+    let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut control)?;
     let (cpu1, wall) = (cpu_seconds(), t0.elapsed().as_secs_f64());
-    progress.finish();
+    control.progress.finish();
     let embeddings = trained.embeddings();
     let analogy = evaluate_analogies(&embeddings, &questions, 30_000, "questions-words");
     let ws = evaluate_similarity(&embeddings, &wordsim, usize::MAX, "wordsim353");

@@ -49,6 +49,17 @@ pub enum Error {
     /// The run was stopped before it finished (Ctrl-C, or a consumer that went away).
     #[error("interrupted")]
     Interrupted,
+    /// The run was asked to stop and saved where it stood.
+    #[error(
+        "stopped after {words} words; checkpoint saved to {}; continue with `wordvec train --resume {}`",
+        checkpoint.display(),
+        run_dir.display()
+    )]
+    Stopped {
+        words: u64,
+        checkpoint: PathBuf,
+        run_dir: PathBuf,
+    },
     /// A Burn record could not be read or written.
     #[error("{}: {message}", path.display())]
     Record { path: PathBuf, message: String },

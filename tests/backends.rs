@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wordvec::io::VectorFormat;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, TrainConfig, Trained, UpdateKind,
+    BackendKind, LossKind, LrSchedule, OptimizerKind, RunControl, TrainConfig, Trained, UpdateKind,
     select_device, train,
 };
 
@@ -58,12 +58,19 @@ fn run(
         gpu_cubes: 0,
         output: path.with_extension("vec"),
         format: VectorFormat::Text,
+        ..TrainConfig::default()
     };
     let corpus = Corpus::open(&config.corpus).unwrap();
     let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
     let device = select_device(backend).unwrap();
-    let mut progress = Progress::new(1, true);
-    train(&config, &corpus, Arc::new(vocab), &device, &mut progress).unwrap()
+    train(
+        &config,
+        &corpus,
+        Arc::new(vocab),
+        &device,
+        &mut RunControl::quiet(),
+    )
+    .unwrap()
 }
 
 fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {

@@ -94,6 +94,7 @@ fn embedded_default_learns_its_analogies() {
         "vectors.vocab.txt",
         "vectors.model.bpk",
         "vectors.config.json",
+        "metrics.jsonl",
     ] {
         assert!(dir.path().join("run").join(f).is_file(), "{f} missing");
     }
@@ -107,7 +108,7 @@ fn embedded_default_learns_its_analogies() {
         5
     );
     // No temporary files remain.
-    assert_eq!(files_in(&dir.path().join("run")).len(), 4);
+    assert_eq!(files_in(&dir.path().join("run")).len(), 5);
 
     // Queries on the result.
     let o = wordvec(&[

@@ -1,13 +1,9 @@
 //! `eval`: analogy accuracy and similarity ρ of a vectors file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use wordvec::embeddings::Embeddings;
-use wordvec::eval::{
-    AnalogyQuestion, EvalReport, SimilarityPair, evaluate_analogies, evaluate_similarity,
-    read_analogies, read_similarity,
-};
+use wordvec::eval::Benchmarks;
 use wordvec::io::{VectorFormat, read_vectors};
 
 #[derive(Args)]
@@ -38,54 +34,18 @@ pub struct EvalSets {
     pub restrict: usize,
 }
 
-fn name(p: &Path) -> String {
-    p.display().to_string()
-}
-
-/// Benchmark files read and checked, ready to score any vectors.
-pub struct LoadedSets {
-    analogies: Option<(String, Vec<AnalogyQuestion>)>,
-    similarity: Vec<(String, Vec<SimilarityPair>)>,
-    restrict: usize,
-}
-
 impl EvalSets {
     pub fn is_empty(&self) -> bool {
         self.analogies.is_none() && self.similarity.is_empty()
     }
 
     /// Reads every file, so a malformed one fails before any work.
-    pub fn load(&self) -> anyhow::Result<LoadedSets> {
-        let analogies = match &self.analogies {
-            Some(p) => Some((name(p), read_analogies(p)?)),
-            None => None,
-        };
-        let similarity = self
-            .similarity
-            .iter()
-            .map(|p| read_similarity(p).map(|pairs| (name(p), pairs)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(LoadedSets {
-            analogies,
-            similarity,
-            restrict: self.restrict,
-        })
-    }
-}
-
-impl LoadedSets {
-    pub fn evaluate(&self, embeddings: &Embeddings) -> EvalReport {
-        EvalReport {
-            analogy: self
-                .analogies
-                .as_ref()
-                .map(|(file, q)| evaluate_analogies(embeddings, q, self.restrict, file)),
-            similarity: self
-                .similarity
-                .iter()
-                .map(|(file, pairs)| evaluate_similarity(embeddings, pairs, usize::MAX, file))
-                .collect(),
-        }
+    pub fn load(&self) -> anyhow::Result<Benchmarks> {
+        Ok(Benchmarks::load(
+            self.analogies.as_deref(),
+            &self.similarity,
+            self.restrict,
+        )?)
     }
 }
 

@@ -1,9 +1,12 @@
 //! Subcommands. Each parses its flags into library calls; no logic lives here that the library
 //! lacks.
 
+mod compare;
 mod eval;
 mod export;
+mod plot;
 mod query;
+mod sweep;
 mod train;
 mod vocab;
 
@@ -31,6 +34,12 @@ enum Command {
     Vocab(vocab::VocabArgs),
     /// Convert vectors between word2vec text/binary, GloVe text and fastText `.vec`.
     Export(export::ExportArgs),
+    /// Compare runs: a table of settings and results, and charts of loss and figures.
+    Compare(compare::CompareArgs),
+    /// Train a grid of runs (comma lists of train flags) and compare them.
+    Sweep(sweep::SweepArgs),
+    /// Project chosen words to 2-D (PCA) and draw them.
+    Plot(plot::PlotArgs),
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -41,5 +50,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Analogy(args) => query::analogy(args),
         Command::Vocab(args) => vocab::run(args),
         Command::Export(args) => export::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }

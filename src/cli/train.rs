@@ -1,42 +1,47 @@
-//! `train`: build the vocabulary, train, write the outputs, evaluate when asked.
+//! `train`: build the vocabulary, train, write the outputs, evaluate when asked; `--resume`
+//! continues a stopped run from its checkpoint.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use clap::Args;
-use wordvec::eval::{EvalReport, evaluate_analogies, evaluate_similarity};
+use wordvec::eval::Benchmarks;
 use wordvec::io::VectorFormat;
 use wordvec::synthetic;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, TrainConfig, UpdateKind,
-    save_outputs, select_device, train,
+    BackendKind, Checkpoint, EvalConfig, EvalEvery, LossKind, LrSchedule, OptimizerKind, Progress,
+    RunControl, TrainConfig, UpdateKind, parse_duration, remove_checkpoints, run_dir, save_outputs,
+    select_device, train,
 };
 
 use super::eval::EvalSets;
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct TrainArgs {
     /// Corpus files (plain UTF-8 text, whitespace-separated tokens, one sentence per line).
     /// Without it, trains on the embedded synthetic corpus and evaluates on its own questions.
     #[arg(long, num_args = 1..)]
     corpus: Vec<PathBuf>,
-    /// Vectors file; the vocabulary, model record and config are written beside it.
+    /// Vectors file; the vocabulary, model record, config, metrics.jsonl and checkpoints are
+    /// written beside it (its folder is the run directory).
     #[arg(long, default_value = "wordvec-output/vectors.txt")]
-    output: PathBuf,
+    pub output: PathBuf,
     /// Vectors format [default: binary for `.bin`, text otherwise].
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
     /// Training objective.
     #[arg(long, value_enum, default_value_t = LossKind::Negative)]
     loss: LossKind,
-    /// Update path [default: fused for negative sampling, autodiff for the softmax].
+    /// Update path [default: fused for negative sampling with sgd or adagrad, autodiff
+    /// otherwise].
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
-    /// Burn optimizer on the autodiff path; the fused path does sgd (word2vec) or adagrad
+    /// Optimizer: sgd (word2vec) and adagrad on either path, any other on the autodiff path.
     #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
     optimizer: OptimizerKind,
     /// Initial learning rate [default: 0.025 for sgd, 0.05 for adagrad, 0.001 otherwise].
@@ -77,22 +82,40 @@ pub struct TrainArgs {
     /// 0 gives every 64 positions a cube.
     #[arg(long, default_value_t = 256)]
     gpu_cubes: u32,
+    /// Corpus ids per fused step: the unit of progress, loss read-back and checkpoints.
+    #[arg(long, default_value_t = wordvec::sampling::CHUNK_TOKENS)]
+    chunk_tokens: usize,
+    /// Evaluate on --analogies/--similarity during training: `epoch`, or every N words (500k, 2M).
+    /// Figures go to metrics.jsonl; the final evaluation always runs.
+    #[arg(long, value_parser = str::parse::<EvalEvery>)]
+    eval_every: Option<EvalEvery>,
+    /// Save a checkpoint this often (90s, 15m, 2h); Ctrl-C always saves one before stopping.
+    #[arg(long, value_parser = parse_duration)]
+    checkpoint_every: Option<f64>,
+    /// Continue the stopped run in this folder from its checkpoint, with its own settings.
+    #[arg(long, conflicts_with_all = [
+        "corpus", "output", "format", "loss", "update", "backend", "optimizer", "lr",
+        "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
+        "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
+        "checkpoint_every", "analogies", "similarity", "restrict",
+    ])]
+    resume: Option<PathBuf>,
     /// No progress output.
     #[arg(long)]
-    quiet: bool,
+    pub quiet: bool,
     /// Print the final evaluation as one JSON object (see `eval --json`).
     #[arg(long)]
     json: bool,
-    /// Evaluate the vectors on these benchmarks when training ends.
+    /// Evaluate the vectors on these benchmarks (when training ends, and as --eval-every says).
     #[command(flatten)]
     eval: EvalSets,
 }
 
 impl TrainArgs {
     fn config(&self, corpus: Vec<PathBuf>) -> TrainConfig {
-        let update = self.update.unwrap_or(match self.loss {
-            LossKind::Negative => UpdateKind::Fused,
-            LossKind::Softmax => UpdateKind::Autodiff,
+        let update = self.update.unwrap_or(match (self.loss, self.optimizer) {
+            (LossKind::Negative, OptimizerKind::Sgd | OptimizerKind::Adagrad) => UpdateKind::Fused,
+            _ => UpdateKind::Autodiff,
         });
         let lr = self.lr.unwrap_or(match self.optimizer {
             OptimizerKind::Sgd => 0.025,
@@ -100,7 +123,7 @@ impl TrainArgs {
             _ => 0.001,
         });
         TrainConfig {
-            corpus,
+            corpus: corpus.iter().map(|p| absolute(p)).collect(),
             loss: self.loss,
             update,
             backend: self.backend,
@@ -123,41 +146,111 @@ impl TrainArgs {
             format: self
                 .format
                 .unwrap_or_else(|| VectorFormat::from_extension(&self.output)),
-            output: self.output.clone(),
+            output: absolute(&self.output),
+            eval: EvalConfig {
+                analogies: self.eval.analogies.as_deref().map(absolute),
+                similarity: self.eval.similarity.iter().map(|p| absolute(p)).collect(),
+                restrict: self.eval.restrict,
+                every: self.eval_every,
+            },
+            checkpoint_every: self.checkpoint_every,
+            chunk_tokens: self.chunk_tokens,
         }
     }
 }
 
-pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    // The embedded default writes its corpus to a temporary folder removed at the end.
-    let embedded = args.corpus.is_empty();
-    let scratch = if embedded {
-        Some(tempfile::tempdir()?)
-    } else {
-        None
-    };
-    let corpus_paths = if let Some(scratch) = &scratch {
-        let path = scratch.path().join("synthetic.txt");
-        synthetic::write_corpus(&path)?;
-        if !args.quiet {
-            eprintln!("no --corpus given: training on the embedded synthetic corpus");
+/// `path` from the root, so a run can be resumed from any folder.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Set by the first Ctrl-C (the run saves a checkpoint and stops); a second one exits at once.
+/// One handler per process, shared by every run a sweep makes.
+pub fn stop_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let seen = flag.clone();
+        let installed = ctrlc::set_handler(move || {
+            if seen.swap(true, Ordering::SeqCst) {
+                eprintln!("\nsecond Ctrl-C: stopping without saving");
+                std::process::exit(130);
+            }
+            eprintln!("\nCtrl-C: saving a checkpoint, then stopping (press again to abort)");
+        });
+        if let Err(e) = installed {
+            eprintln!("warning: Ctrl-C will not save a checkpoint: {e}");
         }
-        vec![path]
-    } else {
-        args.corpus.clone()
+        flag
+    })
+    .clone()
+}
+
+/// The embedded corpus written to a temporary folder (removed when the guard drops).
+struct Scratch {
+    _dir: tempfile::TempDir,
+    corpus: PathBuf,
+}
+
+fn embedded_corpus(quiet: bool) -> anyhow::Result<Scratch> {
+    let dir = tempfile::tempdir()?;
+    let corpus = dir.path().join("synthetic.txt");
+    synthetic::write_corpus(&corpus)?;
+    if !quiet {
+        eprintln!("no --corpus given: training on the embedded synthetic corpus");
+    }
+    Ok(Scratch { _dir: dir, corpus })
+}
+
+/// The benchmarks a run scores itself on: its files, or the embedded corpus's own questions.
+fn benchmarks_for(config: &TrainConfig) -> anyhow::Result<Option<Benchmarks>> {
+    if config.corpus.is_empty() {
+        return Ok(Some(Benchmarks::from_sets(
+            Some(("embedded analogies".into(), synthetic::analogy_questions())),
+            vec![("embedded similarity".into(), synthetic::similarity_pairs())],
+            config.eval.restrict,
+        )));
+    }
+    if config.eval.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Benchmarks::load(
+        config.eval.analogies.as_deref(),
+        &config.eval.similarity,
+        config.eval.restrict,
+    )?))
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let stop = stop_flag();
+    let result = match &args.resume {
+        Some(dir) => resume(dir, &args, stop),
+        None => start(&args, stop),
     };
-    let config = args.config(if embedded {
-        vec![]
-    } else {
-        corpus_paths.clone()
-    });
+    match result {
+        Err(e) if matches!(e.downcast_ref(), Some(wordvec::Error::Stopped { .. })) => {
+            eprintln!("{e}");
+            std::process::exit(130);
+        }
+        other => other,
+    }
+}
+
+pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let scratch = args
+        .corpus
+        .is_empty()
+        .then(|| embedded_corpus(args.quiet))
+        .transpose()?;
+    let config = args.config(args.corpus.clone());
     config.validate()?;
     let device = select_device(config.backend)?;
     // Read benchmark files before the long part, so a typo fails at once.
-    let sets = (!args.eval.is_empty())
-        .then(|| args.eval.load())
-        .transpose()?;
-
+    let benchmarks = benchmarks_for(&config)?;
+    let corpus_paths = match &scratch {
+        Some(s) => vec![s.corpus.clone()],
+        None => config.corpus.clone(),
+    };
     let corpus = Corpus::open(&corpus_paths)?;
     let (vocab, stats) = Vocab::build(&corpus, config.min_count, config.max_vocab)?;
     if !args.quiet {
@@ -168,18 +261,81 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             stats.distinct,
             stats.tokens,
             match config.update {
-                UpdateKind::Fused => "fused sparse SGD",
+                UpdateKind::Fused => "fused sparse update",
                 UpdateKind::Autodiff => "autodiff",
             },
             config.backend,
             config.threads
         );
     }
-    let mut progress = Progress::new(vocab.total_count() * config.epochs as u64, args.quiet);
-    let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut progress)?;
-    progress.finish();
+    let control = RunControl {
+        progress: Progress::new(vocab.total_count() * config.epochs as u64, args.quiet),
+        benchmarks,
+        stop,
+        resume: None,
+        stats,
+        write_files: true,
+    };
+    finish(&config, &corpus, vocab, &device, control, args)
+}
+
+fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    let mut config = checkpoint.config.clone();
+    // The run directory may have moved since: its outputs stay in it.
+    if let Some(name) = config.output.file_name() {
+        config.output = dir.join(name);
+    }
+    let scratch = config
+        .corpus
+        .is_empty()
+        .then(|| embedded_corpus(args.quiet))
+        .transpose()?;
+    let device = select_device(config.backend)?;
+    let benchmarks = benchmarks_for(&config)?;
+    let corpus_paths = match &scratch {
+        Some(s) => vec![s.corpus.clone()],
+        None => config.corpus.clone(),
+    };
+    let corpus = Corpus::open(&corpus_paths)?;
+    if !args.quiet {
+        eprintln!(
+            "resuming {} at epoch {}, {} words, from {}",
+            dir.display(),
+            checkpoint.position.epoch + 1,
+            checkpoint.position.words,
+            checkpoint.source.display()
+        );
+    }
+    let vocab = checkpoint.vocab.clone();
+    let control = RunControl {
+        progress: Progress::new(vocab.total_count() * config.epochs as u64, args.quiet),
+        benchmarks,
+        stop,
+        stats: checkpoint.stats.clone(),
+        resume: Some(checkpoint),
+        write_files: true,
+    };
+    finish(&config, &corpus, vocab, &device, control, args)
+}
+
+/// Trains, writes the outputs and prints the final evaluation.
+fn finish(
+    config: &TrainConfig,
+    corpus: &Corpus,
+    vocab: Vocab,
+    device: &burn::prelude::Device,
+    mut control: RunControl,
+    args: &TrainArgs,
+) -> anyhow::Result<()> {
+    let trained = train(config, corpus, Arc::new(vocab), device, &mut control)?;
+    control.progress.finish();
     let embeddings = trained.embeddings();
-    let (paths, summary) = save_outputs(&config, &trained, &embeddings, &stats)?;
+    let (paths, summary) = save_outputs(config, &trained, &embeddings, &control.stats)?;
+    remove_checkpoints(&run_dir(config))?;
     if !args.quiet {
         eprintln!(
             "trained {} words in {:.1}s ({:.0} words/s); vectors in {}",
@@ -189,27 +345,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             paths.vectors.display()
         );
     }
-
-    let report = if embedded {
-        Some(EvalReport {
-            analogy: Some(evaluate_analogies(
-                &embeddings,
-                &synthetic::analogy_questions(),
-                args.eval.restrict,
-                "embedded analogies",
-            )),
-            similarity: vec![evaluate_similarity(
-                &embeddings,
-                &synthetic::similarity_pairs(),
-                usize::MAX,
-                "embedded similarity",
-            )],
-        })
-    } else {
-        sets.map(|s| s.evaluate(&embeddings))
-    };
-    match report {
-        Some(report) if args.json => println!("{}", serde_json::to_string(&report)?),
+    match &trained.report {
+        Some(report) if args.json => println!("{}", serde_json::to_string(report)?),
         Some(report) => print!("{report}"),
         None => {}
     }

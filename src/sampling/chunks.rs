@@ -24,6 +24,10 @@ pub struct Chunk {
     pub tokens: Vec<i32>,
     /// Vocabulary words read to make it, before subsampling: drives the schedule.
     pub words: u64,
+    /// The reader that made it, and its place among that reader's chunks of the epoch: where
+    /// the chunk is, for seeding and for resuming.
+    pub reader: usize,
+    pub index: u64,
 }
 
 /// How chunks are made.
@@ -35,6 +39,11 @@ pub struct ChunkConfig {
     /// Reader threads, each with its own part of the corpus. One reader keeps the chunk order,
     /// and so a single-threaded run, reproducible.
     pub readers: usize,
+    /// Ids per chunk ([`CHUNK_TOKENS`] unless a run says otherwise).
+    pub chunk_tokens: usize,
+    /// Chunks each reader makes but does not send (a resumed epoch): they are read and
+    /// subsampled as before, so the chunks that follow are the ones the first run would have sent.
+    pub skip: Vec<u64>,
 }
 
 /// The reader threads of one epoch; receive chunks with [`ChunkProducer::next_chunk`].
@@ -53,12 +62,16 @@ impl ChunkProducer {
                 let (corpus, vocab, tx) = (corpus.clone(), vocab.clone(), tx.clone());
                 let subsampler = subsampler.clone();
                 let stream = ((config.epoch as u64) << 16) | r as u64;
+                let part = Part {
+                    reader: r,
+                    readers,
+                    chunk_tokens: config.chunk_tokens.max(1),
+                    skip: config.skip.get(r).copied().unwrap_or(0),
+                };
                 let mut rng = rng_for(config.seed, stream);
                 std::thread::Builder::new()
                     .name(format!("wordvec-reader-{r}"))
-                    .spawn(move || {
-                        read_part(&corpus, r, readers, &vocab, &subsampler, &mut rng, &tx)
-                    })
+                    .spawn(move || read_part(&corpus, &part, &vocab, &subsampler, &mut rng, &tx))
                     .expect("spawn a reader thread")
             })
             .collect();
@@ -92,39 +105,51 @@ impl ChunkProducer {
     }
 }
 
+/// One reader's share of an epoch.
+struct Part {
+    reader: usize,
+    readers: usize,
+    chunk_tokens: usize,
+    skip: u64,
+}
+
 fn read_part(
     corpus: &Corpus,
-    part: usize,
-    parts: usize,
+    part: &Part,
     vocab: &Vocab,
     subsampler: &Subsampler,
     rng: &mut Rng,
     tx: &SyncSender<Chunk>,
 ) -> Result<()> {
-    let mut chunk = Chunk {
-        tokens: Vec::with_capacity(CHUNK_TOKENS + 1),
+    let empty = |index| Chunk {
+        tokens: Vec::with_capacity(part.chunk_tokens + 1),
         words: 0,
+        reader: part.reader,
+        index,
     };
+    let send = |chunk: Chunk| -> Result<()> {
+        if chunk.index < part.skip {
+            return Ok(());
+        }
+        tx.send(chunk).map_err(|_| Error::Interrupted)
+    };
+    let mut chunk = empty(0);
     let mut sink = SentenceSink::new(vocab, subsampler, rng, |sentence, read, _: &mut Rng| {
         chunk.words += read;
         if !sentence.is_empty() {
             chunk.tokens.extend(sentence.iter().map(|&id| id as i32));
             chunk.tokens.push(SENTENCE_END);
         }
-        if chunk.tokens.len() >= CHUNK_TOKENS {
-            let next = Chunk {
-                tokens: Vec::with_capacity(CHUNK_TOKENS + 1),
-                words: 0,
-            };
-            tx.send(std::mem::replace(&mut chunk, next))
-                .map_err(|_| Error::Interrupted)?;
+        if chunk.tokens.len() >= part.chunk_tokens {
+            let next = empty(chunk.index + 1);
+            send(std::mem::replace(&mut chunk, next))?;
         }
         Ok(())
     });
-    corpus.scan(corpus.part(part, parts), &mut sink)?;
+    corpus.scan(corpus.part(part.reader, part.readers), &mut sink)?;
     sink.finish()?;
     if chunk.words > 0 {
-        tx.send(chunk).map_err(|_| Error::Interrupted)?;
+        send(chunk)?;
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ pub struct Vocab {
 }
 
 /// What counting saw, for the log.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct VocabStats {
     /// Every token of the corpus, kept or not.
     pub tokens: u64,

@@ -3,12 +3,18 @@
 
 use std::sync::Arc;
 
-use burn::optim::GradientsParams;
+use burn::module::Module;
+use burn::optim::{GradientsParams, OptimizerRecord};
 use burn::prelude::*;
+use burn::store::ModuleRecord;
 
-use super::{LossKind, Progress, TrainConfig, Trained, build_optimizer, check_finite, lr_for};
-use crate::error::Result;
-use crate::model::SkipGramConfig;
+use super::checkpoint::{Checkpoint, Position};
+use super::monitor::Monitor;
+use super::{LossKind, RunControl, TrainConfig, Trained, build_optimizer, check_finite, lr_for};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::kernels::ChunkLoss;
+use crate::model::{SkipGram, SkipGramConfig};
 use crate::sampling::{BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
 
@@ -20,14 +26,24 @@ pub(super) fn train(
     corpus: &Corpus,
     vocab: Arc<Vocab>,
     device: &Device,
-    progress: &mut Progress,
+    control: &mut RunControl,
 ) -> Result<Trained> {
     let device = device.clone().autodiff();
     let mut model = SkipGramConfig::new(vocab.len(), config.dim)
         .with_head_bias(config.loss == LossKind::Softmax)
         .init(config.seed, &device);
     let mut optimizer = build_optimizer(config.optimizer);
-    let total_words = vocab.total_count() * config.epochs as u64;
+    let resume = control.resume.take();
+    let mut position = Position::default();
+    if let Some(checkpoint) = &resume {
+        (model, optimizer) = restore(checkpoint, model, optimizer)?;
+        position = checkpoint.position.clone();
+    }
+    // Batches of the epoch under way that the checkpoint had already trained.
+    let mut skip = position.consumed.first().copied().unwrap_or(0);
+    position.consumed = vec![skip];
+    let mut monitor = Monitor::start(config, &vocab, control, &position)?;
+    let total_words = monitor.total_words();
     let mut producer = BatchProducer::spawn(
         corpus.clone(),
         vocab.clone(),
@@ -43,12 +59,8 @@ pub(super) fn train(
             seed: config.seed,
         },
     );
-    let mut epoch_losses = Vec::new();
     let mut step = 0u64;
-    let mut words = 0u64;
-    // Sums of (mean batch loss × pairs), kept on the device and read back now and then.
-    let mut epoch_sum: Option<Tensor<1>> = None;
-    let mut epoch_pairs = 0u64;
+    // Sum of (mean batch loss × pairs) since the last read-back, kept on the device.
     let mut interval_sum: Option<Tensor<1>> = None;
     let mut interval_pairs = 0u64;
     let result = loop {
@@ -56,8 +68,12 @@ pub(super) fn train(
             break Ok(());
         };
         match message {
+            // What the checkpoint already trained is read again, not trained again.
+            Message::Batch(batch) if batch.epoch < position.epoch => continue,
+            Message::EpochEnd(epoch) if epoch < position.epoch => continue,
+            Message::Batch(_) if skip > 0 => skip -= 1,
             Message::Batch(batch) => {
-                let lr = lr_for(config, words, total_words);
+                let lr = lr_for(config, position.words, total_words);
                 let loss = match config.loss {
                     LossKind::Softmax => model.softmax_loss(&batch.centers, &batch.contexts),
                     LossKind::Negative => {
@@ -65,58 +81,154 @@ pub(super) fn train(
                     }
                 };
                 let weighted = loss.clone().detach().inner() * batch.len() as f32;
-                epoch_sum = Some(add(epoch_sum, weighted.clone()));
-                interval_sum = Some(add(interval_sum, weighted));
-                epoch_pairs += batch.len() as u64;
+                interval_sum = Some(match interval_sum.take() {
+                    Some(s) => s + weighted,
+                    None => weighted,
+                });
                 interval_pairs += batch.len() as u64;
                 let grads = GradientsParams::from_grads(loss.backward(), &model);
                 model = optimizer.step(lr, model, grads);
-                words = batch.words_done;
+                position.words = batch.words_done;
+                position.consumed[0] += 1;
                 step += 1;
-                if step.is_multiple_of(READ_LOSS_EVERY) {
-                    let mean = read(interval_sum.take()) / interval_pairs.max(1) as f64;
-                    interval_pairs = 0;
-                    if let Err(e) = check_finite(mean, step, lr) {
+                let eval_due = monitor.eval_due(position.words);
+                let save_due = monitor.checkpoint_due();
+                if step.is_multiple_of(READ_LOSS_EVERY) || eval_due || save_due {
+                    let loss = take_loss(&mut interval_sum, &mut interval_pairs);
+                    if let Err(e) = check_finite(loss.mean(), step, lr) {
                         break Err(e);
                     }
-                    progress.update(words, Some(mean), lr);
+                    position.epoch_loss += loss.sum;
+                    position.epoch_examples += loss.pairs;
+                    if let Err(e) = monitor.interval(position.epoch, position.words, loss, lr) {
+                        break Err(e);
+                    }
+                } else {
+                    monitor.progress(position.words, lr);
+                }
+                if eval_due
+                    && let Err(e) = monitor.evaluate(position.epoch, position.words, || {
+                        embeddings_of(&model, &vocab)
+                    })
+                {
+                    break Err(e);
+                }
+                if save_due {
+                    match save(&mut monitor, &position, &model, &optimizer) {
+                        Ok(path) if monitor.stop_requested() => {
+                            break Err(monitor.stopped(position.words, path));
+                        }
+                        Ok(_) => {}
+                        Err(e) => break Err(e),
+                    }
                 }
             }
             Message::EpochEnd(epoch) => {
-                let mean = read(epoch_sum.take()) / epoch_pairs.max(1) as f64;
-                if let Err(e) = check_finite(mean, step, lr_for(config, words, total_words)) {
+                let loss = take_loss(&mut interval_sum, &mut interval_pairs);
+                let lr = lr_for(config, position.words, total_words);
+                if loss.pairs > 0
+                    && let Err(e) = check_finite(loss.mean(), step, lr)
+                {
                     break Err(e);
                 }
-                progress.log(&format!(
-                    "epoch {}/{}: mean loss {mean:.4} over {epoch_pairs} pairs, {:.0} words/s",
-                    epoch + 1,
-                    config.epochs,
-                    words as f64 / progress.elapsed().max(1e-9)
-                ));
-                epoch_losses.push(mean);
-                epoch_pairs = 0;
+                position.epoch_loss += loss.sum;
+                position.epoch_examples += loss.pairs;
+                let epoch_loss = ChunkLoss {
+                    sum: position.epoch_loss,
+                    pairs: position.epoch_examples,
+                };
+                if let Err(e) = monitor.epoch_end(epoch, position.words, epoch_loss) {
+                    break Err(e);
+                }
+                position.epoch_losses.push(epoch_loss.mean());
+                position.epoch = epoch + 1;
+                position.consumed = vec![0];
+                position.epoch_loss = 0.0;
+                position.epoch_examples = 0;
+                if monitor.eval_each_epoch()
+                    && position.epoch < config.epochs
+                    && let Err(e) =
+                        monitor.evaluate(epoch, position.words, || embeddings_of(&model, &vocab))
+                {
+                    break Err(e);
+                }
             }
         }
     };
     let producer_result = producer.finish();
     result?;
     producer_result?;
+    monitor.evaluate(config.epochs - 1, position.words, || {
+        embeddings_of(&model, &vocab)
+    })?;
+    monitor.end(position.words)?;
+    let (seconds, report) = (monitor.seconds(), monitor.last_report.take());
     Ok(Trained {
         model: model.valid(),
         vocab,
-        epoch_losses,
-        words,
-        seconds: progress.elapsed(),
+        epoch_losses: position.epoch_losses,
+        words: position.words,
+        seconds,
+        report,
     })
 }
 
-fn add(sum: Option<Tensor<1>>, value: Tensor<1>) -> Tensor<1> {
-    match sum {
-        Some(s) => s + value,
-        None => value,
+/// The loss summed since the last read-back, read from the device.
+fn take_loss(sum: &mut Option<Tensor<1>>, pairs: &mut u64) -> ChunkLoss {
+    let total = sum.take().map_or(0.0, |s| s.into_scalar::<f32>() as f64);
+    ChunkLoss {
+        sum: total,
+        pairs: std::mem::take(pairs),
     }
 }
 
-fn read(sum: Option<Tensor<1>>) -> f64 {
-    sum.map_or(0.0, |s| s.into_scalar::<f32>() as f64)
+fn embeddings_of(model: &SkipGram, vocab: &Vocab) -> Embeddings {
+    Embeddings::new(vocab.words().to_vec(), model.dim(), model.input_vectors())
+        .expect("the model has one row per vocabulary word")
+}
+
+fn save(
+    monitor: &mut Monitor,
+    position: &Position,
+    model: &SkipGram,
+    optimizer: &burn::optim::ModuleOptimizer,
+) -> Result<std::path::PathBuf> {
+    let record_error =
+        |e: burn::store::RecordError| Error::Config(format!("saving a checkpoint: {e:?}"));
+    let model_bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(record_error)?;
+    let optimizer_bytes = optimizer.to_record().into_bytes().map_err(record_error)?;
+    monitor.save_checkpoint(
+        position.clone(),
+        vec![
+            ("model".to_string(), model_bytes.to_vec()),
+            ("optimizer".to_string(), optimizer_bytes.to_vec()),
+        ],
+    )
+}
+
+/// The model's weights and the optimizer's state from a checkpoint; parameter ids travel with
+/// the weights, so the optimizer state finds its parameters again.
+fn restore(
+    checkpoint: &Checkpoint,
+    model: SkipGram,
+    optimizer: burn::optim::ModuleOptimizer,
+) -> Result<(SkipGram, burn::optim::ModuleOptimizer)> {
+    let path = &checkpoint.source;
+    let bad = |what: &str, e: burn::store::RecordError| {
+        Error::invalid(
+            path,
+            format!("the checkpoint's {what} does not load: {e:?}"),
+        )
+    };
+    let bytes = |b: &[u8]| burn::tensor::Bytes::from_bytes_vec(b.to_vec());
+    let record =
+        ModuleRecord::from_bytes(bytes(checkpoint.blob("model")?)).map_err(|e| bad("model", e))?;
+    let model = model.try_load_record(record).map_err(|e| bad("model", e))?;
+    let record = OptimizerRecord::from_bytes(bytes(checkpoint.blob("optimizer")?))
+        .map_err(|e| bad("optimizer state", e))?;
+    Ok((model, optimizer.load_record(record)))
 }

@@ -87,6 +87,131 @@ pub struct TrainConfig {
     pub gpu_cubes: u32,
     pub output: PathBuf,
     pub format: VectorFormat,
+    /// Benchmarks scored during and after training.
+    #[serde(default)]
+    pub eval: EvalConfig,
+    /// Seconds between checkpoints; none: only on Ctrl-C.
+    #[serde(default)]
+    pub checkpoint_every: Option<f64>,
+    /// Corpus ids per fused step (and per unit of resumable progress).
+    #[serde(default = "default_chunk_tokens")]
+    pub chunk_tokens: usize,
+}
+
+impl Default for TrainConfig {
+    /// word2vec's skip-gram settings on the embedded corpus, one thread, on the CPU.
+    fn default() -> Self {
+        TrainConfig {
+            corpus: Vec::new(),
+            loss: LossKind::Negative,
+            update: UpdateKind::Fused,
+            backend: BackendKind::Cpu,
+            optimizer: OptimizerKind::Sgd,
+            lr: 0.025,
+            lr_schedule: LrSchedule::Linear,
+            dim: 100,
+            window: 5,
+            negative: 5,
+            sample: 1e-3,
+            min_count: 5,
+            max_vocab: None,
+            epochs: 5,
+            batch_size: 1024,
+            seed: 1,
+            threads: 1,
+            gpu_cubes: 256,
+            output: PathBuf::from("wordvec-output/vectors.txt"),
+            format: VectorFormat::Text,
+            eval: EvalConfig::default(),
+            checkpoint_every: None,
+            chunk_tokens: default_chunk_tokens(),
+        }
+    }
+}
+
+fn default_chunk_tokens() -> usize {
+    crate::sampling::CHUNK_TOKENS
+}
+
+/// Benchmarks to score the vectors on, and how often.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalConfig {
+    pub analogies: Option<PathBuf>,
+    #[serde(default)]
+    pub similarity: Vec<PathBuf>,
+    /// Analogy answers are searched among this many most frequent words.
+    #[serde(default = "default_restrict")]
+    pub restrict: usize,
+    /// Evaluations during training; the final one always runs when files are given.
+    #[serde(default)]
+    pub every: Option<EvalEvery>,
+}
+
+fn default_restrict() -> usize {
+    30_000
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        EvalConfig {
+            analogies: None,
+            similarity: Vec::new(),
+            restrict: default_restrict(),
+            every: None,
+        }
+    }
+}
+
+impl EvalConfig {
+    pub fn is_empty(&self) -> bool {
+        self.analogies.is_none() && self.similarity.is_empty()
+    }
+}
+
+/// When to evaluate during training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvalEvery {
+    /// At the end of every epoch.
+    Epoch,
+    /// Every so many corpus words.
+    Words(u64),
+}
+
+impl std::str::FromStr for EvalEvery {
+    type Err = String;
+
+    /// `epoch`, or a word count such as `500000`, `500k` or `2M`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.eq_ignore_ascii_case("epoch") {
+            return Ok(EvalEvery::Epoch);
+        }
+        let (digits, scale) = match s.as_bytes().last() {
+            Some(b'k' | b'K') => (&s[..s.len() - 1], 1_000),
+            Some(b'm' | b'M') => (&s[..s.len() - 1], 1_000_000),
+            _ => (s, 1),
+        };
+        match digits.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(EvalEvery::Words(n * scale)),
+            _ => Err(format!(
+                "'{s}' is neither `epoch` nor a positive word count (such as 500000, 500k, 2M)"
+            )),
+        }
+    }
+}
+
+/// Parses `90`, `90s`, `15m`, `2h` into seconds.
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let (digits, scale) = match s.as_bytes().last() {
+        Some(b's') => (&s[..s.len() - 1], 1.0),
+        Some(b'm') => (&s[..s.len() - 1], 60.0),
+        Some(b'h') => (&s[..s.len() - 1], 3600.0),
+        _ => (s, 1.0),
+    };
+    match digits.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(n * scale),
+        _ => Err(format!("'{s}' is not a duration such as 90s, 15m or 2h")),
+    }
 }
 
 impl TrainConfig {
@@ -104,6 +229,9 @@ impl TrainConfig {
         }
         if self.batch_size == 0 {
             return bad("--batch-size must be at least 1");
+        }
+        if self.chunk_tokens == 0 {
+            return bad("--chunk-tokens must be at least 1");
         }
         if self.threads == 0 {
             return bad("--threads must be at least 1");
@@ -132,6 +260,35 @@ impl TrainConfig {
                 "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
             );
         }
+        // The embedded corpus brings its own questions.
+        if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
+            return bad("--eval-every needs --analogies or --similarity");
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eval_every_parses_epochs_and_word_counts() {
+        assert_eq!("epoch".parse(), Ok(EvalEvery::Epoch));
+        assert_eq!("500000".parse(), Ok(EvalEvery::Words(500_000)));
+        assert_eq!("500k".parse(), Ok(EvalEvery::Words(500_000)));
+        assert_eq!("2M".parse(), Ok(EvalEvery::Words(2_000_000)));
+        assert!("0".parse::<EvalEvery>().is_err());
+        assert!("often".parse::<EvalEvery>().unwrap_err().contains("often"));
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("90"), Ok(90.0));
+        assert_eq!(parse_duration("15m"), Ok(900.0));
+        assert_eq!(parse_duration("2h"), Ok(7200.0));
+        assert_eq!(parse_duration("0.5s"), Ok(0.5));
+        assert!(parse_duration("-1m").is_err());
+        assert!(parse_duration("soon").is_err());
     }
 }

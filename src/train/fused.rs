@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::{OptimizerKind, Progress, TrainConfig, Trained, lr_for};
-use crate::error::Error;
-use crate::error::Result;
+use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes};
+use super::monitor::Monitor;
+use super::{OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
 use crate::kernels::{
     AdaGradSums, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step,
 };
@@ -24,22 +26,27 @@ pub(super) fn train(
     corpus: &Corpus,
     vocab: Arc<Vocab>,
     device: &Device,
-    progress: &mut Progress,
+    control: &mut RunControl,
 ) -> Result<Trained> {
-    let (input, output) = SkipGramConfig::new(vocab.len(), config.dim).init_vectors(config.seed);
-    let shape = [vocab.len(), config.dim];
-    let mut weights = SgnsWeights {
-        input: Tensor::from_data(TensorData::new(input, shape), device),
-        output: Tensor::from_data(TensorData::new(output, shape), device),
-        adagrad: (config.optimizer == OptimizerKind::Adagrad)
-            .then(|| AdaGradSums::zeros(shape, device)),
+    let resume = control.resume.take();
+    let (mut weights, mut position) = match &resume {
+        Some(checkpoint) => (
+            weights_from(checkpoint, config, vocab.len(), device)?,
+            checkpoint.position.clone(),
+        ),
+        None => (
+            initial_weights(config, vocab.len(), device),
+            Position::default(),
+        ),
     };
+    let mut monitor = Monitor::start(config, &vocab, control, &position)?;
     let noise = NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device);
-    let total_words = vocab.total_count() * config.epochs as u64;
-    let mut seeds = rng_for(config.seed, 0xC4_0000);
-    let mut words_done = 0u64;
-    let mut epoch_losses = Vec::new();
-    for epoch in 0..config.epochs {
+    let total_words = monitor.total_words();
+    while position.epoch < config.epochs {
+        let epoch = position.epoch;
+        if position.consumed.len() != config.threads {
+            position.consumed = vec![0; config.threads];
+        }
         let mut producer = ChunkProducer::spawn(
             corpus,
             &vocab,
@@ -48,15 +55,17 @@ pub(super) fn train(
                 epoch,
                 seed: config.seed,
                 readers: config.threads,
+                chunk_tokens: config.chunk_tokens,
+                skip: position.consumed.clone(),
             },
         );
-        let mut epoch_loss = ChunkLoss::default();
         let mut pending = Vec::with_capacity(READ_LOSS_EVERY);
-        let mut failure = None;
+        let mut outcome = Ok(());
         while let Some(chunk) = producer.next_chunk() {
-            let lr_start = lr_for(config, words_done, total_words);
-            words_done += chunk.words;
-            let lr_end = lr_for(config, words_done, total_words);
+            let lr_start = lr_for(config, position.words, total_words);
+            position.words += chunk.words;
+            position.consumed[chunk.reader] += 1;
+            let lr_end = lr_for(config, position.words, total_words);
             let n = chunk.tokens.len();
             let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), device);
             let settings = ChunkSettings {
@@ -64,44 +73,75 @@ pub(super) fn train(
                 negative: config.negative as u32,
                 lr_start: lr_start as f32,
                 lr_end: lr_end as f32,
-                seed: rand::RngCore::next_u64(&mut seeds),
+                seed: chunk_seed(config.seed, epoch, chunk.reader, chunk.index),
                 threads: config.threads as u32,
                 gpu_cubes: config.gpu_cubes,
             };
             let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
             weights = updated;
             pending.push(loss);
-            let mut interval = None;
-            if pending.len() == READ_LOSS_EVERY {
+            let eval_due = monitor.eval_due(position.words);
+            let save_due = monitor.checkpoint_due();
+            if pending.len() == READ_LOSS_EVERY || eval_due || save_due {
                 let loss = read_loss(std::mem::take(&mut pending));
-                epoch_loss = epoch_loss.plus(loss);
                 if loss.diverged() {
-                    failure = Some(diverged(loss, words_done, lr_end));
+                    outcome = Err(diverged(loss, position.words, lr_end));
                     break;
                 }
-                interval = Some(loss.mean());
+                add_loss(&mut position, loss);
+                outcome = monitor.interval(epoch, position.words, loss, lr_end);
+            } else {
+                monitor.progress(position.words, lr_end);
             }
-            progress.update(words_done, interval, lr_end);
+            if outcome.is_ok() && eval_due {
+                outcome = monitor.evaluate(epoch, position.words, || {
+                    embeddings_of(&weights, &vocab, config.dim)
+                });
+            }
+            if outcome.is_ok() && save_due {
+                outcome = save(&mut monitor, &position, &weights).and_then(|path| {
+                    if monitor.stop_requested() {
+                        Err(monitor.stopped(position.words, path))
+                    } else {
+                        Ok(())
+                    }
+                });
+            }
+            if outcome.is_err() {
+                break;
+            }
         }
-        producer.finish()?;
-        if let Some(e) = failure {
-            return Err(e);
+        let finished = producer.finish();
+        outcome?;
+        finished?;
+        let loss = read_loss(pending);
+        if loss.diverged() {
+            let lr = lr_for(config, position.words, total_words);
+            return Err(diverged(loss, position.words, lr));
         }
-        epoch_loss = epoch_loss.plus(read_loss(pending));
-        let mean = epoch_loss.mean();
-        if epoch_loss.diverged() {
-            let lr = lr_for(config, words_done, total_words);
-            return Err(diverged(epoch_loss, words_done, lr));
+        add_loss(&mut position, loss);
+        let epoch_loss = ChunkLoss {
+            sum: position.epoch_loss,
+            pairs: position.epoch_examples,
+        };
+        monitor.epoch_end(epoch, position.words, epoch_loss)?;
+        position.epoch_losses.push(epoch_loss.mean());
+        position.epoch += 1;
+        position.consumed.clear();
+        position.epoch_loss = 0.0;
+        position.epoch_examples = 0;
+        if monitor.eval_each_epoch() && position.epoch < config.epochs {
+            monitor.evaluate(epoch, position.words, || {
+                embeddings_of(&weights, &vocab, config.dim)
+            })?;
         }
-        progress.log(&format!(
-            "epoch {}/{}: mean loss {mean:.4} over {} pairs, {:.0} words/s",
-            epoch + 1,
-            config.epochs,
-            epoch_loss.pairs,
-            words_done as f64 / progress.elapsed().max(1e-9)
-        ));
-        epoch_losses.push(mean);
     }
+    monitor.evaluate(config.epochs - 1, position.words, || {
+        embeddings_of(&weights, &vocab, config.dim)
+    })?;
+    monitor.end(position.words)?;
+    let seconds = monitor.seconds();
+    let report = monitor.last_report.take();
     let model = SkipGram::from_vectors(
         to_host(weights.input),
         to_host(weights.output),
@@ -112,10 +152,86 @@ pub(super) fn train(
     Ok(Trained {
         model,
         vocab,
-        epoch_losses,
-        words: words_done,
-        seconds: progress.elapsed(),
+        epoch_losses: position.epoch_losses,
+        words: position.words,
+        seconds,
+        report,
     })
+}
+
+fn initial_weights(config: &TrainConfig, vocab: usize, device: &Device) -> SgnsWeights {
+    let (input, output) = SkipGramConfig::new(vocab, config.dim).init_vectors(config.seed);
+    let shape = [vocab, config.dim];
+    SgnsWeights {
+        input: Tensor::from_data(TensorData::new(input, shape), device),
+        output: Tensor::from_data(TensorData::new(output, shape), device),
+        adagrad: (config.optimizer == OptimizerKind::Adagrad)
+            .then(|| AdaGradSums::zeros(shape, device)),
+    }
+}
+
+/// The weights (and AdaGrad sums) a checkpoint saved, on `device`.
+fn weights_from(
+    checkpoint: &Checkpoint,
+    config: &TrainConfig,
+    vocab: usize,
+    device: &Device,
+) -> Result<SgnsWeights> {
+    let shape = [vocab, config.dim];
+    let tensor = |name: &str| -> Result<Tensor<2>> {
+        let values = floats_from_bytes(
+            checkpoint.blob(name)?,
+            vocab * config.dim,
+            &checkpoint.source,
+        )?;
+        Ok(Tensor::from_data(TensorData::new(values, shape), device))
+    };
+    let adagrad = match config.optimizer {
+        OptimizerKind::Adagrad => Some(AdaGradSums {
+            input: tensor("adagrad-input")?,
+            output: tensor("adagrad-output")?,
+        }),
+        _ => None,
+    };
+    Ok(SgnsWeights {
+        input: tensor("input")?,
+        output: tensor("output")?,
+        adagrad,
+    })
+}
+
+fn save(
+    monitor: &mut Monitor,
+    position: &Position,
+    weights: &SgnsWeights,
+) -> Result<std::path::PathBuf> {
+    let blob = |t: &Tensor<2>| floats_to_bytes(&to_host(t.clone()));
+    let mut blobs = vec![
+        ("input".to_string(), blob(&weights.input)),
+        ("output".to_string(), blob(&weights.output)),
+    ];
+    if let Some(sums) = &weights.adagrad {
+        blobs.push(("adagrad-input".to_string(), blob(&sums.input)));
+        blobs.push(("adagrad-output".to_string(), blob(&sums.output)));
+    }
+    monitor.save_checkpoint(position.clone(), blobs)
+}
+
+fn add_loss(position: &mut Position, loss: ChunkLoss) {
+    position.epoch_loss += loss.sum;
+    position.epoch_examples += loss.pairs;
+}
+
+fn embeddings_of(weights: &SgnsWeights, vocab: &Vocab, dim: usize) -> Embeddings {
+    Embeddings::new(vocab.words().to_vec(), dim, to_host(weights.input.clone()))
+        .expect("the weights have one row per vocabulary word")
+}
+
+/// The seed of one chunk's windows and negatives: a function of where the chunk is, so a resumed
+/// run draws what the uninterrupted one would have.
+fn chunk_seed(seed: u64, epoch: usize, reader: usize, index: u64) -> u64 {
+    let stream = 0xC4_0000 ^ ((epoch as u64) << 44) ^ ((reader as u64) << 36) ^ index;
+    rand::RngCore::next_u64(&mut rng_for(seed, stream))
 }
 
 /// The error for a loss that shows broken weights, at `words_done` words with rate `lr`.

@@ -2,16 +2,27 @@
 //! path, each written once for every Burn device.
 
 mod autodiff;
+mod checkpoint;
 mod config;
 mod device;
 mod fused;
+mod metrics;
+mod monitor;
 mod optimizer;
 mod outputs;
 mod progress;
 mod schedule;
 
-pub use config::{BackendKind, LossKind, LrSchedule, OptimizerKind, TrainConfig, UpdateKind};
+pub use checkpoint::{
+    CHECKPOINT_FILE, Checkpoint, PREVIOUS_CHECKPOINT_FILE, Position, remove_checkpoints,
+};
+pub use config::{
+    BackendKind, EvalConfig, EvalEvery, LossKind, LrSchedule, OptimizerKind, TrainConfig,
+    UpdateKind, parse_duration,
+};
 pub use device::select_device;
+pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, read_metrics};
+pub use monitor::{RunControl, run_dir};
 pub use optimizer::build_optimizer;
 pub use outputs::{OutputPaths, RunSummary, save_outputs};
 pub use progress::Progress;
@@ -35,6 +46,8 @@ pub struct Trained {
     /// Vocabulary words read over all epochs (before subsampling).
     pub words: u64,
     pub seconds: f64,
+    /// The final evaluation, when the run had benchmarks.
+    pub report: Option<crate::eval::EvalReport>,
 }
 
 impl Trained {
@@ -50,18 +63,20 @@ impl Trained {
     }
 }
 
-/// Trains skip-gram on `corpus` as `config` says, on `device`.
+/// Trains skip-gram on `corpus` as `config` says, on `device`; `control` says how to report,
+/// what to evaluate, when to checkpoint and stop, and which checkpoint to continue from (its
+/// vocabulary must be `vocab`).
 pub fn train(
     config: &TrainConfig,
     corpus: &Corpus,
     vocab: Arc<Vocab>,
     device: &Device,
-    progress: &mut Progress,
+    control: &mut RunControl,
 ) -> Result<Trained> {
     config.validate()?;
     match config.update {
-        UpdateKind::Fused => fused::train(config, corpus, vocab, device, progress),
-        UpdateKind::Autodiff => autodiff::train(config, corpus, vocab, device, progress),
+        UpdateKind::Fused => fused::train(config, corpus, vocab, device, control),
+        UpdateKind::Autodiff => autodiff::train(config, corpus, vocab, device, control),
     }
 }
 

@@ -13,6 +13,8 @@ pub struct Progress {
     started: Instant,
     last_line: Instant,
     quiet: bool,
+    /// Words already done when this process started (a resumed run), not counted in its rate.
+    base_words: u64,
 }
 
 const LINE_EVERY: Duration = Duration::from_secs(15);
@@ -40,7 +42,14 @@ impl Progress {
             started: Instant::now(),
             last_line: Instant::now(),
             quiet,
+            base_words: 0,
         }
+    }
+
+    /// Continues a run that had done `words`: the bar starts there, the rate counts from here.
+    pub fn resume_at(&mut self, words: u64) {
+        self.base_words = words;
+        self.bar.set_position(words);
     }
 
     /// Seconds since the bar started.
@@ -50,7 +59,7 @@ impl Progress {
 
     /// Shows the run at `words_done`, with the mean loss of the latest interval.
     pub fn update(&mut self, words_done: u64, loss: Option<f64>, lr: f64) {
-        let rate = words_done as f64 / self.elapsed().max(1e-9);
+        let rate = words_done.saturating_sub(self.base_words) as f64 / self.elapsed().max(1e-9);
         let loss = loss.map_or("-".to_string(), |l| format!("{l:.4}"));
         let msg = format!("{:>8.0} words/s  loss {loss}  lr {lr:.6}", rate);
         self.bar.set_position(words_done);

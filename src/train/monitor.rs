@@ -1,0 +1,301 @@
+//! What a training loop reports and when it pauses: progress, the metrics file, evaluations,
+//! checkpoints and a requested stop. Both update paths drive one `Monitor`, so a run looks the
+//! same in its files whichever path trained it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use super::checkpoint::{Checkpoint, Position};
+use super::metrics::{MetricRecord, MetricsLog};
+use super::{EvalEvery, Progress, TrainConfig};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::eval::{Benchmarks, EvalReport};
+use crate::kernels::ChunkLoss;
+use crate::text::{Vocab, VocabStats};
+
+/// What the caller hands a run besides its config and data: how to report, what to evaluate
+/// on, when to stop, and where to continue from.
+pub struct RunControl {
+    pub progress: Progress,
+    /// Scored during training as `config.eval.every` says, and at the end.
+    pub benchmarks: Option<Benchmarks>,
+    /// Set (by a Ctrl-C handler, say) to save a checkpoint and stop at the next chunk or batch.
+    pub stop: Arc<AtomicBool>,
+    /// The checkpoint to continue from.
+    pub resume: Option<Checkpoint>,
+    /// The counting pass's figures, kept in checkpoints and the summary.
+    pub stats: VocabStats,
+    /// Write `metrics.jsonl` and checkpoints into the output's folder (off for library tests
+    /// that train into memory only).
+    pub write_files: bool,
+}
+
+impl RunControl {
+    /// Quiet, no evaluation, no stop, no files: for library use and tests.
+    pub fn quiet() -> Self {
+        RunControl {
+            progress: Progress::new(1, true),
+            benchmarks: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            resume: None,
+            stats: VocabStats::default(),
+            write_files: false,
+        }
+    }
+}
+
+/// The folder a run writes its metrics and checkpoints into: its vectors' folder.
+pub fn run_dir(config: &TrainConfig) -> PathBuf {
+    match config.output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+pub(super) struct Monitor<'a> {
+    config: &'a TrainConfig,
+    vocab: &'a Vocab,
+    control: &'a mut RunControl,
+    metrics: Option<MetricsLog>,
+    dir: PathBuf,
+    total_words: u64,
+    /// Training seconds before this process took over (a resumed run).
+    seconds_before: f64,
+    /// Time spent evaluating and checkpointing, left out of training time.
+    paused: f64,
+    started: Instant,
+    last_checkpoint: Instant,
+    last_interval: (u64, f64),
+    /// Evaluations are due at these words.
+    pub next_eval: Option<u64>,
+    /// The latest evaluation (none yet, or not asked for).
+    pub last_report: Option<EvalReport>,
+}
+
+impl<'a> Monitor<'a> {
+    /// Starts reporting a run at `position` (zero, or a checkpoint's).
+    pub fn start(
+        config: &'a TrainConfig,
+        vocab: &'a Vocab,
+        control: &'a mut RunControl,
+        position: &Position,
+    ) -> Result<Self> {
+        let dir = run_dir(config);
+        let total_words = vocab.total_count() * config.epochs as u64;
+        let mut metrics = None;
+        if control.write_files {
+            let mut log = if position.words > 0 || position.epoch > 0 {
+                MetricsLog::resume(&dir, position.words)?
+            } else {
+                MetricsLog::create(&dir)?
+            };
+            log.write(&MetricRecord::Start {
+                config: Box::new(config.clone()),
+                vocab_size: vocab.len(),
+                total_words,
+                resumed_at: position.words,
+            })?;
+            metrics = Some(log);
+        }
+        control.progress.resume_at(position.words);
+        let next_eval = match (config.eval.every, &control.benchmarks) {
+            (Some(EvalEvery::Words(n)), Some(_)) => Some(position.next_eval.unwrap_or(n)),
+            _ => None,
+        };
+        Ok(Monitor {
+            config,
+            vocab,
+            control,
+            metrics,
+            dir,
+            total_words,
+            seconds_before: position.seconds,
+            paused: 0.0,
+            started: Instant::now(),
+            last_checkpoint: Instant::now(),
+            last_interval: (position.words, position.seconds),
+            next_eval,
+            last_report: None,
+        })
+    }
+
+    /// Training seconds of the whole run so far.
+    pub fn seconds(&self) -> f64 {
+        self.seconds_before + self.started.elapsed().as_secs_f64() - self.paused
+    }
+
+    pub fn total_words(&self) -> u64 {
+        self.total_words
+    }
+
+    fn write(&mut self, record: MetricRecord) -> Result<()> {
+        match &mut self.metrics {
+            Some(log) => log.write(&record),
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the progress display without a new loss figure.
+    pub fn progress(&mut self, words: u64, lr: f64) {
+        self.control.progress.update(words, None, lr);
+    }
+
+    /// The loss of the examples trained since the previous interval.
+    pub fn interval(&mut self, epoch: usize, words: u64, loss: ChunkLoss, lr: f64) -> Result<()> {
+        let seconds = self.seconds();
+        let (w0, s0) = std::mem::replace(&mut self.last_interval, (words, seconds));
+        let mean = (loss.pairs > 0).then(|| loss.mean());
+        self.control.progress.update(words, mean, lr);
+        match mean {
+            Some(mean) => self.write(MetricRecord::Interval {
+                epoch,
+                words,
+                seconds,
+                loss: mean,
+                examples: loss.pairs,
+                lr,
+                words_per_second: (words - w0) as f64 / (seconds - s0).max(1e-9),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// An epoch ended with `loss` over all of its examples.
+    pub fn epoch_end(&mut self, epoch: usize, words: u64, loss: ChunkLoss) -> Result<()> {
+        let seconds = self.seconds();
+        self.control.progress.log(&format!(
+            "epoch {}/{}: mean loss {:.4} over {} examples, {:.0} words/s",
+            epoch + 1,
+            self.config.epochs,
+            loss.mean(),
+            loss.pairs,
+            words as f64 / seconds.max(1e-9)
+        ));
+        self.write(MetricRecord::Epoch {
+            epoch,
+            words,
+            seconds,
+            loss: loss.mean(),
+            examples: loss.pairs,
+        })
+    }
+
+    /// Whether an evaluation by words is due at `words`.
+    pub fn eval_due(&self, words: u64) -> bool {
+        self.next_eval.is_some_and(|n| words >= n)
+    }
+
+    /// Whether the run evaluates at each epoch's end.
+    pub fn eval_each_epoch(&self) -> bool {
+        self.control.benchmarks.is_some() && self.config.eval.every == Some(EvalEvery::Epoch)
+    }
+
+    /// Scores `embeddings` (made only when there is something to score) and records it.
+    pub fn evaluate(
+        &mut self,
+        epoch: usize,
+        words: u64,
+        embeddings: impl FnOnce() -> Embeddings,
+    ) -> Result<()> {
+        if self.control.benchmarks.is_none() {
+            return Ok(());
+        }
+        let began = Instant::now();
+        let seconds = self.seconds();
+        let report = self
+            .control
+            .benchmarks
+            .as_ref()
+            .expect("checked above")
+            .evaluate(&embeddings());
+        let figures = report.figures();
+        self.control.progress.log(&format!(
+            "evaluation at {words} words: {}",
+            figures
+                .iter()
+                .map(|(k, v)| format!("{k} {v:.4}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        if let (Some(next), Some(EvalEvery::Words(n))) =
+            (&mut self.next_eval, self.config.eval.every)
+        {
+            while *next <= words {
+                *next += n;
+            }
+        }
+        self.last_report = Some(report);
+        self.paused += began.elapsed().as_secs_f64();
+        self.write(MetricRecord::Eval {
+            epoch,
+            words,
+            seconds,
+            figures,
+        })
+    }
+
+    /// Whether a stop was asked for.
+    pub fn stop_requested(&self) -> bool {
+        self.control.stop.load(Ordering::SeqCst)
+    }
+
+    /// Whether it is time to save a checkpoint (its interval passed, or a stop was asked for).
+    pub fn checkpoint_due(&self) -> bool {
+        self.control.write_files
+            && (self.stop_requested()
+                || self
+                    .config
+                    .checkpoint_every
+                    .is_some_and(|s| self.last_checkpoint.elapsed().as_secs_f64() >= s))
+    }
+
+    /// Saves the run's state; `position.seconds` and `next_eval` are filled in here.
+    pub fn save_checkpoint(
+        &mut self,
+        mut position: Position,
+        blobs: Vec<(String, Vec<u8>)>,
+    ) -> Result<PathBuf> {
+        let began = Instant::now();
+        position.seconds = self.seconds();
+        position.next_eval = self.next_eval;
+        let checkpoint = Checkpoint {
+            source: PathBuf::new(),
+            config: self.config.clone(),
+            vocab: self.vocab.clone(),
+            stats: self.control.stats.clone(),
+            position,
+            blobs,
+        };
+        let path = checkpoint.save(&self.dir)?;
+        self.control.progress.log(&format!(
+            "checkpoint at {} words: {}",
+            checkpoint.position.words,
+            path.display()
+        ));
+        self.last_checkpoint = Instant::now();
+        self.paused += began.elapsed().as_secs_f64();
+        Ok(path)
+    }
+
+    /// The error that ends a run stopped at `words` after saving `checkpoint`.
+    pub fn stopped(&self, words: u64, checkpoint: PathBuf) -> Error {
+        Error::Stopped {
+            words,
+            checkpoint,
+            run_dir: self.dir.clone(),
+        }
+    }
+
+    /// The run is done: the last record.
+    pub fn end(&mut self, words: u64) -> Result<()> {
+        let seconds = self.seconds();
+        self.write(MetricRecord::End {
+            words,
+            seconds,
+            words_per_second: words as f64 / seconds.max(1e-9),
+        })
+    }
+}

@@ -1,0 +1,387 @@
+//! The experiment workflow end to end: metrics files, checkpoints with Ctrl-C and resume,
+//! comparisons, sweeps and word plots, on the embedded corpus.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use wordvec::train::{CHECKPOINT_FILE, Checkpoint, MetricRecord, read_metrics};
+
+fn wordvec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wordvec"))
+}
+
+fn run(command: &mut Command) -> Output {
+    let out = command.output().expect("run wordvec");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        command,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `train` on the embedded corpus, small and single-threaded, into `dir`.
+fn train(dir: &Path, extra: &[&str]) -> Command {
+    let mut c = wordvec();
+    c.args([
+        "train",
+        "--quiet",
+        "--threads",
+        "1",
+        "--dim",
+        "16",
+        "--chunk-tokens",
+        "4000",
+    ])
+    .arg("--output")
+    .arg(dir.join("vectors.txt"))
+    .args(extra);
+    c
+}
+
+fn metrics(dir: &Path) -> Vec<MetricRecord> {
+    read_metrics(&dir.join("metrics.jsonl")).unwrap()
+}
+
+#[test]
+fn metrics_file_holds_true_interval_means_epochs_and_evaluations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run(&mut train(
+        &dir,
+        &["--epochs", "3", "--eval-every", "epoch"],
+    ));
+    let records = metrics(&dir);
+    assert!(
+        matches!(&records[0], MetricRecord::Start { config, resumed_at: 0, .. } if config.epochs == 3)
+    );
+    assert!(matches!(records.last(), Some(MetricRecord::End { .. })));
+    let mut last_words = 0;
+    for r in &records {
+        assert!(r.words() >= last_words, "words go back at {r:?}");
+        last_words = r.words();
+    }
+    // Each epoch's loss is the example-weighted mean of its intervals: a true mean, not a
+    // running or cumulative figure.
+    for epoch in 0..3 {
+        let (sum, n) = records
+            .iter()
+            .filter_map(|r| match r {
+                MetricRecord::Interval {
+                    epoch: e,
+                    loss,
+                    examples,
+                    lr,
+                    ..
+                } if *e == epoch => {
+                    assert!(loss.is_finite() && *loss > 0.0 && *lr > 0.0);
+                    Some((loss * *examples as f64, *examples))
+                }
+                _ => None,
+            })
+            .fold((0.0, 0), |(s, n), (l, e)| (s + l, n + e));
+        let Some(MetricRecord::Epoch { loss, examples, .. }) = records
+            .iter()
+            .find(|r| matches!(r, MetricRecord::Epoch { epoch: e, .. } if *e == epoch))
+        else {
+            panic!("no record of epoch {epoch}");
+        };
+        assert!(n > 0, "no intervals in epoch {epoch}");
+        assert_eq!(n, *examples);
+        assert!(
+            (sum / n as f64 - loss).abs() < 1e-6 * loss,
+            "{} vs {loss}",
+            sum / n as f64
+        );
+    }
+    // An evaluation after epochs 1 and 2 and the final one, each with the embedded figures.
+    let evals: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            MetricRecord::Eval { figures, .. } => Some(figures),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(evals.len(), 3);
+    for figures in evals {
+        assert!(figures.contains_key("analogy"), "{figures:?}");
+        assert!(figures.keys().any(|k| k.starts_with("rho:")), "{figures:?}");
+    }
+}
+
+/// Sends SIGINT to `child` once its metrics file shows training under way.
+fn interrupt_when_training(child: &mut Child, dir: &Path) {
+    let started = Instant::now();
+    loop {
+        let training = std::fs::read_to_string(dir.join("metrics.jsonl"))
+            .is_ok_and(|m| m.contains("\"event\":\"interval\""));
+        if training {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before it could be interrupted");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "training never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+}
+
+fn stopped_run(dir: &Path, extra: &[&str]) -> Output {
+    let mut child = train(dir, extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    interrupt_when_training(&mut child, dir);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    assert!(
+        !dir.join("vectors.txt").exists(),
+        "a stopped run writes no vectors"
+    );
+    out
+}
+
+fn resume(dir: &Path) -> Output {
+    run(wordvec().args(["train", "--quiet", "--resume"]).arg(dir))
+}
+
+fn assert_same_vectors(a: &Path, b: &Path) {
+    let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert!(
+        a == b,
+        "the resumed run's vectors differ from the uninterrupted run's"
+    );
+}
+
+#[test]
+fn sigint_then_resume_gives_the_uninterrupted_vectors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    let flags = ["--epochs", "6", "--seed", "3"];
+    run(&mut train(&whole, &flags));
+    stopped_run(&parts, &flags);
+    let checkpoint = Checkpoint::load(&parts.join(CHECKPOINT_FILE)).unwrap();
+    assert!(checkpoint.position.words > 0);
+    resume(&parts);
+    assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+    assert!(
+        !parts.join(CHECKPOINT_FILE).exists(),
+        "a finished run keeps no checkpoint"
+    );
+    // The metrics read as one run: words never go back, one start per part, one end.
+    let records = metrics(&parts);
+    let starts = records
+        .iter()
+        .filter(|r| matches!(r, MetricRecord::Start { .. }))
+        .count();
+    assert_eq!(starts, 2);
+    assert!(records.windows(2).all(|w| w[0].words() <= w[1].words()));
+}
+
+#[test]
+fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    let flags = ["--epochs", "2", "--optimizer", "adam", "--batch-size", "64"];
+    run(&mut train(&whole, &flags));
+    stopped_run(&parts, &flags);
+    resume(&parts);
+    assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+}
+
+#[test]
+fn a_truncated_checkpoint_is_named_and_the_previous_one_is_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    let flags = ["--epochs", "6", "--seed", "4"];
+    run(&mut train(&whole, &flags));
+    stopped_run(
+        &parts,
+        &[&flags[..], &["--checkpoint-every", "0.001s"]].concat(),
+    );
+    let latest = parts.join(CHECKPOINT_FILE);
+    let bytes = std::fs::read(&latest).unwrap();
+    std::fs::write(&latest, &bytes[..bytes.len() / 2]).unwrap();
+    let e = Checkpoint::load(&latest).unwrap_err().to_string();
+    assert!(
+        e.contains("checkpoint.wvck") && e.contains("truncated"),
+        "{e}"
+    );
+    let out = run(wordvec().args(["train", "--resume"]).arg(&parts));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("truncated") && err.contains("previous checkpoint"),
+        "{err}"
+    );
+    // The previous checkpoint is a point of the same run, so the result is still exact.
+    assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+}
+
+#[test]
+fn resume_refuses_other_settings_and_missing_checkpoints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = wordvec()
+        .args(["train", "--resume"])
+        .arg(tmp.path())
+        .args(["--lr", "0.1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lr"));
+    let out = wordvec()
+        .args(["train", "--resume"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("checkpoint.wvck"),
+        "{err}"
+    );
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn sweep_trains_the_grid_and_compares_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs");
+    let o = run(wordvec()
+        .args([
+            "sweep",
+            "--quiet",
+            "--threads",
+            "1",
+            "--dim",
+            "16",
+            "--epochs",
+            "2",
+        ])
+        .args([
+            "--eval-every",
+            "epoch",
+            "--lr",
+            "0.025,0.05",
+            "--optimizer",
+            "sgd,adagrad",
+        ])
+        .arg("--out")
+        .arg(&out));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    // Each run prints its evaluation; the comparison table comes last.
+    let table: String = stdout
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let names = [
+        "lr-0.025_optimizer-sgd",
+        "lr-0.025_optimizer-adagrad",
+        "lr-0.05_optimizer-sgd",
+        "lr-0.05_optimizer-adagrad",
+    ];
+    for name in names {
+        assert!(out.join(name).join("vectors.txt").exists(), "{name}");
+        assert!(table.contains(name), "{table}");
+    }
+    // The differing settings are columns; settings all runs share are not.
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.contains("| lr |") && header.contains("| optimizer |"),
+        "{header}"
+    );
+    assert!(!header.contains("| dim |"), "{header}");
+    assert_eq!(table.lines().count(), 2 + names.len(), "{table}");
+    assert!(table.contains("finished"));
+    let written = files(&out);
+    for f in [
+        "comparison.md",
+        "loss.png",
+        "loss.svg",
+        "analogy-by-words.png",
+        "analogy-by-time.svg",
+    ] {
+        assert!(
+            written.contains(&f.to_string()),
+            "{f} missing from {written:?}"
+        );
+    }
+    let png = std::fs::read(out.join("loss.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let svg = std::fs::read_to_string(out.join("analogy-by-words.svg")).unwrap();
+    assert!(
+        svg.contains("words seen") && svg.contains(names[0]),
+        "axis label or legend missing"
+    );
+}
+
+#[test]
+fn compare_names_what_is_not_a_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = wordvec().arg("compare").arg(tmp.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("metrics.jsonl"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plot_draws_the_chosen_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run(&mut train(&dir, &["--epochs", "1"]));
+    let vectors = dir.join("vectors.txt");
+    let words: Vec<String> = std::fs::read_to_string(&vectors)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take(12)
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    let svg = tmp.path().join("words.svg");
+    run(wordvec()
+        .args(["plot", "--vectors"])
+        .arg(&vectors)
+        .args(["--words", &words.join(",")])
+        .arg("--output")
+        .arg(&svg));
+    let text = std::fs::read_to_string(&svg).unwrap().replace('\n', "");
+    for w in &words {
+        assert!(text.contains(&format!(">{w}</text>")), "{w} is not drawn");
+    }
+    assert!(text.contains("PC1") && text.contains("PC2"));
+    let list = tmp.path().join("words.txt");
+    std::fs::write(&list, format!("{}\nnot-a-word-here\n", words.join(" "))).unwrap();
+    let out = wordvec()
+        .args(["plot", "--vectors"])
+        .arg(&vectors)
+        .arg("--words")
+        .arg(&list)
+        .arg("--output")
+        .arg(tmp.path().join("w.png"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("not-a-word-here"),
+        "{err}"
+    );
+}
