@@ -164,22 +164,35 @@ impl Embeddings {
         n: usize,
         exclude: &[usize],
     ) -> Vec<Neighbour> {
-        let mut best: Vec<(usize, f32)> = Vec::with_capacity(n + 1);
-        for (i, s) in scores {
-            if exclude.contains(&i) || (best.len() == n && s <= best[n - 1].1) {
-                continue;
-            }
-            let at = best.partition_point(|&(_, b)| b >= s);
-            best.insert(at, (i, s));
-            best.truncate(n);
-        }
-        best.into_iter()
+        best_scores(scores, n, exclude)
+            .into_iter()
             .map(|(i, score)| Neighbour {
                 word: self.words[i].clone(),
                 score,
             })
             .collect()
     }
+}
+
+/// The `n` highest `(row, score)` pairs, best first, leaving out the rows in `exclude`.
+pub(crate) fn best_scores(
+    scores: impl Iterator<Item = (usize, f32)>,
+    n: usize,
+    exclude: &[usize],
+) -> Vec<(usize, f32)> {
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(n + 1);
+    if n == 0 {
+        return best;
+    }
+    for (i, s) in scores {
+        if exclude.contains(&i) || (best.len() == n && s <= best[n - 1].1) {
+            continue;
+        }
+        let at = best.partition_point(|&(_, b)| b >= s);
+        best.insert(at, (i, s));
+        best.truncate(n);
+    }
+    best
 }
 
 /// Σ aᵢbᵢ with sixteen independent partial sums, so the compiler keeps two vector accumulators

@@ -1,6 +1,6 @@
 //! Fuzzing of everything that reads a user's file: the vectors readers (every format, forced and
-//! detected), the corpus tokenizer and vocabulary counter, the vocabulary loader, and the analogy
-//! and similarity readers. Inputs are valid files mutated at random (bytes flipped, inserted,
+//! detected, and memory-mapped), the corpus tokenizer and vocabulary counter, the vocabulary
+//! loader, the analogy and similarity readers, checkpoints and metrics files. Inputs are valid files mutated at random (bytes flipped, inserted,
 //! deleted, the file cut short) and raw bytes. Whatever the input, a reader returns a value or an
 //! error that names the file; it never panics.
 //!
@@ -13,8 +13,9 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use wordvec::eval::{read_analogies, read_similarity};
-use wordvec::io::{VectorFormat, read_vectors};
+use wordvec::io::{MappedVectors, VectorFormat, read_vectors};
 use wordvec::text::{Corpus, Vocab};
+use wordvec::train::{Checkpoint, Position, TrainConfig, read_metrics};
 
 /// A change to a valid file.
 #[derive(Debug, Clone)]
@@ -90,6 +91,35 @@ const SIMILARITY_SEEDS: &[&[u8]] = &[
 ];
 const VOCAB_SEEDS: &[&[u8]] = &[b"the 10\nof 7\ncat 2\n"];
 
+/// A real checkpoint of a three-word vocabulary.
+fn checkpoint_seed() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = Checkpoint {
+        source: Default::default(),
+        config: TrainConfig::default(),
+        vocab: Vocab::from_counts(vec![
+            ("the".into(), 9),
+            ("cat".into(), 3),
+            ("mat".into(), 2),
+        ]),
+        stats: Default::default(),
+        position: Position {
+            words: 7,
+            consumed: vec![1],
+            ..Position::default()
+        },
+        blobs: vec![
+            ("input".into(), vec![1, 2, 3, 4]),
+            ("output".into(), vec![5; 8]),
+        ],
+    };
+    std::fs::read(checkpoint.save(dir.path()).unwrap()).unwrap()
+}
+
+const METRICS_SEEDS: &[&[u8]] = &[
+    b"{\"event\":\"interval\",\"epoch\":0,\"words\":10,\"seconds\":1.5,\"loss\":2.0,\"examples\":4,\"lr\":0.02,\"words_per_second\":6.6}\n{\"event\":\"end\",\"words\":10,\"seconds\":2.0,\"words_per_second\":5.0}\n",
+];
+
 fn written(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -149,5 +179,27 @@ proptest! {
         names_file(read_analogies(&written(dir.path(), "questions.txt", &analogies)), "questions.txt")?;
         names_file(read_similarity(&written(dir.path(), "pairs.tsv", &pairs)), "pairs.tsv")?;
         names_file(Vocab::load(&written(dir.path(), "vocab.txt", &vocab)), "vocab.txt")?;
+    }
+
+    #[test]
+    fn checkpoint_metrics_and_mapped_readers_never_panic(
+        checkpoint in prop_oneof![
+            prop::collection::vec(mutation(), 0..6).prop_map(|m| mutate(checkpoint_seed(), &m)),
+            prop::collection::vec(any::<u8>(), 0..300),
+        ],
+        metrics in file_from(METRICS_SEEDS),
+        binary in prop::collection::vec(mutation(), 0..6).prop_map(|m| mutate(binary_seed(), &m)),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        names_file(Checkpoint::load(&written(dir.path(), "run.wvck", &checkpoint)), "run.wvck")?;
+        names_file(read_metrics(&written(dir.path(), "metrics.jsonl", &metrics)), "metrics.jsonl")?;
+        let p = written(dir.path(), "mapped.bin", &binary);
+        match MappedVectors::open(&p) {
+            Ok(m) if !m.is_empty() => {
+                // A query reads every row, so a bad value surfaces here, as an error.
+                let _ = m.similar("the", 3);
+            }
+            other => names_file(other, "mapped.bin")?,
+        }
     }
 }

@@ -228,6 +228,37 @@ fn a_truncated_checkpoint_is_named_and_the_previous_one_is_used() {
 }
 
 #[test]
+fn divergence_leaves_the_last_good_checkpoint_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    stopped_run(&dir, &["--epochs", "6"]);
+    // The same run continued at an absurd learning rate: its first chunk breaks the weights.
+    let path = dir.join(CHECKPOINT_FILE);
+    let mut checkpoint = Checkpoint::load(&path).unwrap();
+    checkpoint.config.lr = 1e30;
+    checkpoint.save(&dir).unwrap();
+    let good = std::fs::read(&path).unwrap();
+    let out = wordvec()
+        .args(["train", "--quiet", "--resume"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("diverged")
+            && err.contains("learning rate")
+            && err.contains("checkpoint.wvck"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&path).unwrap() == good,
+        "the good checkpoint was overwritten"
+    );
+    assert!(!dir.join("vectors.txt").exists());
+}
+
+#[test]
 fn resume_refuses_other_settings_and_missing_checkpoints() {
     let tmp = tempfile::tempdir().unwrap();
     let out = wordvec()

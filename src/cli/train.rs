@@ -11,9 +11,9 @@ use wordvec::io::VectorFormat;
 use wordvec::synthetic;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, Checkpoint, EvalConfig, EvalEvery, LossKind, LrSchedule, OptimizerKind, Progress,
-    RunControl, TrainConfig, UpdateKind, parse_duration, remove_checkpoints, run_dir, save_outputs,
-    select_device, train,
+    BackendKind, CHECKPOINT_FILE, Checkpoint, EvalConfig, EvalEvery, LossKind, LrSchedule,
+    OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind, parse_duration,
+    remove_checkpoints, run_dir, save_outputs, select_device, train,
 };
 
 use super::eval::EvalSets;
@@ -331,7 +331,16 @@ fn finish(
     mut control: RunControl,
     args: &TrainArgs,
 ) -> anyhow::Result<()> {
-    let trained = train(config, corpus, Arc::new(vocab), device, &mut control)?;
+    let trained = train(config, corpus, Arc::new(vocab), device, &mut control).map_err(|e| {
+        let checkpoint = run_dir(config).join(CHECKPOINT_FILE);
+        match e {
+            wordvec::Error::Diverged { .. } if checkpoint.exists() => anyhow::anyhow!(
+                "{e}; the last good checkpoint stays in {}",
+                checkpoint.display()
+            ),
+            e => e.into(),
+        }
+    })?;
     control.progress.finish();
     let embeddings = trained.embeddings();
     let (paths, summary) = save_outputs(config, &trained, &embeddings, &control.stats)?;

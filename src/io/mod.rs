@@ -3,8 +3,10 @@
 
 mod atomic;
 mod lines;
+mod mapped;
 mod word2vec;
 
 pub use atomic::atomic_write;
 pub use lines::numbered_lines;
+pub use mapped::MappedVectors;
 pub use word2vec::{VectorFormat, read_vectors, write_vectors};

@@ -41,7 +41,7 @@ impl VectorFormat {
     /// Tells the format from the content: a first line that is not a `count dim` header starts
     /// a GloVe file; after a header, binary rows hold raw floats, which are almost never a run
     /// of printable text.
-    fn sniff(path: &Path) -> Result<Self> {
+    pub fn sniff(path: &Path) -> Result<Self> {
         let mut head = Vec::new();
         std::fs::File::open(path)
             .map_err(|e| Error::io(path, e))?
@@ -111,7 +111,7 @@ pub fn read_vectors(path: &Path, format: Option<VectorFormat>) -> Result<Embeddi
     Embeddings::new(words, dim, data).map_err(|m| Error::invalid(path, m))
 }
 
-fn read_header(path: &Path, reader: &mut impl BufRead) -> Result<(usize, usize)> {
+pub(super) fn read_header(path: &Path, reader: &mut impl BufRead) -> Result<(usize, usize)> {
     let mut line = Vec::new();
     reader
         .read_until(b'\n', &mut line)

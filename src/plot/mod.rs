@@ -147,7 +147,23 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &LineCha
     area.fill(&WHITE)?;
     let points = || chart.series.iter().flat_map(|s| s.points.iter());
     let xs = padded(points().map(|p| p.0));
-    let ys = padded(points().map(|p| p.1));
+    let mut ys = padded(points().map(|p| p.1));
+    // The legend goes in the corner the lines leave free (where they end, they are not), and the
+    // y range grows by the legend's height, so the legend never covers a line.
+    let ends_high = chart
+        .series
+        .iter()
+        .filter_map(|s| s.points.last())
+        .map(|p| p.1)
+        .sum::<f64>()
+        / chart.series.len().max(1) as f64
+        > (ys.start + ys.end) / 2.0;
+    let legend = (ys.end - ys.start) * (0.07 * chart.series.len() as f64 + 0.04);
+    if ends_high {
+        ys.start -= legend;
+    } else {
+        ys.end += legend;
+    }
     let mut ctx = ChartBuilder::on(area)
         .caption(chart.title, (FAMILY, 26))
         .margin(20)
@@ -179,15 +195,6 @@ fn draw_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &LineCha
             )?;
         }
     }
-    // The legend goes in the corner the lines leave free: where they end, they are not.
-    let ends_high = chart
-        .series
-        .iter()
-        .filter_map(|s| s.points.last())
-        .map(|p| p.1)
-        .sum::<f64>()
-        / chart.series.len().max(1) as f64
-        > (ys.start + ys.end) / 2.0;
     ctx.configure_series_labels()
         .position(if ends_high {
             SeriesLabelPosition::LowerRight

@@ -162,7 +162,11 @@ impl Checkpoint {
         }
         let header: Header = serde_json::from_slice(header_bytes)
             .map_err(|e| bad(format!("unreadable checkpoint header: {e}")))?;
-        let expected = header_end as u64 + 4 + header.blobs.iter().map(|b| b.len).sum::<u64>();
+        let expected = header
+            .blobs
+            .iter()
+            .try_fold(header_end as u64 + 4, |sum, b| sum.checked_add(b.len))
+            .ok_or_else(|| bad("damaged checkpoint: impossible part sizes".into()))?;
         if bytes.len() as u64 != expected {
             return Err(bad(format!(
                 "{} checkpoint: {} bytes, expected {expected}",

@@ -8,7 +8,7 @@ use burn::prelude::*;
 
 use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes};
 use super::monitor::Monitor;
-use super::{OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
+use super::{EvalEvery, OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::{
@@ -55,7 +55,7 @@ pub(super) fn train(
                 epoch,
                 seed: config.seed,
                 readers: config.threads,
-                chunk_tokens: config.chunk_tokens,
+                chunk_tokens: chunk_tokens(config, &vocab),
                 skip: position.consumed.clone(),
             },
         );
@@ -157,6 +157,21 @@ pub(super) fn train(
         seconds,
         report,
     })
+}
+
+/// Ids per chunk: `--chunk-tokens`, made smaller where a corpus is short (so an epoch still has
+/// about 32 loss readings and checkpoint points) or evaluations come often (so they fall near the
+/// words asked for). A function of the config and vocabulary only, so a resumed run cuts its
+/// chunks as the first part did.
+fn chunk_tokens(config: &TrainConfig, vocab: &Vocab) -> usize {
+    const FEWEST: usize = 4096;
+    let per_epoch = usize::try_from(vocab.total_count()).unwrap_or(usize::MAX);
+    let mut tokens = config.chunk_tokens.min((per_epoch / 32).max(FEWEST));
+    if let Some(EvalEvery::Words(words)) = config.eval.every {
+        let words = usize::try_from(words).unwrap_or(usize::MAX);
+        tokens = tokens.min((words / 2).max(FEWEST));
+    }
+    tokens.min(config.chunk_tokens)
 }
 
 fn initial_weights(config: &TrainConfig, vocab: usize, device: &Device) -> SgnsWeights {

@@ -13,6 +13,8 @@ pub struct Progress {
     started: Instant,
     last_line: Instant,
     quiet: bool,
+    /// The latest loss figure, shown until the next one.
+    last_loss: Option<f64>,
     /// Words already done when this process started (a resumed run), not counted in its rate.
     base_words: u64,
 }
@@ -43,6 +45,7 @@ impl Progress {
             last_line: Instant::now(),
             quiet,
             base_words: 0,
+            last_loss: None,
         }
     }
 
@@ -60,7 +63,10 @@ impl Progress {
     /// Shows the run at `words_done`, with the mean loss of the latest interval.
     pub fn update(&mut self, words_done: u64, loss: Option<f64>, lr: f64) {
         let rate = words_done.saturating_sub(self.base_words) as f64 / self.elapsed().max(1e-9);
-        let loss = loss.map_or("-".to_string(), |l| format!("{l:.4}"));
+        self.last_loss = loss.or(self.last_loss);
+        let loss = self
+            .last_loss
+            .map_or("-".to_string(), |l| format!("{l:.4}"));
         let msg = format!("{:>8.0} words/s  loss {loss}  lr {lr:.6}", rate);
         self.bar.set_position(words_done);
         if self.terminal {
