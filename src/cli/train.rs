@@ -221,6 +221,37 @@ fn benchmarks_for(config: &TrainConfig) -> anyhow::Result<Option<Benchmarks>> {
     )?))
 }
 
+/// What a run needs besides its config, made ready before the long part.
+struct Prepared {
+    /// Keeps the embedded corpus's folder until the run ends.
+    _scratch: Option<Scratch>,
+    device: burn::prelude::Device,
+    benchmarks: Option<Benchmarks>,
+    corpus: Corpus,
+}
+
+/// The device, the benchmarks (read first, so a typo fails at once) and the corpus of `config`
+/// (the embedded one written out when it names none).
+fn prepare(config: &TrainConfig, quiet: bool) -> anyhow::Result<Prepared> {
+    let scratch = config
+        .corpus
+        .is_empty()
+        .then(|| embedded_corpus(quiet))
+        .transpose()?;
+    let device = select_device(config.backend)?;
+    let benchmarks = benchmarks_for(config)?;
+    let paths = match &scratch {
+        Some(s) => vec![s.corpus.clone()],
+        None => config.corpus.clone(),
+    };
+    Ok(Prepared {
+        corpus: Corpus::open(&paths)?,
+        _scratch: scratch,
+        device,
+        benchmarks,
+    })
+}
+
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let stop = stop_flag();
     let result = match &args.resume {
@@ -237,21 +268,14 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
 }
 
 pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let scratch = args
-        .corpus
-        .is_empty()
-        .then(|| embedded_corpus(args.quiet))
-        .transpose()?;
     let config = args.config(args.corpus.clone());
     config.validate()?;
-    let device = select_device(config.backend)?;
-    // Read benchmark files before the long part, so a typo fails at once.
-    let benchmarks = benchmarks_for(&config)?;
-    let corpus_paths = match &scratch {
-        Some(s) => vec![s.corpus.clone()],
-        None => config.corpus.clone(),
-    };
-    let corpus = Corpus::open(&corpus_paths)?;
+    let Prepared {
+        _scratch,
+        device,
+        benchmarks,
+        corpus,
+    } = prepare(&config, args.quiet)?;
     let (vocab, stats) = Vocab::build(&corpus, config.min_count, config.max_vocab)?;
     if !args.quiet {
         eprintln!(
@@ -289,18 +313,12 @@ fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result
     if let Some(name) = config.output.file_name() {
         config.output = dir.join(name);
     }
-    let scratch = config
-        .corpus
-        .is_empty()
-        .then(|| embedded_corpus(args.quiet))
-        .transpose()?;
-    let device = select_device(config.backend)?;
-    let benchmarks = benchmarks_for(&config)?;
-    let corpus_paths = match &scratch {
-        Some(s) => vec![s.corpus.clone()],
-        None => config.corpus.clone(),
-    };
-    let corpus = Corpus::open(&corpus_paths)?;
+    let Prepared {
+        _scratch,
+        device,
+        benchmarks,
+        corpus,
+    } = prepare(&config, args.quiet)?;
     if !args.quiet {
         eprintln!(
             "resuming {} at epoch {}, {} words, from {}",
