@@ -11,7 +11,8 @@
 //!
 //! Both trainers run as child processes; CPU time and peak memory come from each child's own
 //! resource usage (`wait4`), so neither figure includes the other trainer or this program. Flags:
-//! `--epochs N` (5), `--threads N` (2), `--lr X` (0.025), `--eval-dir DIR`
+//! `--model skipgram|cbow` (skipgram), `--epochs N` (5), `--threads N` (2), `--lr X` (0.025 for
+//! skip-gram, 0.05 for CBOW, as word2vec and `gensim_train.py`), `--eval-dir DIR`
 //! (`../shared/data/eval`), `--gensim-train FILE` (`../shared/tools/gensim_train.py`),
 //! `--wordvec FILE` (the `wordvec` binary built beside this example), `--out DIR` (a temporary
 //! directory), `--skip-gensim` (wordvec's row only).
@@ -181,14 +182,20 @@ fn main() -> Result<()> {
         .map(PathBuf::from)
     else {
         eprintln!(
-            "usage: bench_peers CORPUS [--epochs N] [--threads N] [--lr X] [--eval-dir DIR] \
+            "usage: bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] [--eval-dir DIR] \
              [--gensim-train FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"
         );
         std::process::exit(2);
     };
     let epochs: usize = flag(&args, "--epochs", 5)?;
     let threads: usize = flag(&args, "--threads", 2)?;
-    let lr: f64 = flag(&args, "--lr", 0.025)?;
+    let model: String = flag(&args, "--model", "skipgram".to_string())?;
+    let (gensim_mode, default_lr) = match model.as_str() {
+        "skipgram" => ("sg", 0.025),
+        "cbow" => ("cbow", 0.05),
+        other => bail!("--model {other}: expected skipgram or cbow"),
+    };
+    let lr: f64 = flag(&args, "--lr", default_lr)?;
     let eval_dir: PathBuf = flag(&args, "--eval-dir", PathBuf::from("../shared/data/eval"))?;
     let gensim_train: PathBuf = flag(
         &args,
@@ -212,7 +219,7 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let words = count_words(&corpus)? as f64 * epochs as f64;
     eprintln!(
-        "{}: {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}",
+        "{}: {model}, {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}",
         corpus.display()
     );
 
@@ -222,7 +229,7 @@ fn main() -> Result<()> {
         let mut command = Command::new("python3");
         command
             .arg(&gensim_train)
-            .arg("sg")
+            .arg(gensim_mode)
             .arg(&corpus)
             .arg(&vectors)
             .arg(epochs.to_string())
@@ -241,6 +248,8 @@ fn main() -> Result<()> {
     let mut command = Command::new(&wordvec);
     command
         .arg("train")
+        .arg("--model")
+        .arg(&model)
         .arg("--corpus")
         .arg(&corpus)
         .arg("--output")

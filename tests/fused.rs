@@ -7,7 +7,8 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 
 use wordvec::kernels::{
-    AdaGradSums, ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss, sgns_step,
+    AdaGradSums, Architecture, ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss,
+    sgns_step,
 };
 use wordvec::model::SkipGram;
 use wordvec::train::{BackendKind, OptimizerKind, build_optimizer, select_device};
@@ -47,6 +48,7 @@ fn fused(
     threads: u32,
     lr: f32,
     optimizer: OptimizerKind,
+    architecture: Architecture,
 ) -> (Vec<f32>, Vec<f32>, f64, u64) {
     let (input, output) = start();
     let weights = SgnsWeights {
@@ -66,6 +68,7 @@ fn fused(
         threads,
         // A few cubes, so that each walks a span of many positions (the CPU ignores it).
         gpu_cubes: 2,
+        architecture,
     };
     let noise = NoiseOnDevice::always(NOISE, device);
     let (weights, loss) = sgns_step(weights, tokens, &noise, settings);
@@ -146,7 +149,15 @@ fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32) {
     for (name, device) in devices() {
         let name = format!("{name} {optimizer:?}");
         let tokens = tokens_of(&sentences);
-        let (input, output, loss, pairs) = fused(&device, &tokens, 1, 1, lr, optimizer);
+        let (input, output, loss, pairs) = fused(
+            &device,
+            &tokens,
+            1,
+            1,
+            lr,
+            optimizer,
+            Architecture::SkipGram,
+        );
         let (want_input, want_output, want_loss) =
             autodiff(&device, &examples, lr as f64, optimizer);
         assert_eq!(pairs, examples.len() as u64, "{name}");
@@ -164,6 +175,47 @@ fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32) {
                 .zip(&start().0)
                 .any(|(a, b)| (a - b).abs() > 1e-3)
         );
+    }
+}
+
+#[test]
+fn cbow_on_wgpu_matches_cbow_on_the_cpu() {
+    // Window 1 and one noise word leave nothing to chance, so the CPU's kernel (whose steps
+    // follow the CBOW loss's gradient, see `kernels::cpu`) is the reference for the GPU's.
+    let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1]];
+    let tokens = tokens_of(&sentences);
+    let all = devices();
+    let (cpu, rest) = all.split_first().unwrap();
+    for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adagrad] {
+        for mean in [true, false] {
+            let cbow = Architecture::Cbow { mean };
+            let want = fused(&cpu.1, &tokens, 1, 1, 0.1, optimizer, cbow);
+            // One example per centre with a neighbour: every position here has one.
+            assert_eq!(want.3, 11);
+            let skipgram = fused(
+                &cpu.1,
+                &tokens,
+                1,
+                1,
+                0.1,
+                optimizer,
+                Architecture::SkipGram,
+            );
+            assert!(want.0 != skipgram.0, "CBOW trained as skip-gram");
+            for (name, device) in rest {
+                let name = format!("{name} {optimizer:?} CBOW mean {mean}");
+                let got = fused(device, &tokens, 1, 1, 0.1, optimizer, cbow);
+                assert_eq!(got.3, want.3, "{name}");
+                assert_close(&format!("{name} input vectors"), &got.0, &want.0);
+                assert_close(&format!("{name} output vectors"), &got.1, &want.1);
+                assert!(
+                    (got.2 - want.2).abs() < 0.02 * 11.0,
+                    "{name}: loss {} vs {}",
+                    got.2,
+                    want.2
+                );
+            }
+        }
     }
 }
 
@@ -197,14 +249,33 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
     };
     for (name, device) in devices() {
         for threads in [1, 3] {
-            let (_, _, loss, pairs) =
-                fused(&device, &tokens, 2, threads, 0.025, OptimizerKind::Sgd);
+            let sgd = OptimizerKind::Sgd;
+            let (_, _, loss, pairs) = fused(
+                &device,
+                &tokens,
+                2,
+                threads,
+                0.025,
+                sgd,
+                Architecture::SkipGram,
+            );
             assert!(
                 (within(1)..=within(2)).contains(&pairs),
                 "{name}, {threads} threads: {pairs} examples"
             );
             // Each example's loss is at least −log σ(0)·0 and finite.
             assert!(loss.is_finite() && loss > 0.0, "{name}: loss {loss}");
+            // CBOW: one example per word with a neighbour in its own sentence, so the
+            // one-word sentences, whose windows would only reach other sentences, make none.
+            let cbow = Architecture::Cbow { mean: true };
+            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025, sgd, cbow);
+            let with_neighbours: u64 = sentences
+                .iter()
+                .filter(|s| s.len() > 1)
+                .map(|s| s.len() as u64)
+                .sum();
+            assert_eq!(pairs, with_neighbours, "{name}, {threads} threads, CBOW");
+            assert!(loss.is_finite() && loss > 0.0, "{name}: CBOW loss {loss}");
         }
     }
 }
@@ -212,8 +283,15 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
 #[test]
 fn an_empty_chunk_trains_nothing() {
     for (name, device) in devices() {
-        let (input, output, loss, pairs) =
-            fused(&device, &[SENTENCE_END], 5, 1, 0.025, OptimizerKind::Sgd);
+        let (input, output, loss, pairs) = fused(
+            &device,
+            &[SENTENCE_END],
+            5,
+            1,
+            0.025,
+            OptimizerKind::Sgd,
+            Default::default(),
+        );
         assert_eq!(pairs, 0, "{name}");
         assert_eq!(loss, 0.0, "{name}");
         assert_eq!((input, output), start(), "{name}");

@@ -12,7 +12,7 @@ use wordvec::synthetic;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
     BackendKind, CHECKPOINT_FILE, Checkpoint, EvalConfig, EvalEvery, LossKind, LrSchedule,
-    OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind, parse_duration,
+    ModelKind, OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind, parse_duration,
     remove_checkpoints, run_dir, save_outputs, select_device, train,
 };
 
@@ -31,6 +31,12 @@ pub struct TrainArgs {
     /// Vectors format [default: binary for `.bin`, text otherwise].
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
+    /// Model: skip-gram, or CBOW (context words averaged to predict the centre word).
+    #[arg(long, value_enum, default_value_t = ModelKind::Skipgram)]
+    model: ModelKind,
+    /// CBOW: average the context vectors (`false`: sum them).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    cbow_mean: bool,
     /// Training objective.
     #[arg(long, value_enum, default_value_t = LossKind::Negative)]
     loss: LossKind,
@@ -44,7 +50,8 @@ pub struct TrainArgs {
     /// Optimizer: sgd (word2vec) and adagrad on either path, any other on the autodiff path.
     #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
     optimizer: OptimizerKind,
-    /// Initial learning rate [default: 0.025 for sgd, 0.05 for adagrad, 0.001 otherwise].
+    /// Initial learning rate [default: 0.025 for sgd (0.05 for CBOW, as word2vec), 0.05 for
+    /// adagrad, 0.001 otherwise].
     #[arg(long)]
     lr: Option<f64>,
     #[arg(long, value_enum, default_value_t = LrSchedule::Linear)]
@@ -94,7 +101,7 @@ pub struct TrainArgs {
     checkpoint_every: Option<f64>,
     /// Continue the stopped run in this folder from its checkpoint, with its own settings.
     #[arg(long, conflicts_with_all = [
-        "corpus", "output", "format", "loss", "update", "backend", "optimizer", "lr",
+        "corpus", "output", "format", "model", "cbow_mean", "loss", "update", "backend", "optimizer", "lr",
         "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict",
@@ -118,12 +125,15 @@ impl TrainArgs {
             _ => UpdateKind::Autodiff,
         });
         let lr = self.lr.unwrap_or(match self.optimizer {
+            OptimizerKind::Sgd if self.model == ModelKind::Cbow => 0.05,
             OptimizerKind::Sgd => 0.025,
             OptimizerKind::Adagrad => 0.05,
             _ => 0.001,
         });
         TrainConfig {
             corpus: corpus.iter().map(|p| absolute(p)).collect(),
+            model: self.model,
+            cbow_mean: self.cbow_mean,
             loss: self.loss,
             update,
             backend: self.backend,

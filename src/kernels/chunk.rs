@@ -20,7 +20,18 @@ pub fn spans(tokens: usize, settings: &ChunkSettings) -> (usize, usize) {
 /// A loss per example above this means the weights are broken (see [`ChunkLoss::diverged`]).
 const MAX_FINITE_EXAMPLE_LOSS: f64 = 1.0e6;
 
-/// Settings of one fused skip-gram negative-sampling step.
+/// Which word2vec model a fused step trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Architecture {
+    /// Each context word's input vector predicts the centre word (word2vec's skip-gram).
+    #[default]
+    SkipGram,
+    /// The context words' input vectors, averaged (`mean`) or summed, predict the centre word;
+    /// every context row then takes the whole hidden-layer step, as in word2vec.
+    Cbow { mean: bool },
+}
+
+/// Settings of one fused negative-sampling step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChunkSettings {
     /// Largest half-width of the dynamic window.
@@ -40,6 +51,8 @@ pub struct ChunkSettings {
     /// every 64 positions their own. Fewer is closer to sequential SGD, more is faster. The CPU
     /// ignores it.
     pub gpu_cubes: u32,
+    /// Skip-gram or CBOW.
+    pub architecture: Architecture,
 }
 
 /// Loss summed over a chunk's examples, and their number.

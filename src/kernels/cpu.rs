@@ -9,7 +9,7 @@ use rand::RngCore;
 use crate::embeddings::dot;
 use crate::sampling::{Rng, rng_for};
 
-use super::chunk::{ChunkLoss, ChunkSettings, SENTENCE_END};
+use super::chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END};
 use super::sigmoid::SigmoidTable;
 
 /// The noise distribution as Walker alias tables: bucket `b` is drawn uniformly, then kept with
@@ -133,6 +133,8 @@ fn run_part(
         table,
         rng: rng_for(settings.seed, thread),
         grad: vec![0.0; shared.dim],
+        hidden: vec![0.0; shared.dim],
+        contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
         targets: vec![0; settings.negative as usize + 1],
         loss: ChunkLoss::default(),
     };
@@ -161,6 +163,10 @@ struct Worker<'a> {
     table: &'a SigmoidTable,
     rng: Rng,
     grad: Vec<f32>,
+    /// CBOW's hidden layer: the context vectors' mean or sum.
+    hidden: Vec<f32>,
+    /// CBOW's context words of the current centre.
+    contexts: Vec<u32>,
     targets: Vec<u32>,
     loss: ChunkLoss,
 }
@@ -196,17 +202,32 @@ impl Worker<'_> {
             let lr = settings.lr_start + lr_step * i as f32;
             // word2vec's dynamic window: the half-width is uniform in 1..=window.
             let b = 1 + ((self.rng.next_u32() as u64 * window) >> 32) as usize;
-            for &t in &tokens[i.saturating_sub(b).max(sentence_start)..i] {
-                if let Some(context) = self.valid(t) {
-                    self.example::<ADAGRAD>(context, center, settings.negative, lr);
+            let left = &tokens[i.saturating_sub(b).max(sentence_start)..i];
+            let right = tokens[i + 1..range.end.min(i + b + 1)]
+                .iter()
+                .take_while(|&&t| t != SENTENCE_END);
+            match settings.architecture {
+                Architecture::SkipGram => {
+                    for &t in left.iter().chain(right) {
+                        if let Some(context) = self.valid(t) {
+                            self.example::<ADAGRAD>(context, center, settings.negative, lr);
+                        }
+                    }
                 }
-            }
-            for &t in tokens[i + 1..range.end.min(i + b + 1)].iter() {
-                if t == SENTENCE_END {
-                    break;
-                }
-                if let Some(context) = self.valid(t) {
-                    self.example::<ADAGRAD>(context, center, settings.negative, lr);
+                Architecture::Cbow { mean } => {
+                    let mut contexts = std::mem::take(&mut self.contexts);
+                    contexts.clear();
+                    contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
+                    if !contexts.is_empty() {
+                        self.cbow_example::<ADAGRAD>(
+                            &contexts,
+                            mean,
+                            center,
+                            settings.negative,
+                            lr,
+                        );
+                    }
+                    self.contexts = contexts;
                 }
             }
         }
@@ -231,6 +252,107 @@ impl Worker<'_> {
         id.clamp(0, self.shared.rows as i32 - 1) as u32
     }
 
+    /// The centre word and noise words, `count` of them in `targets` (the centre first).
+    #[inline(always)]
+    fn draw_targets(&mut self, center: u32, negative: u32) -> usize {
+        self.targets[0] = center;
+        let mut count = 1;
+        for _ in 0..negative {
+            let w = self.draw_noise();
+            if w != center {
+                self.targets[count] = w;
+                count += 1;
+            }
+        }
+        for &t in &self.targets[..count] {
+            prefetch_row(
+                self.shared
+                    .output
+                    .wrapping_add(t as usize * self.shared.dim),
+                self.shared.dim,
+            );
+        }
+        count
+    }
+
+    /// One CBOW example, word2vec's: the hidden layer is the mean (or sum) of the context rows;
+    /// it is trained to score `center` high and the noise words low; the output rows step from
+    /// the hidden layer as it was before the example, and every context row takes the hidden
+    /// layer's whole step (word2vec does not divide it among them, gensim neither).
+    #[inline(always)]
+    fn cbow_example<const ADAGRAD: bool>(
+        &mut self,
+        contexts: &[u32],
+        mean: bool,
+        center: u32,
+        negative: u32,
+        lr: f32,
+    ) {
+        let dim = self.shared.dim;
+        let count = self.draw_targets(center, negative);
+        self.hidden.iter_mut().for_each(|h| *h = 0.0);
+        for &c in contexts {
+            // SAFETY: context ids were checked against `rows`.
+            let v =
+                unsafe { std::slice::from_raw_parts(self.shared.input.add(c as usize * dim), dim) };
+            axpy(1.0, v, &mut self.hidden);
+        }
+        if mean {
+            let inv = 1.0 / contexts.len() as f32;
+            self.hidden.iter_mut().for_each(|h| *h *= inv);
+        }
+        self.grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut loss = 0.0f32;
+        for k in 0..count {
+            let t = self.targets[k];
+            // SAFETY: as in `example`; the output rows are apart from the input rows.
+            let u = unsafe {
+                std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
+            };
+            let (g, l) = self.score(&self.hidden, u, k == 0);
+            loss += l;
+            if ADAGRAD {
+                axpy(g, u, &mut self.grad);
+                let sums = unsafe {
+                    std::slice::from_raw_parts_mut(self.shared.output_sq.add(t as usize * dim), dim)
+                };
+                adagrad_step(-g, &self.hidden, u, sums, lr);
+            } else {
+                axpy(g * lr, u, &mut self.grad);
+                axpy(g * lr, &self.hidden, u);
+            }
+        }
+        for &c in contexts {
+            let v = unsafe {
+                std::slice::from_raw_parts_mut(self.shared.input.add(c as usize * dim), dim)
+            };
+            if ADAGRAD {
+                let sums = unsafe {
+                    std::slice::from_raw_parts_mut(self.shared.input_sq.add(c as usize * dim), dim)
+                };
+                adagrad_step(-1.0, &self.grad, v, sums, lr);
+            } else {
+                axpy(1.0, &self.grad, v);
+            }
+        }
+        self.loss.sum += loss as f64;
+        self.loss.pairs += 1;
+    }
+
+    /// The gradient factor (label − σ(score)) of one target and its loss (−log σ(±score)); a
+    /// non-finite score makes the loss NaN, so training stops with an error instead of going on.
+    #[inline(always)]
+    fn score(&self, v: &[f32], u: &[f32], positive: bool) -> (f32, f32) {
+        let score = dot(v, u);
+        let f = score.clamp(-30.0, 30.0);
+        let label = if positive { 1.0 } else { 0.0 };
+        let mut loss = -self.table.log_sigmoid(if positive { f } else { -f });
+        if !score.is_finite() {
+            loss = f32::NAN;
+        }
+        (label - 1.0 / (1.0 + (-f).exp()), loss)
+    }
+
     /// One example and its negatives, word2vec's inner loop: the input vector of `input` is
     /// trained to score `target` high and `negative` noise words low. `grad` gathers the input
     /// vector's step (SGD) or its negative gradient (AdaGrad) while each output row is updated
@@ -238,19 +360,8 @@ impl Worker<'_> {
     #[inline(always)]
     fn example<const ADAGRAD: bool>(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
         let dim = self.shared.dim;
-        self.targets[0] = target;
-        let mut count = 1;
-        for _ in 0..negative {
-            let w = self.draw_noise();
-            if w != target {
-                self.targets[count] = w;
-                count += 1;
-            }
-        }
-        // Start every row on its way into the cache before the first one is needed.
-        for &t in &self.targets[..count] {
-            prefetch_row(self.shared.output.wrapping_add(t as usize * dim), dim);
-        }
+        // The rows start on their way into the cache before the first one is needed.
+        let count = self.draw_targets(target, negative);
         // SAFETY: ids were checked against `rows`; the input row and the output rows live in
         // different matrices, and each output row is released before the next is taken.
         let v = unsafe {
@@ -262,16 +373,8 @@ impl Worker<'_> {
             let u = unsafe {
                 std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
             };
-            let score = dot(v, u);
-            let f = score.clamp(-30.0, 30.0);
-            let label = if k == 0 { 1.0 } else { 0.0 };
-            // Once the weights leave the finite numbers the loss says so, and training stops
-            // with an error instead of going on.
-            if !score.is_finite() {
-                loss = f32::NAN;
-            }
-            loss -= self.table.log_sigmoid(if k == 0 { f } else { -f });
-            let g = label - 1.0 / (1.0 + (-f).exp());
+            let (g, l) = self.score(v, u, k == 0);
+            loss += l;
             if ADAGRAD {
                 axpy(g, u, &mut self.grad);
                 let sums = unsafe {
@@ -352,6 +455,116 @@ mod tests {
         for tokens in [&[e][..], &[3, e], &[]] {
             let ranges = split_at_sentences(tokens, 16);
             assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), tokens.len());
+        }
+    }
+
+    const DIM: usize = 4;
+    const ROWS: usize = 6;
+    /// The one noise word of these tests.
+    const NOISE: i32 = 5;
+
+    fn weights() -> (Vec<f32>, Vec<f32>) {
+        let input = (0..ROWS * DIM)
+            .map(|i| ((i * 37 % 17) as f32 - 8.0) / 20.0)
+            .collect();
+        let output = (0..ROWS * DIM)
+            .map(|i| ((i * 23 % 13) as f32 - 6.0) / 15.0)
+            .collect();
+        (input, output)
+    }
+
+    /// One CPU step over `tokens` with window 1 (so every window is ±1), one noise word, one
+    /// thread and a constant learning rate.
+    fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+        let (mut input, mut output) = weights();
+        let settings = ChunkSettings {
+            window: 1,
+            negative: 1,
+            lr_start: lr,
+            lr_end: lr,
+            seed: 3,
+            threads: 1,
+            gpu_cubes: 0,
+            architecture: Architecture::Cbow { mean },
+        };
+        let noise = NoiseTables {
+            accept: &[0.0],
+            alias: &[NOISE],
+        };
+        train_chunk(&mut input, &mut output, None, DIM, tokens, noise, &settings);
+        (input, output)
+    }
+
+    fn row(m: &[f64], r: i32) -> &[f64] {
+        &m[r as usize * DIM..(r as usize + 1) * DIM]
+    }
+
+    /// The CBOW loss of `tokens` at the given weights: for each centre, its ±1 neighbours'
+    /// mean (or sum) scores the centre high and the noise word low. With `per_context`, each
+    /// example counts once per context word.
+    fn cbow_loss(
+        input: &[f64],
+        output: &[f64],
+        mean: bool,
+        per_context: bool,
+        tokens: &[i32],
+    ) -> f64 {
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
+        let mut total = 0.0;
+        for i in 0..tokens.len() {
+            let contexts: Vec<i32> = [i.wrapping_sub(1), i + 1]
+                .into_iter()
+                .filter_map(|j| tokens.get(j).copied())
+                .collect();
+            let n = contexts.len() as f64;
+            let mut h = vec![0.0; DIM];
+            for &c in &contexts {
+                for (h, v) in h.iter_mut().zip(row(input, c)) {
+                    *h += v / if mean { n } else { 1.0 };
+                }
+            }
+            let loss = -log_sigmoid(dot(&h, row(output, tokens[i])))
+                - log_sigmoid(-dot(&h, row(output, NOISE)));
+            total += if per_context { n * loss } else { loss };
+        }
+        total
+    }
+
+    #[test]
+    fn cbow_steps_follow_the_gradient_of_its_loss() {
+        // A tiny rate makes the step −lr·∇(total loss) to first order. With the sum, word2vec's
+        // rule is the exact gradient for every row. With the mean, it gives each context row the
+        // hidden layer's whole gradient, n times its true share: the gradient of the loss with
+        // each example counted once per context word.
+        let tokens = [0, 1, 2, 3, 1, 4];
+        let lr = 1e-3f32;
+        let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
+        for mean in [false, true] {
+            let (input0, output0) = weights();
+            let (input1, output1) = cbow_step(mean, lr, &tokens);
+            let (input0, output0) = (wide(&input0), wide(&output0));
+            let h = 1e-6;
+            for (which, before, after) in [(0, &input0, &input1), (1, &output0, &output1)] {
+                for k in 0..ROWS * DIM {
+                    let (mut plus, mut minus) = (before.clone(), before.clone());
+                    plus[k] += h;
+                    minus[k] -= h;
+                    let per_context = which == 0 && mean;
+                    let loss = |m: &[f64]| match which {
+                        0 => cbow_loss(m, &output0, mean, per_context, &tokens),
+                        _ => cbow_loss(&input0, m, mean, per_context, &tokens),
+                    };
+                    let grad = (loss(&plus) - loss(&minus)) / (2.0 * h);
+                    let step = (after[k] as f64 - before[k]) / lr as f64;
+                    assert!(
+                        (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
+                        "mean {mean}, {} {k}: step {step}, −gradient {}",
+                        ["input", "output"][which],
+                        -grad
+                    );
+                }
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
-use super::chunk::{ChunkSettings, spans};
+use super::chunk::{Architecture, ChunkSettings, spans};
 use super::cpu::ADAGRAD_EPSILON;
 use super::extension::SgnsBackend;
 
@@ -54,6 +54,34 @@ fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
     sync_cube();
 }
 
+/// Adds an input row's step, the unit's dimensions of it: `grad` itself (SGD, already scaled by
+/// the rate) or AdaGrad's step for the negative gradient −`grad`.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+fn step_row(
+    input: &mut Tensor<f32>,
+    input_sq: &mut Tensor<f32>,
+    grad: &Shared<[f32]>,
+    base: usize,
+    unit: usize,
+    dim_u: usize,
+    lr: f32,
+    #[comptime] adagrad: bool,
+) {
+    let mut d = unit;
+    while d < dim_u {
+        if adagrad {
+            let gv = -grad[d];
+            let sum = input_sq[base + d] + gv * gv;
+            input_sq[base + d] = sum;
+            input[base + d] -= lr * gv / (f32::sqrt(sum) + ADAGRAD_EPSILON);
+        } else {
+            input[base + d] += grad[d];
+        }
+        d += UNITS as usize;
+    }
+}
+
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
 fn sgns_kernel(
@@ -76,6 +104,8 @@ fn sgns_kernel(
     span: u32,
     #[comptime] dim_cap: usize,
     #[comptime] adagrad: bool,
+    #[comptime] cbow: bool,
+    #[comptime] cbow_mean: bool,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
@@ -90,6 +120,7 @@ fn sgns_kernel(
     }
     let mut red = Shared::<[f32]>::new_slice(32usize);
     let mut grad = Shared::new_slice(dim_cap);
+    let mut hid = Shared::<[f32]>::new_slice(dim_cap);
     let mut loss_sum = 0.0f32;
     let mut pairs = 0.0f32;
     for i in start..end {
@@ -111,15 +142,63 @@ fn sgns_kernel(
                 k += 1;
             }
             let center = usize::cast_from(c);
-            for j in lo..hi + 1 {
-                let ctx = tokens[j];
-                if j != i && ctx >= 0 && u32::cast_from(ctx) < rows {
-                    let in_base = usize::cast_from(ctx) * dim_u;
-                    let mut d = unit;
-                    while d < dim_u {
-                        grad[d] = 0.0f32;
-                        d += units;
+            // Examples of this centre: skip-gram makes one per context word (whose row is the
+            // hidden layer), CBOW one for the whole window (the rows' mean or sum). The hidden
+            // layer sits in shared memory; each unit owns the dimensions d ≡ unit (mod 32) of it
+            // and of the gradient, so only the dot products need the cube to meet.
+            let mut j = lo;
+            let mut more = true;
+            while more {
+                let mut have = false;
+                let mut row_base = 0usize;
+                let mut d = unit;
+                while d < dim_u {
+                    hid[d] = 0.0f32;
+                    grad[d] = 0.0f32;
+                    d += units;
+                }
+                if cbow {
+                    let mut count = 0.0f32;
+                    for m in lo..hi + 1 {
+                        let ctx = tokens[m];
+                        if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                            let base = usize::cast_from(ctx) * dim_u;
+                            let mut d = unit;
+                            while d < dim_u {
+                                hid[d] += input[base + d];
+                                d += units;
+                            }
+                            count += 1.0f32;
+                        }
                     }
+                    if cbow_mean && count > 0.0f32 {
+                        let mut d = unit;
+                        while d < dim_u {
+                            hid[d] /= count;
+                            d += units;
+                        }
+                    }
+                    have = count > 0.0f32;
+                    more = false;
+                } else {
+                    while !have && j <= hi {
+                        let ctx = tokens[j];
+                        if j != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                            row_base = usize::cast_from(ctx) * dim_u;
+                            have = true;
+                        }
+                        j += 1;
+                    }
+                    more = have;
+                    if have {
+                        let mut d = unit;
+                        while d < dim_u {
+                            hid[d] = input[row_base + d];
+                            d += units;
+                        }
+                    }
+                }
+                if have {
                     for t in 0..negative + 1 {
                         let mut target = center;
                         let mut label = 1.0f32;
@@ -139,7 +218,7 @@ fn sgns_kernel(
                             let mut partial = 0.0f32;
                             let mut d = unit;
                             while d < dim_u {
-                                partial += input[in_base + d] * output[out_base + d];
+                                partial += hid[d] * output[out_base + d];
                                 d += units;
                             }
                             red[unit] = partial;
@@ -174,30 +253,39 @@ fn sgns_kernel(
                                 let u = output[out_base + d];
                                 if adagrad {
                                     grad[d] += g * u;
-                                    let gu = -g * input[in_base + d];
+                                    let gu = -g * hid[d];
                                     let sum = output_sq[out_base + d] + gu * gu;
                                     output_sq[out_base + d] = sum;
                                     output[out_base + d] =
                                         u - lr * gu / (f32::sqrt(sum) + ADAGRAD_EPSILON);
                                 } else {
                                     grad[d] += g * lr * u;
-                                    output[out_base + d] = u + g * lr * input[in_base + d];
+                                    output[out_base + d] = u + g * lr * hid[d];
                                 }
                                 d += units;
                             }
                         }
                     }
-                    let mut d = unit;
-                    while d < dim_u {
-                        if adagrad {
-                            let gv = -grad[d];
-                            let sum = input_sq[in_base + d] + gv * gv;
-                            input_sq[in_base + d] = sum;
-                            input[in_base + d] -= lr * gv / (f32::sqrt(sum) + ADAGRAD_EPSILON);
-                        } else {
-                            input[in_base + d] += grad[d];
+                    // The hidden layer's step goes to its row (skip-gram) or, whole, to every
+                    // context row (CBOW, as word2vec).
+                    if cbow {
+                        for m in lo..hi + 1 {
+                            let ctx = tokens[m];
+                            if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                                step_row(
+                                    input,
+                                    input_sq,
+                                    &grad,
+                                    usize::cast_from(ctx) * dim_u,
+                                    unit,
+                                    dim_u,
+                                    lr,
+                                    adagrad,
+                                );
+                            }
                         }
-                        d += units;
+                    } else {
+                        step_row(input, input_sq, &grad, row_base, unit, dim_u, lr, adagrad);
                     }
                     pairs += 1.0f32;
                 }
@@ -302,6 +390,8 @@ fn launch(
         span as u32,
         dim.next_multiple_of(UNITS as usize),
         adagrad,
+        matches!(settings.architecture, Architecture::Cbow { .. }),
+        matches!(settings.architecture, Architecture::Cbow { mean: true }),
     );
     (
         input,

@@ -9,7 +9,7 @@ mod cube;
 mod extension;
 mod sigmoid;
 
-pub use chunk::{ChunkLoss, ChunkSettings, SENTENCE_END, spans};
+pub use chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END, spans};
 pub use cpu::{ADAGRAD_EPSILON, NoiseTables, SquareSums, train_chunk};
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use cube::MAX_GPU_DIM;

@@ -6,7 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::VectorFormat;
 
-/// Which objective the skip-gram model trains.
+/// Which word2vec model to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// Each context word predicts the centre word.
+    #[default]
+    Skipgram,
+    /// The context words together (their mean, or sum) predict the centre word.
+    Cbow,
+}
+
+/// Which objective the model trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum LossKind {
@@ -66,6 +77,11 @@ pub enum BackendKind {
 pub struct TrainConfig {
     /// Corpus files; empty means the embedded synthetic corpus.
     pub corpus: Vec<PathBuf>,
+    #[serde(default)]
+    pub model: ModelKind,
+    /// CBOW's hidden layer is the mean of the context vectors (else their sum).
+    #[serde(default = "yes")]
+    pub cbow_mean: bool,
     pub loss: LossKind,
     pub update: UpdateKind,
     pub backend: BackendKind,
@@ -103,6 +119,8 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             corpus: Vec::new(),
+            model: ModelKind::Skipgram,
+            cbow_mean: true,
             loss: LossKind::Negative,
             update: UpdateKind::Fused,
             backend: BackendKind::Cpu,
@@ -127,6 +145,10 @@ impl Default for TrainConfig {
             chunk_tokens: default_chunk_tokens(),
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_chunk_tokens() -> usize {
@@ -253,6 +275,11 @@ impl TrainConfig {
         {
             return bad(
                 "the fused update does SGD or AdaGrad: use --update autodiff to train with another optimizer",
+            );
+        }
+        if self.model == ModelKind::Cbow && self.update == UpdateKind::Autodiff {
+            return bad(
+                "CBOW trains on the fused path (negative sampling with sgd or adagrad) in this version",
             );
         }
         if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {

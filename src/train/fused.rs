@@ -8,11 +8,12 @@ use burn::prelude::*;
 
 use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes};
 use super::monitor::Monitor;
-use super::{EvalEvery, OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
+use super::{EvalEvery, ModelKind, OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::{
-    AdaGradSums, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step,
+    AdaGradSums, Architecture, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss,
+    sgns_step,
 };
 use crate::model::{SkipGram, SkipGramConfig, to_host};
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler, rng_for};
@@ -76,6 +77,12 @@ pub(super) fn train(
                 seed: chunk_seed(config.seed, epoch, chunk.reader, chunk.index),
                 threads: config.threads as u32,
                 gpu_cubes: config.gpu_cubes,
+                architecture: match config.model {
+                    ModelKind::Skipgram => Architecture::SkipGram,
+                    ModelKind::Cbow => Architecture::Cbow {
+                        mean: config.cbow_mean,
+                    },
+                },
             };
             let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
             weights = updated;

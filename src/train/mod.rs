@@ -17,8 +17,8 @@ pub use checkpoint::{
     CHECKPOINT_FILE, Checkpoint, PREVIOUS_CHECKPOINT_FILE, Position, remove_checkpoints,
 };
 pub use config::{
-    BackendKind, EvalConfig, EvalEvery, LossKind, LrSchedule, OptimizerKind, TrainConfig,
-    UpdateKind, parse_duration,
+    BackendKind, EvalConfig, EvalEvery, LossKind, LrSchedule, ModelKind, OptimizerKind,
+    TrainConfig, UpdateKind, parse_duration,
 };
 pub use device::select_device;
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, read_metrics};
