@@ -259,6 +259,40 @@ fn divergence_leaves_the_last_good_checkpoint_in_place() {
 }
 
 #[test]
+fn cbow_learns_the_embedded_analogies_and_trains_on_every_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(wordvec()
+        .args(["train", "--quiet", "--json", "--model", "cbow"])
+        .arg("--output")
+        .arg(tmp.path().join("fused/vectors.txt")));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let accuracy = report["analogy"]["accuracy_3cosadd"].as_f64().unwrap();
+    assert!(accuracy > 0.5, "CBOW's embedded analogies: {accuracy}");
+    // The autodiff path, with negative sampling and with the full softmax.
+    for loss in ["negative", "softmax"] {
+        let dir = tmp.path().join(loss);
+        run(&mut train(
+            &dir,
+            &[
+                "--model", "cbow", "--update", "autodiff", "--loss", loss, "--epochs", "1", "--lr",
+                "0.5",
+            ],
+        ));
+        let epochs: Vec<f64> = metrics(&dir)
+            .iter()
+            .filter_map(|r| match r {
+                MetricRecord::Epoch { loss, .. } => Some(*loss),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            epochs.len() == 1 && epochs[0].is_finite() && epochs[0] > 0.0,
+            "{loss}: {epochs:?}"
+        );
+    }
+}
+
+#[test]
 fn resume_refuses_other_settings_and_missing_checkpoints() {
     let tmp = tempfile::tempdir().unwrap();
     let out = wordvec()

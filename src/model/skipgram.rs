@@ -125,23 +125,67 @@ impl SkipGram {
     /// Mean cross-entropy of the full softmax p(t | c) = softmax(θᵀ e_c) over the batch.
     pub fn softmax_loss(&self, centers: &[u32], contexts: &[u32]) -> Tensor<1> {
         let device = self.embedding.weight.device();
-        let logits = self.head.forward(self.centre_vectors(centers, &device));
-        let log_p = log_softmax(logits, 1);
-        let n = contexts.len();
-        let targets = ids_tensor(contexts, &device).reshape([n, 1]);
-        log_p.gather(1, targets).mean().neg()
+        self.softmax_of(self.centre_vectors(centers, &device), contexts)
     }
 
     /// Mean over the batch of −[log σ(u_t·v_c) + Σ_k log σ(−u_k·v_c)], with `negatives`
     /// holding `k` ids per pair.
     pub fn negative_loss(&self, centers: &[u32], contexts: &[u32], negatives: &[u32]) -> Tensor<1> {
         let device = self.embedding.weight.device();
-        let n = centers.len();
+        self.negative_of(self.centre_vectors(centers, &device), contexts, negatives)
+    }
+
+    /// CBOW's hidden layers: for each example, Σ_k w_k·e_{c_k} over its row of `windows` and
+    /// `weights` (the batch's [`crate::sampling::Batch`] CBOW fields; `n` examples).
+    pub fn cbow_hidden(&self, windows: &[u32], weights: &[f32], n: usize) -> Tensor<2> {
+        let device = self.embedding.weight.device();
+        let width = windows.len() / n.max(1);
+        let ids = ids_tensor(windows, &device).reshape([n, width]);
+        let w = Tensor::<1>::from_data(TensorData::new(weights.to_vec(), [weights.len()]), &device)
+            .reshape([n, width, 1]);
+        (self.embedding.forward(ids) * w)
+            .sum_dim(1)
+            .reshape([n, self.dim()])
+    }
+
+    /// CBOW with the full softmax: mean cross-entropy of the centre word given the window.
+    pub fn cbow_softmax_loss(
+        &self,
+        windows: &[u32],
+        weights: &[f32],
+        centers: &[u32],
+    ) -> Tensor<1> {
+        self.softmax_of(self.cbow_hidden(windows, weights, centers.len()), centers)
+    }
+
+    /// CBOW with negative sampling: the window's hidden layer scores the centre high and
+    /// `negatives` (k per example) low.
+    pub fn cbow_negative_loss(
+        &self,
+        windows: &[u32],
+        weights: &[f32],
+        centers: &[u32],
+        negatives: &[u32],
+    ) -> Tensor<1> {
+        let hidden = self.cbow_hidden(windows, weights, centers.len());
+        self.negative_of(hidden, centers, negatives)
+    }
+
+    fn softmax_of(&self, hidden: Tensor<2>, targets: &[u32]) -> Tensor<1> {
+        let device = hidden.device();
+        let log_p = log_softmax(self.head.forward(hidden), 1);
+        let n = targets.len();
+        let targets = ids_tensor(targets, &device).reshape([n, 1]);
+        log_p.gather(1, targets).mean().neg()
+    }
+
+    fn negative_of(&self, v: Tensor<2>, targets: &[u32], negatives: &[u32]) -> Tensor<1> {
+        let device = v.device();
+        let n = targets.len();
         let k = negatives.len() / n.max(1);
         let dim = self.dim();
-        let v = self.centre_vectors(centers, &device);
         let output = self.head.weight.val().transpose();
-        let u_pos = output.clone().select(0, ids_tensor(contexts, &device));
+        let u_pos = output.clone().select(0, ids_tensor(targets, &device));
         let pos = (v.clone() * u_pos).sum_dim(1).reshape([n]);
         let mut loss = log_sigmoid(pos).neg();
         if k > 0 {
@@ -272,6 +316,41 @@ mod tests {
     #[test]
     fn softmax_gradients_match_finite_differences() {
         check_gradients(|m| m.softmax_loss(&[0, 3, 1], &[1, 1, 2]));
+    }
+
+    /// Two CBOW examples of width 4: contexts {1, 2, 3} averaged and {0, 2} summed (padded).
+    const WINDOWS: [u32; 8] = [1, 2, 3, 0, 0, 2, 0, 0];
+    const WEIGHTS: [f32; 8] = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0, 1.0, 1.0, 0.0, 0.0];
+
+    #[test]
+    fn cbow_gradients_match_finite_differences() {
+        check_gradients(|m| m.cbow_negative_loss(&WINDOWS, &WEIGHTS, &[0, 3], &[2, 1, 1, 0]));
+        check_gradients(|m| m.cbow_softmax_loss(&WINDOWS, &WEIGHTS, &[0, 3]));
+    }
+
+    #[test]
+    fn cbow_loss_matches_hand_computation() {
+        let d = device();
+        let (m, input, output, _) = tiny(&d);
+        let got: f32 = m
+            .cbow_negative_loss(&WINDOWS, &WEIGHTS, &[0, 3], &[2, 1, 1, 0])
+            .into_scalar();
+        let mut expect = 0.0;
+        for (e, (center, negatives)) in [(0u32, [2u32, 1]), (3, [1, 0])].into_iter().enumerate() {
+            let mut h = [0.0f32; 3];
+            for k in 0..4 {
+                let (id, w) = (WINDOWS[e * 4 + k], WEIGHTS[e * 4 + k]);
+                for (hd, v) in h.iter_mut().zip(row(&input, id)) {
+                    *hd += w * v;
+                }
+            }
+            expect -= log_sig(dotf(row(&output, center), &h));
+            for n in negatives {
+                expect -= log_sig(-dotf(row(&output, n), &h));
+            }
+        }
+        expect /= 2.0;
+        assert!((got as f64 - expect).abs() < 1e-5, "{got} vs {expect}");
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct PairConfig {
     pub sample: f64,
     pub epochs: usize,
     pub seed: u64,
+    /// `Some(mean)` makes CBOW examples (a window of contexts per centre, their weights 1/n for
+    /// the mean or 1 for the sum) instead of skip-gram pairs.
+    pub cbow: Option<bool>,
 }
 
 /// (centre, context) pairs with their negatives, `negative` per pair, row-major.
@@ -27,6 +30,10 @@ pub struct Batch {
     pub centers: Vec<u32>,
     pub contexts: Vec<u32>,
     pub negatives: Vec<u32>,
+    /// CBOW: each example's context ids, `2·window` a row, padded with id 0.
+    pub windows: Vec<u32>,
+    /// CBOW: each context's weight in the hidden layer: 1/n (mean) or 1 (sum); 0 for padding.
+    pub window_weights: Vec<f32>,
     /// Vocabulary words read since the run began, up to this batch: drives the schedule.
     pub words_done: u64,
     pub epoch: usize,
@@ -121,6 +128,34 @@ fn produce(
                     let b = reduced_window(rng, cfg.window);
                     let lo = i.saturating_sub(b);
                     let hi = (i + b).min(sentence.len() - 1);
+                    if let Some(mean) = cfg.cbow {
+                        // One example: the window's words (all but the centre) predict it.
+                        let n = hi - lo;
+                        if n == 0 {
+                            continue;
+                        }
+                        let width = 2 * cfg.window.max(1);
+                        let weight = if mean { 1.0 / n as f32 } else { 1.0 };
+                        let start = batch.windows.len();
+                        for (j, &context) in sentence.iter().enumerate().take(hi + 1).skip(lo) {
+                            if j != i {
+                                batch.windows.push(context);
+                                batch.window_weights.push(weight);
+                            }
+                        }
+                        batch.windows.resize(start + width, 0);
+                        batch.window_weights.resize(start + width, 0.0);
+                        batch.centers.push(center);
+                        if let Some(sampler) = &negatives {
+                            for _ in 0..cfg.negative {
+                                batch.negatives.push(draw_negative(sampler, center, rng));
+                            }
+                        }
+                        if batch.len() == cfg.batch_size {
+                            send(&mut batch, words_done)?;
+                        }
+                        continue;
+                    }
                     for (j, &context) in sentence.iter().enumerate().take(hi + 1).skip(lo) {
                         if j == i {
                             continue;
@@ -183,6 +218,7 @@ mod tests {
             sample: 0.0,
             epochs: 2,
             seed: 1,
+            cbow: None,
         };
         let mut producer = BatchProducer::spawn(corpus, vocab.clone(), cfg);
         let mut epochs_ended = 0;
@@ -221,5 +257,53 @@ mod tests {
             (2 * (7 + 3) * 2..=2 * (2 * (13 + 5))).contains(&pairs),
             "{pairs}"
         );
+    }
+
+    #[test]
+    fn cbow_windows_stay_in_their_line_and_average() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.txt");
+        std::fs::write(&p, "a b c d e f g h\nw x y z\nq\n").unwrap();
+        let corpus = Corpus::open(&[&p]).unwrap();
+        let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+        let vocab = Arc::new(vocab);
+        let cfg = PairConfig {
+            window: 2,
+            negative: 2,
+            batch_size: 5,
+            sample: 0.0,
+            epochs: 1,
+            seed: 3,
+            cbow: Some(true),
+        };
+        let mut producer = BatchProducer::spawn(corpus, vocab.clone(), cfg);
+        let mut examples = 0;
+        while let Some(m) = producer.next_message() {
+            let Message::Batch(b) = m else { continue };
+            assert_eq!(b.windows.len(), 4 * b.len());
+            assert_eq!(b.window_weights.len(), 4 * b.len());
+            assert_eq!(b.negatives.len(), 2 * b.len());
+            for (e, &center) in b.centers.iter().enumerate() {
+                let c = vocab.word(center);
+                let weights = &b.window_weights[e * 4..e * 4 + 4];
+                assert!(
+                    (weights.iter().sum::<f32>() - 1.0).abs() < 1e-6,
+                    "{weights:?}"
+                );
+                for (k, &w) in weights.iter().enumerate() {
+                    if w > 0.0 {
+                        let t = vocab.word(b.windows[e * 4 + k]);
+                        assert_eq!("abcdefgh".contains(c), "abcdefgh".contains(t), "{c} {t}");
+                        let gap = (c.as_bytes()[0] as i32 - t.as_bytes()[0] as i32).abs();
+                        assert!((1..=2).contains(&gap), "{c} {t}");
+                    }
+                }
+                assert!(b.negatives[e * 2..e * 2 + 2].iter().all(|&n| n != center));
+                examples += 1;
+            }
+        }
+        producer.finish().unwrap();
+        // Every word of the two long lines has a neighbour; "q", alone on its line, has none.
+        assert_eq!(examples, 12);
     }
 }

@@ -10,7 +10,9 @@ use burn::store::ModuleRecord;
 
 use super::checkpoint::{Checkpoint, Position};
 use super::monitor::Monitor;
-use super::{LossKind, RunControl, TrainConfig, Trained, build_optimizer, check_finite, lr_for};
+use super::{
+    LossKind, ModelKind, RunControl, TrainConfig, Trained, build_optimizer, check_finite, lr_for,
+};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::ChunkLoss;
@@ -57,6 +59,7 @@ pub(super) fn train(
             sample: config.sample,
             epochs: config.epochs,
             seed: config.seed,
+            cbow: (config.model == ModelKind::Cbow).then_some(config.cbow_mean),
         },
     );
     let mut step = 0u64;
@@ -74,10 +77,19 @@ pub(super) fn train(
             Message::Batch(_) if skip > 0 => skip -= 1,
             Message::Batch(batch) => {
                 let lr = lr_for(config, position.words, total_words);
-                let loss = match config.loss {
-                    LossKind::Softmax => model.softmax_loss(&batch.centers, &batch.contexts),
-                    LossKind::Negative => {
+                let (windows, weights) = (&batch.windows, &batch.window_weights);
+                let loss = match (config.model, config.loss) {
+                    (ModelKind::Skipgram, LossKind::Softmax) => {
+                        model.softmax_loss(&batch.centers, &batch.contexts)
+                    }
+                    (ModelKind::Skipgram, LossKind::Negative) => {
                         model.negative_loss(&batch.centers, &batch.contexts, &batch.negatives)
+                    }
+                    (ModelKind::Cbow, LossKind::Softmax) => {
+                        model.cbow_softmax_loss(windows, weights, &batch.centers)
+                    }
+                    (ModelKind::Cbow, LossKind::Negative) => {
+                        model.cbow_negative_loss(windows, weights, &batch.centers, &batch.negatives)
                     }
                 };
                 let weighted = loss.clone().detach().inner() * batch.len() as f32;

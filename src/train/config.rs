@@ -277,11 +277,6 @@ impl TrainConfig {
                 "the fused update does SGD or AdaGrad: use --update autodiff to train with another optimizer",
             );
         }
-        if self.model == ModelKind::Cbow && self.update == UpdateKind::Autodiff {
-            return bad(
-                "CBOW trains on the fused path (negative sampling with sgd or adagrad) in this version",
-            );
-        }
         if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {
             return bad(
                 "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
