@@ -2,6 +2,7 @@
 //! lacks.
 
 mod compare;
+mod cooccur;
 mod eval;
 mod export;
 mod plot;
@@ -40,6 +41,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Project chosen words to 2-D (PCA) and draw them.
     Plot(plot::PlotArgs),
+    /// GloVe's co-occurrence matrix (symmetric window, 1/distance), memory-bounded, in the
+    /// reference's binary format.
+    Cooccur(cooccur::CooccurArgs),
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -53,5 +57,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Cooccur(args) => cooccur::run(args),
     }
 }

@@ -3,12 +3,14 @@
 
 mod batches;
 mod chunks;
+mod cooccur;
 mod negative;
 mod sentences;
 mod subsample;
 
 pub use batches::{Batch, BatchProducer, Message, PairConfig};
 pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer};
+pub use cooccur::{CooccurConfig, CooccurStats, Cooccurrence, RunReader, count_cooccurrences};
 pub use negative::NegativeSampler;
 pub use sentences::SentenceSink;
 pub use subsample::Subsampler;

@@ -1,0 +1,95 @@
+//! `cooccur`: GloVe's co-occurrence matrix of a corpus, in the reference's binary format, so
+//! Stanford GloVe's `shuffle` and `glove` (or `--model glove`, when it lands) can train on it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use wordvec::io::atomic_write;
+use wordvec::sampling::{CooccurConfig, count_cooccurrences};
+use wordvec::text::{Corpus, Vocab};
+
+#[derive(Args)]
+pub struct CooccurArgs {
+    /// Corpus files, read in order.
+    #[arg(long, required = true, num_args = 1..)]
+    corpus: Vec<PathBuf>,
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Keep at most this many words; also bounds memory while counting.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Largest distance between two counted words (each pair adds 1/distance).
+    #[arg(long, default_value_t = 10)]
+    window: usize,
+    /// Count each pair in both directions (GloVe's default); `false`: only left context.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    symmetric: bool,
+    /// Memory for the counting table before sorted runs spill to disk (gigabytes).
+    #[arg(long, default_value_t = 4.0)]
+    memory_gb: f64,
+    /// Folder for the spilled runs [default: the system's temporary folder].
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
+    /// The matrix: GloVe's `CREC` records (i32 word, i32 context, f64 count; ids from 1 in the
+    /// vocabulary's order), little-endian.
+    #[arg(long)]
+    output: PathBuf,
+    /// The vocabulary the ids refer to (`word count` lines, GloVe's vocab_count format).
+    #[arg(long)]
+    vocab_output: PathBuf,
+}
+
+pub fn run(args: CooccurArgs) -> anyhow::Result<()> {
+    if !(args.memory_gb.is_finite() && args.memory_gb > 0.0) {
+        anyhow::bail!("--memory-gb must be a positive number");
+    }
+    if args.window == 0 {
+        anyhow::bail!("--window must be at least 1");
+    }
+    let started = Instant::now();
+    let corpus = Corpus::open(&args.corpus)?;
+    let (vocab, stats) = Vocab::build(&corpus, args.min_count, args.max_vocab)?;
+    vocab.save(&args.vocab_output)?;
+    eprintln!(
+        "vocabulary: {} words of {} distinct, {} tokens ({:.1}s)",
+        vocab.len(),
+        stats.distinct,
+        stats.tokens,
+        started.elapsed().as_secs_f64()
+    );
+    let counting = Instant::now();
+    let config = CooccurConfig {
+        window: args.window,
+        symmetric: args.symmetric,
+        memory_bytes: (args.memory_gb * 1e9) as usize,
+        temp_dir: args.temp_dir.clone(),
+    };
+    let mut stats = None;
+    atomic_write(&args.output, |w| {
+        let counted = count_cooccurrences(&corpus, &vocab, &config, |c| {
+            let mut record = [0u8; 16];
+            record[..4].copy_from_slice(&(c.i as i32 + 1).to_le_bytes());
+            record[4..8].copy_from_slice(&(c.j as i32 + 1).to_le_bytes());
+            record[8..].copy_from_slice(&c.x.to_le_bytes());
+            w.write_all(&record).map_err(|e| wordvec::Error::Io {
+                path: args.output.clone(),
+                error: e,
+            })
+        })
+        .map_err(std::io::Error::other)?;
+        stats = Some(counted);
+        Ok(())
+    })?;
+    let stats = stats.expect("counting ran");
+    eprintln!(
+        "co-occurrences: {} non-zero entries from {} words, {} spilled run(s) merged ({:.1}s); written to {}",
+        stats.entries,
+        stats.tokens,
+        stats.runs,
+        counting.elapsed().as_secs_f64(),
+        args.output.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,448 @@
+//! GloVe's co-occurrence counts (Pennington et al. 2014, as the reference `cooccur` computes
+//! them): within each line, every pair of vocabulary words at most `window` apart adds 1/distance,
+//! in both directions when symmetric. Counting runs in a bounded table; when it outgrows its
+//! memory budget it is sorted and spilled to a run file, and the runs are merged at the end, so a
+//! corpus whose matrix does not fit in memory is counted all the same. Counts are kept as exact
+//! integer multiples of 1/lcm(1..=window), so the result does not depend on the order of the
+//! additions: spilled or not, the matrix is the same to the last bit. Run files live in a
+//! temporary folder removed on success and on failure; each ends in a CRC-32, so a truncated or
+//! damaged one is an error naming it, never a wrong count.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use super::{SentenceSink, Subsampler, rng_for};
+use crate::error::{Error, Result};
+use crate::text::{Corpus, Vocab};
+
+/// How counts are made.
+#[derive(Debug, Clone)]
+pub struct CooccurConfig {
+    /// Largest distance between two counted words.
+    pub window: usize,
+    /// Count (a, b) and (b, a) for each pair (GloVe's default), else only (earlier, later).
+    pub symmetric: bool,
+    /// Bytes the counting table may use before it spills to disk.
+    pub memory_bytes: usize,
+    /// Where the run files' temporary folder goes (the system's temporary folder if `None`).
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// One non-zero entry of the matrix, vocabulary ids from 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cooccurrence {
+    pub i: u32,
+    pub j: u32,
+    pub x: f64,
+}
+
+/// What counting did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CooccurStats {
+    /// Vocabulary words read.
+    pub tokens: u64,
+    /// Non-zero entries emitted.
+    pub entries: u64,
+    /// Sorted runs written to disk (0: the matrix fit in memory).
+    pub runs: usize,
+}
+
+/// What one entry of the counting table costs: its key and value, and the hash map's overhead.
+const ENTRY_BYTES: usize = 40;
+/// The widest window whose weights 1/d stay exact (lcm(1..=60) ≈ 9.4e24 leaves 10^13 of
+/// headroom in a u128 for the counts themselves).
+pub const MAX_COOCCUR_WINDOW: usize = 60;
+
+/// lcm(1, 2, …, n): every weight 1/d, d ≤ n, is a whole multiple of its inverse.
+fn weight_scale(n: usize) -> u128 {
+    fn gcd(a: u128, b: u128) -> u128 {
+        if b == 0 { a } else { gcd(b, a % b) }
+    }
+    (1..=n as u128).fold(1, |l, d| l / gcd(l, d) * d)
+}
+const RUN_MAGIC: &[u8; 8] = b"WVCORUN2";
+/// A run file's record: the key (i << 32 | j) and the count's numerator, little-endian.
+const RECORD: usize = 24;
+
+/// Counts `corpus` over `vocab` and hands every non-zero entry to `emit`, in (i, j) order.
+pub fn count_cooccurrences(
+    corpus: &Corpus,
+    vocab: &Vocab,
+    config: &CooccurConfig,
+    mut emit: impl FnMut(Cooccurrence) -> Result<()>,
+) -> Result<CooccurStats> {
+    if config.window == 0 || config.window > MAX_COOCCUR_WINDOW {
+        return Err(Error::Config(format!(
+            "the co-occurrence window must be between 1 and {MAX_COOCCUR_WINDOW}"
+        )));
+    }
+    let window = config.window;
+    let scale = weight_scale(window);
+    let weights: Vec<u128> = (0..=window as u128)
+        .map(|d| scale.checked_div(d).unwrap_or(0))
+        .collect();
+    let scratch = match &config.temp_dir {
+        Some(dir) => tempfile::Builder::new()
+            .prefix("wordvec-cooccur-")
+            .tempdir_in(dir),
+        None => tempfile::Builder::new()
+            .prefix("wordvec-cooccur-")
+            .tempdir(),
+    }
+    .map_err(|e| Error::io(config.temp_dir.as_deref().unwrap_or(Path::new("temp")), e))?;
+    let limit = (config.memory_bytes / ENTRY_BYTES).max(1);
+    let mut table: FxHashMap<u64, u128> = FxHashMap::default();
+    let mut runs: Vec<PathBuf> = Vec::new();
+    let mut stats = CooccurStats::default();
+    let keep_all = Subsampler::new(vocab.counts(), 0.0);
+    let mut rng = rng_for(0, 0);
+    let mut sink = SentenceSink::new(vocab, &keep_all, &mut rng, |sentence, read, _| {
+        stats.tokens += read;
+        for (pos, &later) in sentence.iter().enumerate() {
+            for distance in 1..=window.min(pos) {
+                let earlier = sentence[pos - distance];
+                let weight = weights[distance];
+                *table.entry(key(earlier, later)).or_insert(0) += weight;
+                if config.symmetric {
+                    *table.entry(key(later, earlier)).or_insert(0) += weight;
+                }
+            }
+            if table.len() > limit {
+                runs.push(spill(&mut table, scratch.path(), runs.len())?);
+            }
+        }
+        Ok(())
+    });
+    corpus.scan(0..corpus.total_bytes(), &mut sink)?;
+    sink.finish()?;
+    let mut count = |k: u64, numerator: u128| {
+        stats.entries += 1;
+        emit(entry(k, numerator as f64 / scale as f64))
+    };
+    if runs.is_empty() {
+        let mut entries: Vec<(u64, u128)> = table.into_iter().collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        for (k, x) in entries {
+            count(k, x)?;
+        }
+    } else {
+        if !table.is_empty() {
+            runs.push(spill(&mut table, scratch.path(), runs.len())?);
+        }
+        merge(&runs, &mut count)?;
+    }
+    stats.runs = runs.len();
+    Ok(stats)
+}
+
+fn key(i: u32, j: u32) -> u64 {
+    ((i as u64) << 32) | j as u64
+}
+
+fn entry(key: u64, x: f64) -> Cooccurrence {
+    Cooccurrence {
+        i: (key >> 32) as u32,
+        j: key as u32,
+        x,
+    }
+}
+
+/// Writes the table, sorted, as run file `n` and empties it.
+fn spill(table: &mut FxHashMap<u64, u128>, dir: &Path, n: usize) -> Result<PathBuf> {
+    let path = dir.join(format!("run-{n:05}.bin"));
+    let mut entries: Vec<(u64, u128)> = table.drain().collect();
+    entries.sort_unstable_by_key(|e| e.0);
+    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut crc = crc32fast::Hasher::new();
+    let mut write = |w: &mut BufWriter<File>| -> std::io::Result<()> {
+        w.write_all(RUN_MAGIC)?;
+        w.write_all(&(entries.len() as u64).to_le_bytes())?;
+        for &(k, x) in &entries {
+            let mut bytes = [0u8; RECORD];
+            bytes[..8].copy_from_slice(&k.to_le_bytes());
+            bytes[8..].copy_from_slice(&x.to_le_bytes());
+            crc.update(&bytes);
+            w.write_all(&bytes)?;
+        }
+        w.write_all(&crc.clone().finalize().to_le_bytes())?;
+        w.flush()
+    };
+    write(&mut w).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+/// Reads one run file back in order, checking its length and checksum.
+pub struct RunReader {
+    path: PathBuf,
+    reader: BufReader<File>,
+    left: u64,
+    total: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl RunReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut head = [0u8; 16];
+        reader
+            .read_exact(&mut head)
+            .map_err(|e| truncated_or(path, e, "its header"))?;
+        if &head[..8] != RUN_MAGIC {
+            return Err(Error::invalid(
+                path,
+                "not a co-occurrence run file (wrong magic bytes)",
+            ));
+        }
+        let total = u64::from_le_bytes(head[8..].try_into().expect("8 bytes"));
+        Ok(RunReader {
+            path: path.to_path_buf(),
+            reader,
+            left: total,
+            total,
+            crc: crc32fast::Hasher::new(),
+        })
+    }
+
+    /// The next entry, or `None` after the last one (whose checksum it then verifies).
+    pub fn next_entry(&mut self) -> Result<Option<(u64, u128)>> {
+        if self.left == 0 {
+            let mut tail = [0u8; 4];
+            self.reader
+                .read_exact(&mut tail)
+                .map_err(|e| truncated_or(&self.path, e, "its checksum"))?;
+            if u32::from_le_bytes(tail) != self.crc.clone().finalize() {
+                return Err(Error::invalid(
+                    &self.path,
+                    "damaged co-occurrence run file: the checksum does not match",
+                ));
+            }
+            return Ok(None);
+        }
+        let mut bytes = [0u8; RECORD];
+        let n = self.total - self.left + 1;
+        self.reader
+            .read_exact(&mut bytes)
+            .map_err(|e| truncated_or(&self.path, e, &format!("entry {n} of {}", self.total)))?;
+        self.crc.update(&bytes);
+        self.left -= 1;
+        let k = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+        let x = u128::from_le_bytes(bytes[8..].try_into().expect("16 bytes"));
+        Ok(Some((k, x)))
+    }
+}
+
+fn truncated_or(path: &Path, e: std::io::Error, what: &str) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        Error::invalid(
+            path,
+            format!("truncated co-occurrence run file: {what} is missing"),
+        )
+    } else {
+        Error::io(path, e)
+    }
+}
+
+/// Merges sorted runs, summing the entries of one (i, j).
+fn merge(runs: &[PathBuf], emit: &mut impl FnMut(u64, u128) -> Result<()>) -> Result<()> {
+    let mut readers = runs
+        .iter()
+        .map(|p| RunReader::open(p))
+        .collect::<Result<Vec<_>>>()?;
+    let mut heap = BinaryHeap::with_capacity(readers.len());
+    let mut values = vec![0u128; readers.len()];
+    for (r, reader) in readers.iter_mut().enumerate() {
+        if let Some((k, x)) = reader.next_entry()? {
+            values[r] = x;
+            heap.push(Reverse((k, r)));
+        }
+    }
+    let mut current: Option<(u64, u128)> = None;
+    while let Some(Reverse((k, r))) = heap.pop() {
+        let x = values[r];
+        current = match current {
+            Some((ck, cx)) if ck == k => Some((ck, cx + x)),
+            Some((ck, cx)) => {
+                emit(ck, cx)?;
+                Some((k, x))
+            }
+            None => Some((k, x)),
+        };
+        if let Some((k, x)) = readers[r].next_entry()? {
+            values[r] = x;
+            heap.push(Reverse((k, r)));
+        }
+    }
+    if let Some((k, x)) = current {
+        emit(k, x)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const TEXT: &str =
+        "the cat sat on the mat with the cat\nthe dog sat\non the mat the dog ran\nrare\n";
+
+    fn setup(dir: &Path) -> (Corpus, Vocab) {
+        let p = dir.join("c.txt");
+        std::fs::write(&p, TEXT).unwrap();
+        let corpus = Corpus::open(&[&p]).unwrap();
+        let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+        (corpus, vocab)
+    }
+
+    /// Every pair within each line, by hand.
+    fn brute_force(vocab: &Vocab, window: usize, symmetric: bool) -> HashMap<(u32, u32), f64> {
+        let mut counts = HashMap::new();
+        for line in TEXT.lines() {
+            let ids: Vec<u32> = line
+                .split_whitespace()
+                .map(|w| vocab.id(w.as_bytes()).unwrap())
+                .collect();
+            for a in 0..ids.len() {
+                for b in a + 1..ids.len().min(a + window + 1) {
+                    let w = 1.0 / (b - a) as f64;
+                    *counts.entry((ids[a], ids[b])).or_insert(0.0) += w;
+                    if symmetric {
+                        *counts.entry((ids[b], ids[a])).or_insert(0.0) += w;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    fn counted(
+        corpus: &Corpus,
+        vocab: &Vocab,
+        config: &CooccurConfig,
+    ) -> (Vec<Cooccurrence>, CooccurStats) {
+        let mut out = Vec::new();
+        let stats = count_cooccurrences(corpus, vocab, config, |c| {
+            out.push(c);
+            Ok(())
+        })
+        .unwrap();
+        (out, stats)
+    }
+
+    #[test]
+    fn counts_match_a_brute_force_count_with_and_without_spilling() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, vocab) = setup(dir.path());
+        let scratch = dir.path().join("scratch");
+        std::fs::create_dir(&scratch).unwrap();
+        for symmetric in [true, false] {
+            for window in [1, 3, 10] {
+                let want = brute_force(&vocab, window, symmetric);
+                // 10 GB never spills; 3 entries' worth spills every few words.
+                for memory_bytes in [10 << 30, 3 * ENTRY_BYTES] {
+                    let config = CooccurConfig {
+                        window,
+                        symmetric,
+                        memory_bytes,
+                        temp_dir: Some(scratch.clone()),
+                    };
+                    let (got, stats) = counted(&corpus, &vocab, &config);
+                    assert_eq!(stats.runs > 0, memory_bytes < 1 << 20, "{stats:?}");
+                    assert_eq!(
+                        got.len(),
+                        want.len(),
+                        "window {window}, {memory_bytes} bytes"
+                    );
+                    assert!(got.windows(2).all(|w| (w[0].i, w[0].j) < (w[1].i, w[1].j)));
+                    for c in &got {
+                        let x = want[&(c.i, c.j)];
+                        assert!((c.x - x).abs() < 1e-9, "({}, {}): {} vs {x}", c.i, c.j, c.x);
+                    }
+                    // Spilled or not, the same bits.
+                    let (whole, _) = counted(
+                        &corpus,
+                        &vocab,
+                        &CooccurConfig {
+                            memory_bytes: 10 << 30,
+                            ..config.clone()
+                        },
+                    );
+                    assert_eq!(got, whole);
+                    assert_eq!(stats.entries, got.len() as u64);
+                    assert_eq!(stats.tokens, 19);
+                    // The run files went with their folder.
+                    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weights_are_exact_multiples() {
+        assert_eq!(weight_scale(10), 2520);
+        assert_eq!(weight_scale(1), 1);
+        let scale = weight_scale(MAX_COOCCUR_WINDOW);
+        assert!((1..=MAX_COOCCUR_WINDOW as u128).all(|d| scale.is_multiple_of(d)));
+        assert!(u128::MAX / scale > 10u128.pow(13));
+    }
+
+    #[test]
+    fn a_failure_removes_the_run_files_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, vocab) = setup(dir.path());
+        let config = CooccurConfig {
+            window: 5,
+            symmetric: true,
+            memory_bytes: ENTRY_BYTES,
+            temp_dir: Some(dir.path().to_path_buf()),
+        };
+        let r = count_cooccurrences(&corpus, &vocab, &config, |_| {
+            Err(Error::Config("disk full".into()))
+        });
+        assert!(r.is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["c.txt"]);
+    }
+
+    #[test]
+    fn truncated_or_damaged_run_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut table: FxHashMap<u64, u128> =
+            (0..10u64).map(|k| (k * 7, k as u128 * 2520)).collect();
+        let path = spill(&mut table, dir.path(), 0).unwrap();
+        let read_all = |p: &Path| -> Result<usize> {
+            let mut r = RunReader::open(p)?;
+            let mut n = 0;
+            while r.next_entry()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        };
+        assert_eq!(read_all(&path).unwrap(), 10);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 30]).unwrap();
+        let e = read_all(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("run-00000.bin") && e.contains("truncated") && e.contains("entry 9 of 10"),
+            "{e}"
+        );
+        let mut damaged = bytes.clone();
+        damaged[40] ^= 1;
+        std::fs::write(&path, &damaged).unwrap();
+        let e = read_all(&path).unwrap_err().to_string();
+        assert!(e.contains("checksum"), "{e}");
+        std::fs::write(&path, b"not a run").unwrap();
+        let e = read_all(&path).unwrap_err().to_string();
+        assert!(e.contains("truncated") || e.contains("magic"), "{e}");
+    }
+}
