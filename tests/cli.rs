@@ -412,3 +412,47 @@ fn unwritable_outputs_fail_with_the_path_and_leave_nothing() {
     }
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn cooccur_writes_glove_records_and_refuses_bad_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let (out, vocab) = (dir.path().join("co.bin"), dir.path().join("vocab.txt"));
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wordvec"))
+            .args(["cooccur", "--min-count", "1", "--corpus"])
+            .arg(&corpus)
+            .arg("--output")
+            .arg(&out)
+            .arg("--vocab-output")
+            .arg(&vocab)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--window", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let words = std::fs::read_to_string(&vocab).unwrap().lines().count() as i32;
+    assert!(!bytes.is_empty() && bytes.len() % 16 == 0);
+    let mut last = (0, 0);
+    for record in bytes.chunks_exact(16) {
+        let i = i32::from_le_bytes(record[..4].try_into().unwrap());
+        let j = i32::from_le_bytes(record[4..8].try_into().unwrap());
+        let x = f64::from_le_bytes(record[8..].try_into().unwrap());
+        assert!(
+            (1..=words).contains(&i) && (1..=words).contains(&j),
+            "{i} {j}"
+        );
+        assert!(x > 0.0 && x.is_finite());
+        assert!((i, j) > last, "records in (word, context) order");
+        last = (i, j);
+    }
+    // A budget small enough to spill gives the same bytes.
+    let o = run(&["--window", "3", "--memory-gb", "0.0000002"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(" 0 spilled"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+    assert_clean_failure(&run(&["--memory-gb", "0"]), &["--memory-gb"]);
+    assert_clean_failure(&run(&["--window", "61"]), &["window", "60"]);
+}
