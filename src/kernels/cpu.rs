@@ -323,20 +323,29 @@ impl Worker<'_> {
             }
         }
         for &c in contexts {
-            let v = unsafe {
-                std::slice::from_raw_parts_mut(self.shared.input.add(c as usize * dim), dim)
-            };
-            if ADAGRAD {
-                let sums = unsafe {
-                    std::slice::from_raw_parts_mut(self.shared.input_sq.add(c as usize * dim), dim)
-                };
-                adagrad_step(-1.0, &self.grad, v, sums, lr);
-            } else {
-                axpy(1.0, &self.grad, v);
-            }
+            self.step_input::<ADAGRAD>(c, lr);
         }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
+    }
+
+    /// Adds the gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
+    /// already), or as AdaGrad's step for the gradient −`grad`.
+    #[inline(always)]
+    fn step_input<const ADAGRAD: bool>(&mut self, row: u32, lr: f32) {
+        let dim = self.shared.dim;
+        // SAFETY: ids were checked against `rows`; the row is released before the next is taken.
+        let v = unsafe {
+            std::slice::from_raw_parts_mut(self.shared.input.add(row as usize * dim), dim)
+        };
+        if ADAGRAD {
+            let sums = unsafe {
+                std::slice::from_raw_parts_mut(self.shared.input_sq.add(row as usize * dim), dim)
+            };
+            adagrad_step(-1.0, &self.grad, v, sums, lr);
+        } else {
+            axpy(1.0, &self.grad, v);
+        }
     }
 
     /// The gradient factor (label − σ(score)) of one target and its loss (−log σ(±score)); a
@@ -386,14 +395,7 @@ impl Worker<'_> {
                 axpy(g * lr, v, u);
             }
         }
-        if ADAGRAD {
-            let sums = unsafe {
-                std::slice::from_raw_parts_mut(self.shared.input_sq.add(input as usize * dim), dim)
-            };
-            adagrad_step(-1.0, &self.grad, v, sums, lr);
-        } else {
-            axpy(1.0, &self.grad, v);
-        }
+        self.step_input::<ADAGRAD>(input, lr);
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
     }
