@@ -167,7 +167,7 @@ fn assert_same_vectors(a: &Path, b: &Path) {
 fn sigint_then_resume_gives_the_uninterrupted_vectors() {
     let tmp = tempfile::tempdir().unwrap();
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
-    let flags = ["--epochs", "6", "--seed", "3"];
+    let flags = ["--epochs", "20", "--seed", "3"];
     run(&mut train(&whole, &flags));
     stopped_run(&parts, &flags);
     let checkpoint = Checkpoint::load(&parts.join(CHECKPOINT_FILE)).unwrap();
@@ -203,7 +203,7 @@ fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
 fn a_truncated_checkpoint_is_named_and_the_previous_one_is_used() {
     let tmp = tempfile::tempdir().unwrap();
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
-    let flags = ["--epochs", "6", "--seed", "4"];
+    let flags = ["--epochs", "20", "--seed", "4"];
     run(&mut train(&whole, &flags));
     stopped_run(
         &parts,
@@ -231,7 +231,7 @@ fn a_truncated_checkpoint_is_named_and_the_previous_one_is_used() {
 fn divergence_leaves_the_last_good_checkpoint_in_place() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
-    stopped_run(&dir, &["--epochs", "6"]);
+    stopped_run(&dir, &["--epochs", "20"]);
     // The same run continued at an absurd learning rate: its first chunk breaks the weights.
     let path = dir.join(CHECKPOINT_FILE);
     let mut checkpoint = Checkpoint::load(&path).unwrap();
