@@ -126,6 +126,8 @@ pub struct Comparison {
     pub differing: Vec<String>,
     /// Every figure any run was evaluated on.
     pub figures: Vec<String>,
+    /// Each run's settings, flattened (see [`Comparison::differing`]).
+    settings: Vec<BTreeMap<String, String>>,
 }
 
 /// A config as `key → value` strings, nested settings joined with dots; the output path is
@@ -172,7 +174,7 @@ impl Comparison {
         }
         let flat: Vec<_> = runs.iter().map(|r| flatten(&r.config)).collect();
         let keys: BTreeSet<&String> = flat.iter().flat_map(|f| f.keys()).collect();
-        let differing = keys
+        let differing: Vec<String> = keys
             .into_iter()
             .filter(|k| flat.iter().any(|f| f.get(*k) != flat[0].get(*k)))
             .cloned()
@@ -187,12 +189,12 @@ impl Comparison {
             runs,
             differing,
             figures,
+            settings: flat,
         }
     }
 
     /// A Markdown table: each run's differing settings, final loss and figures, time and speed.
     pub fn table(&self) -> String {
-        let flat: Vec<_> = self.runs.iter().map(|r| flatten(&r.config)).collect();
         let mut header = vec!["run".to_string()];
         header.extend(self.differing.iter().cloned());
         header.push("last epoch loss".into());
@@ -201,7 +203,7 @@ impl Comparison {
         let mut out = String::new();
         let _ = writeln!(out, "| {} |", header.join(" | "));
         let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
-        for (run, flat) in self.runs.iter().zip(&flat) {
+        for (run, flat) in self.runs.iter().zip(&self.settings) {
             let mut row = vec![run.name.clone()];
             row.extend(
                 self.differing

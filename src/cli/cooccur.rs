@@ -66,23 +66,38 @@ pub fn run(args: CooccurArgs) -> anyhow::Result<()> {
         memory_bytes: (args.memory_gb * 1e9) as usize,
         temp_dir: args.temp_dir.clone(),
     };
-    let mut stats = None;
-    atomic_write(&args.output, |w| {
-        let counted = count_cooccurrences(&corpus, &vocab, &config, |c| {
+    // A write error belongs to the output (atomic_write names it); a counting error names its
+    // own file (the corpus, a run file) and is returned as it is.
+    let mut counted = None;
+    let written = atomic_write(&args.output, |w| {
+        let mut write_error = None;
+        let result = count_cooccurrences(&corpus, &vocab, &config, |c| {
             let mut record = [0u8; 16];
             record[..4].copy_from_slice(&(c.i as i32 + 1).to_le_bytes());
             record[4..8].copy_from_slice(&(c.j as i32 + 1).to_le_bytes());
             record[8..].copy_from_slice(&c.x.to_le_bytes());
-            w.write_all(&record).map_err(|e| wordvec::Error::Io {
-                path: args.output.clone(),
-                error: e,
+            w.write_all(&record).map_err(|e| {
+                write_error = Some(e);
+                wordvec::Error::Interrupted
             })
-        })
-        .map_err(std::io::Error::other)?;
-        stats = Some(counted);
+        });
+        if let Some(e) = write_error {
+            return Err(e);
+        }
+        let failed = result.is_err();
+        counted = Some(result);
+        if failed {
+            return Err(std::io::Error::other("counting failed"));
+        }
         Ok(())
-    })?;
-    let stats = stats.expect("counting ran");
+    });
+    let stats = match counted {
+        Some(Err(e)) => return Err(e.into()),
+        _ => {
+            written?;
+            counted.expect("counting ran")?
+        }
+    };
     eprintln!(
         "co-occurrences: {} non-zero entries from {} words, {} spilled run(s) merged ({:.1}s); written to {}",
         stats.entries,

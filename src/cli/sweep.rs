@@ -172,7 +172,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         eprintln!("\n=== run {}/{total}: {name}", i + 1);
         match super::train::start(&train, stop.clone()) {
             Ok(()) => dirs.push(dir),
-            Err(e) if matches!(e.downcast_ref(), Some(wordvec::Error::Stopped { .. })) => {
+            Err(e) if super::train::was_stopped(&e) => {
                 eprintln!(
                     "{e}\nsweep stopped; the runs so far are in {}",
                     out.display()

@@ -269,12 +269,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         None => start(&args, stop),
     };
     match result {
-        Err(e) if matches!(e.downcast_ref(), Some(wordvec::Error::Stopped { .. })) => {
+        Err(e) if was_stopped(&e) => {
             eprintln!("{e}");
             std::process::exit(130);
         }
         other => other,
     }
+}
+
+/// Whether a run ended because it was asked to stop (and saved a checkpoint): exit code 130.
+pub(super) fn was_stopped(e: &anyhow::Error) -> bool {
+    matches!(e.downcast_ref(), Some(wordvec::Error::Stopped { .. }))
 }
 
 pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {

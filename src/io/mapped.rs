@@ -134,13 +134,21 @@ impl MappedVectors {
 
     /// The `n` words nearest `query` (a unit vector) by cosine, leaving out `exclude`.
     fn nearest(&self, query: &[f32], n: usize, exclude: &[usize]) -> Result<Vec<Neighbour>> {
+        // Scores stream into the top-n as rows are decoded: no per-row buffer on the heap.
         let mut row = vec![0.0; self.dim];
-        let mut scores = Vec::with_capacity(self.len());
-        for i in 0..self.len() {
-            self.unit_row(i, &mut row)?;
-            scores.push((i, dot(&row, query)));
+        let mut failure = None;
+        let scores = (0..self.len()).map_while(|i| match self.unit_row(i, &mut row) {
+            Ok(()) => Some((i, dot(&row, query))),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        });
+        let best = best_scores(scores, n, exclude);
+        if let Some(e) = failure {
+            return Err(e);
         }
-        Ok(best_scores(scores.into_iter(), n, exclude)
+        Ok(best
             .into_iter()
             .map(|(i, score)| Neighbour {
                 word: self.words[i].to_string(),

@@ -153,11 +153,16 @@ fn sgns_kernel(
                 let mut row_base = 0usize;
                 let mut d = unit;
                 while d < dim_u {
-                    hid[d] = 0.0f32;
                     grad[d] = 0.0f32;
                     d += units;
                 }
                 if cbow {
+                    // Skip-gram overwrites its hidden layer with a row; CBOW sums into it.
+                    let mut d = unit;
+                    while d < dim_u {
+                        hid[d] = 0.0f32;
+                        d += units;
+                    }
                     let mut count = 0.0f32;
                     for m in lo..hi + 1 {
                         let ctx = tokens[m];

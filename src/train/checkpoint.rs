@@ -43,8 +43,18 @@ pub struct Position {
     pub next_eval: Option<u64>,
 }
 
-/// What a checkpoint file's header holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What a checkpoint file's header holds, as written (borrowed)...
+#[derive(Serialize)]
+struct HeaderOut<'a> {
+    config: &'a TrainConfig,
+    vocab: Vec<(&'a str, u64)>,
+    stats: &'a VocabStats,
+    position: &'a Position,
+    blobs: Vec<BlobInfo>,
+}
+
+/// ...and as read.
+#[derive(Debug, Clone, Deserialize)]
 struct Header {
     config: TrainConfig,
     vocab: Vec<(String, u64)>,
@@ -88,48 +98,15 @@ impl Checkpoint {
     /// Writes the checkpoint into `dir`: the new file appears whole (temporary file, then
     /// rename), and the one it replaces stays as [`PREVIOUS_CHECKPOINT_FILE`].
     pub fn save(&self, dir: &Path) -> Result<PathBuf> {
-        let latest = dir.join(CHECKPOINT_FILE);
-        let next = dir.join("checkpoint.next.wvck");
-        let header = Header {
-            config: self.config.clone(),
-            vocab: self
-                .vocab
-                .words()
-                .iter()
-                .cloned()
-                .zip(self.vocab.counts().iter().copied())
-                .collect(),
-            stats: self.stats.clone(),
-            position: self.position.clone(),
-            blobs: self
-                .blobs
-                .iter()
-                .map(|(name, bytes)| BlobInfo {
-                    name: name.clone(),
-                    len: bytes.len() as u64,
-                    crc32: crc32fast::hash(bytes),
-                })
-                .collect(),
-        };
-        let header = serde_json::to_vec(&header).expect("checkpoint header serializes");
-        atomic_write(&next, |w| {
-            w.write_all(MAGIC)?;
-            w.write_all(&(header.len() as u64).to_le_bytes())?;
-            w.write_all(&header)?;
-            w.write_all(&crc32fast::hash(&header).to_le_bytes())?;
-            for (_, bytes) in &self.blobs {
-                w.write_all(bytes)?;
-            }
-            Ok(())
-        })?;
-        if latest.exists() {
-            let previous = dir.join(PREVIOUS_CHECKPOINT_FILE);
-            std::fs::rename(&latest, &previous).map_err(|e| Error::io(&previous, e))?;
-        }
-        std::fs::rename(&next, &latest).map_err(|e| Error::io(&latest, e))?;
-        Ok(latest)
+        write_checkpoint(
+            dir,
+            &self.config,
+            &self.vocab,
+            &self.stats,
+            &self.position,
+            &self.blobs,
+        )
     }
-
     /// Reads and verifies one checkpoint file.
     pub fn load(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -231,6 +208,56 @@ impl Checkpoint {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Writes a checkpoint of the run into `dir` (as [`Checkpoint::save`], from borrowed parts, so a
+/// running trainer copies nothing but its weights).
+pub(crate) fn write_checkpoint(
+    dir: &Path,
+    config: &TrainConfig,
+    vocab: &Vocab,
+    stats: &VocabStats,
+    position: &Position,
+    blobs: &[(String, Vec<u8>)],
+) -> Result<PathBuf> {
+    let latest = dir.join(CHECKPOINT_FILE);
+    let next = dir.join("checkpoint.next.wvck");
+    let header = HeaderOut {
+        config,
+        vocab: vocab
+            .words()
+            .iter()
+            .map(String::as_str)
+            .zip(vocab.counts().iter().copied())
+            .collect(),
+        stats,
+        position,
+        blobs: blobs
+            .iter()
+            .map(|(name, bytes)| BlobInfo {
+                name: name.clone(),
+                len: bytes.len() as u64,
+                crc32: crc32fast::hash(bytes),
+            })
+            .collect(),
+    };
+    let header = serde_json::to_vec(&header).expect("checkpoint header serializes");
+    atomic_write(&next, |w| {
+        w.write_all(MAGIC)?;
+        w.write_all(&(header.len() as u64).to_le_bytes())?;
+        w.write_all(&header)?;
+        w.write_all(&crc32fast::hash(&header).to_le_bytes())?;
+        for (_, bytes) in blobs {
+            w.write_all(bytes)?;
+        }
+        Ok(())
+    })?;
+    if latest.exists() {
+        let previous = dir.join(PREVIOUS_CHECKPOINT_FILE);
+        std::fs::rename(&latest, &previous).map_err(|e| Error::io(&previous, e))?;
+    }
+    std::fs::rename(&next, &latest).map_err(|e| Error::io(&latest, e))?;
+    Ok(latest)
 }
 
 /// Removes the checkpoints of run directory `dir` once the run's outputs are written: a finished

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::checkpoint::{Checkpoint, Position};
+use super::checkpoint::{Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog};
 use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;
@@ -261,18 +261,17 @@ impl<'a> Monitor<'a> {
         let began = Instant::now();
         position.seconds = self.seconds();
         position.next_eval = self.next_eval;
-        let checkpoint = Checkpoint {
-            source: PathBuf::new(),
-            config: self.config.clone(),
-            vocab: self.vocab.clone(),
-            stats: self.control.stats.clone(),
-            position,
-            blobs,
-        };
-        let path = checkpoint.save(&self.dir)?;
+        let path = write_checkpoint(
+            &self.dir,
+            self.config,
+            self.vocab,
+            &self.control.stats,
+            &position,
+            &blobs,
+        )?;
         self.control.progress.log(&format!(
             "checkpoint at {} words: {}",
-            checkpoint.position.words,
+            position.words,
             path.display()
         ));
         self.last_checkpoint = Instant::now();
