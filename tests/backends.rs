@@ -93,8 +93,8 @@ fn wgpu_matches_cpu_on_the_same_batches() {
         assert_close(&cpu.epoch_losses, &gpu.epoch_losses, 1e-4, "epoch losses");
         let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<_>>();
         assert_close(
-            &to64(cpu.model.input_vectors()),
-            &to64(gpu.model.input_vectors()),
+            &to64(cpu.model.word_vectors()),
+            &to64(gpu.model.word_vectors()),
             1e-3,
             "input vectors",
         );

@@ -117,7 +117,7 @@ fn autodiff(
     let device = device.clone().autodiff();
     let (input, output) = start();
     let mut model = SkipGram::from_vectors(input, output, None, DIM, &device);
-    let mut optimizer = build_optimizer(optimizer);
+    let mut optimizer = build_optimizer(optimizer, None);
     let mut total = 0.0;
     for &(input, target) in examples {
         let loss = model.negative_loss(&[input], &[target], &[NOISE]);

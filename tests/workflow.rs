@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use wordvec::train::{CHECKPOINT_FILE, Checkpoint, MetricRecord, read_metrics};
+use wordvec::train::{
+    CHECKPOINT_FILE, Checkpoint, MetricRecord, PREVIOUS_CHECKPOINT_FILE, read_metrics,
+};
 
 fn wordvec() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wordvec"))
@@ -111,13 +113,15 @@ fn metrics_file_holds_true_interval_means_epochs_and_evaluations() {
     }
 }
 
-/// Sends SIGINT to `child` once its metrics file shows training under way.
-fn interrupt_when_training(child: &mut Child, dir: &Path) {
+/// Sends SIGINT to `child` once its metrics file shows training under way (and, with
+/// `--checkpoint-every`, once two checkpoints exist, so a previous one is there to fall back on).
+fn interrupt_when_training(child: &mut Child, dir: &Path, two_checkpoints: bool) {
     let started = Instant::now();
     loop {
         let training = std::fs::read_to_string(dir.join("metrics.jsonl"))
             .is_ok_and(|m| m.contains("\"event\":\"interval\""));
-        if training {
+        let ready = !two_checkpoints || dir.join(PREVIOUS_CHECKPOINT_FILE).exists();
+        if training && ready {
             break;
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -139,7 +143,7 @@ fn stopped_run(dir: &Path, extra: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    interrupt_when_training(&mut child, dir);
+    interrupt_when_training(&mut child, dir, extra.contains(&"--checkpoint-every"));
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
@@ -197,6 +201,40 @@ fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
     stopped_run(&parts, &flags);
     resume(&parts);
     assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+}
+
+#[test]
+fn glove_resumes_on_both_paths_to_the_uninterrupted_vectors() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Many short iterations, so the signal lands mid-run; the resumed run counts and shuffles
+    // the same entries again and skips the chunks (or batches) already trained.
+    for (name, flags) in [
+        ("fused", &["--model", "glove", "--epochs", "1500"][..]),
+        (
+            "autodiff",
+            &[
+                "--model",
+                "glove",
+                "--epochs",
+                "60",
+                "--update",
+                "autodiff",
+                "--batch-size",
+                "512",
+            ][..],
+        ),
+    ] {
+        let (whole, parts) = (
+            tmp.path().join(name),
+            tmp.path().join(format!("{name}-parts")),
+        );
+        run(&mut train(&whole, flags));
+        stopped_run(&parts, flags);
+        let checkpoint = Checkpoint::load(&parts.join(CHECKPOINT_FILE)).unwrap();
+        assert!(checkpoint.position.words > 0, "{name}");
+        resume(&parts);
+        assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+    }
 }
 
 #[test]

@@ -11,9 +11,9 @@ use wordvec::io::VectorFormat;
 use wordvec::synthetic;
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, CHECKPOINT_FILE, Checkpoint, EvalConfig, EvalEvery, LossKind, LrSchedule,
-    ModelKind, OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind, parse_duration,
-    remove_checkpoints, run_dir, save_outputs, select_device, train,
+    BackendKind, CHECKPOINT_FILE, Checkpoint, EvalConfig, EvalEvery, GloveOptions, GloveVectors,
+    LossKind, LrSchedule, ModelKind, OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind,
+    parse_duration, remove_checkpoints, run_dir, save_outputs, select_device, train,
 };
 
 use super::eval::EvalSets;
@@ -31,7 +31,8 @@ pub struct TrainArgs {
     /// Vectors format [default: binary for `.bin`, text otherwise].
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
-    /// Model: skip-gram, or CBOW (context words averaged to predict the centre word).
+    /// Model: skip-gram, CBOW (context words averaged to predict the centre word), or GloVe
+    /// (vectors fitted to the log co-occurrence counts).
     #[arg(long, value_enum, default_value_t = ModelKind::Skipgram)]
     model: ModelKind,
     /// CBOW: average the context vectors (`false`: sum them).
@@ -40,28 +41,31 @@ pub struct TrainArgs {
     /// Training objective.
     #[arg(long, value_enum, default_value_t = LossKind::Negative)]
     loss: LossKind,
-    /// Update path [default: fused for negative sampling with sgd or adagrad, autodiff
-    /// otherwise].
+    /// Update path [default: fused for negative sampling with sgd or adagrad, and for GloVe with
+    /// adagrad on the cpu; autodiff otherwise].
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
-    /// Optimizer: sgd (word2vec) and adagrad on either path, any other on the autodiff path.
-    #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
-    optimizer: OptimizerKind,
+    /// Optimizer: sgd (word2vec) and adagrad on either path, any other on the autodiff path
+    /// [default: sgd; adagrad for GloVe].
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
     /// Initial learning rate [default: 0.025 for sgd (0.05 for CBOW, as word2vec), 0.05 for
     /// adagrad, 0.001 otherwise].
     #[arg(long)]
     lr: Option<f64>,
-    #[arg(long, value_enum, default_value_t = LrSchedule::Linear)]
-    lr_schedule: LrSchedule,
+    /// [default: linear; constant for GloVe, as its reference].
+    #[arg(long, value_enum)]
+    lr_schedule: Option<LrSchedule>,
     /// Vector dimension.
     #[arg(long, default_value_t = 100)]
     dim: usize,
-    /// Maximum distance between centre and context words (shrunk at random per word).
-    #[arg(long, default_value_t = 5)]
-    window: usize,
+    /// Maximum distance between centre and context words (shrunk at random per word; GloVe
+    /// counts every pair within it, weighted 1/distance) [default: 5; 10 for GloVe].
+    #[arg(long)]
+    window: Option<usize>,
     /// Negative samples per pair.
     #[arg(long, default_value_t = 5)]
     negative: usize,
@@ -74,8 +78,9 @@ pub struct TrainArgs {
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
-    #[arg(long, default_value_t = 5)]
-    epochs: usize,
+    /// Passes over the corpus (GloVe: over its co-occurrence entries) [default: 5; 15 for GloVe].
+    #[arg(long)]
+    epochs: Option<usize>,
     /// Pairs per step on the autodiff path.
     #[arg(long, default_value_t = 1024)]
     batch_size: usize,
@@ -89,9 +94,29 @@ pub struct TrainArgs {
     /// 0 gives every 64 positions a cube.
     #[arg(long, default_value_t = 256)]
     gpu_cubes: u32,
-    /// Corpus ids per fused step: the unit of progress, loss read-back and checkpoints.
+    /// Corpus ids (GloVe: co-occurrence entries) per fused step: the unit of progress, loss
+    /// read-back and checkpoints.
     #[arg(long, default_value_t = wordvec::sampling::CHUNK_TOKENS)]
     chunk_tokens: usize,
+    /// GloVe: counts at or above this weigh 1 in the loss, smaller ones (x / x_max)^alpha.
+    #[arg(long, default_value_t = 100.0)]
+    x_max: f64,
+    /// GloVe: the exponent of the weighting.
+    #[arg(long, default_value_t = 0.75)]
+    alpha: f64,
+    /// GloVe: each gradient component is clipped to ±this.
+    #[arg(long, default_value_t = 100.0)]
+    grad_clip: f64,
+    /// GloVe: memory for counting co-occurrences (GB); beyond it sorted runs spill to disk.
+    #[arg(long, default_value_t = 4.0)]
+    memory_gb: f64,
+    /// GloVe: folder for spilled runs [default: the system's temporary folder].
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
+    /// GloVe: the vectors written: word + context (the reference's default) or the word
+    /// vectors only.
+    #[arg(long, value_enum, default_value_t = GloveVectors::WordPlusContext)]
+    glove_vectors: GloveVectors,
     /// Evaluate on --analogies/--similarity during training: `epoch`, or every N words (500k, 2M).
     /// Figures go to metrics.jsonl; the final evaluation always runs.
     #[arg(long, value_parser = str::parse::<EvalEvery>)]
@@ -104,7 +129,8 @@ pub struct TrainArgs {
         "corpus", "output", "format", "model", "cbow_mean", "loss", "update", "backend", "optimizer", "lr",
         "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
-        "checkpoint_every", "analogies", "similarity", "restrict",
+        "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
+        "memory_gb", "temp_dir", "glove_vectors",
     ])]
     resume: Option<PathBuf>,
     /// No progress output.
@@ -120,11 +146,27 @@ pub struct TrainArgs {
 
 impl TrainArgs {
     fn config(&self, corpus: Vec<PathBuf>) -> TrainConfig {
-        let update = self.update.unwrap_or(match (self.loss, self.optimizer) {
-            (LossKind::Negative, OptimizerKind::Sgd | OptimizerKind::Adagrad) => UpdateKind::Fused,
-            _ => UpdateKind::Autodiff,
+        let glove = self.model == ModelKind::Glove;
+        let optimizer = self.optimizer.unwrap_or(if glove {
+            OptimizerKind::Adagrad
+        } else {
+            OptimizerKind::Sgd
         });
-        let lr = self.lr.unwrap_or(match self.optimizer {
+        let update = self
+            .update
+            .unwrap_or(match (self.model, self.loss, optimizer) {
+                (ModelKind::Glove, _, OptimizerKind::Adagrad)
+                    if self.backend == BackendKind::Cpu =>
+                {
+                    UpdateKind::Fused
+                }
+                (ModelKind::Glove, _, _) => UpdateKind::Autodiff,
+                (_, LossKind::Negative, OptimizerKind::Sgd | OptimizerKind::Adagrad) => {
+                    UpdateKind::Fused
+                }
+                _ => UpdateKind::Autodiff,
+            });
+        let lr = self.lr.unwrap_or(match optimizer {
             OptimizerKind::Sgd if self.model == ModelKind::Cbow => 0.05,
             OptimizerKind::Sgd => 0.025,
             OptimizerKind::Adagrad => 0.05,
@@ -137,16 +179,20 @@ impl TrainArgs {
             loss: self.loss,
             update,
             backend: self.backend,
-            optimizer: self.optimizer,
+            optimizer,
             lr,
-            lr_schedule: self.lr_schedule,
+            lr_schedule: self.lr_schedule.unwrap_or(if glove {
+                LrSchedule::Constant
+            } else {
+                LrSchedule::Linear
+            }),
             dim: self.dim,
-            window: self.window,
+            window: self.window.unwrap_or(if glove { 10 } else { 5 }),
             negative: self.negative,
             sample: self.sample,
             min_count: self.min_count,
             max_vocab: self.max_vocab,
-            epochs: self.epochs,
+            epochs: self.epochs.unwrap_or(if glove { 15 } else { 5 }),
             batch_size: self.batch_size,
             seed: self.seed,
             threads: self
@@ -165,6 +211,14 @@ impl TrainArgs {
             },
             checkpoint_every: self.checkpoint_every,
             chunk_tokens: self.chunk_tokens,
+            glove: GloveOptions {
+                x_max: self.x_max,
+                alpha: self.alpha,
+                grad_clip: self.grad_clip,
+                memory_gb: self.memory_gb,
+                temp_dir: self.temp_dir.as_deref().map(absolute),
+                vectors: self.glove_vectors,
+            },
         }
     }
 }

@@ -197,7 +197,7 @@ pub fn read_loss(losses: Vec<Tensor<2>>) -> ChunkLoss {
 }
 
 #[cfg(feature = "flex")]
-mod flex {
+pub(super) mod flex {
     use std::borrow::Cow;
 
     use burn::backend::Flex;
@@ -215,7 +215,7 @@ mod flex {
     }
 
     /// A contiguous, uniquely owned f32 tensor whose storage can be updated in place.
-    fn owned_f32(tensor: FlexTensor) -> FlexTensor {
+    pub(in crate::kernels) fn owned_f32(tensor: FlexTensor) -> FlexTensor {
         if tensor.dtype() == DType::F32 && whole_storage(&tensor) {
             tensor
         } else {
@@ -224,7 +224,7 @@ mod flex {
     }
 
     /// The ids as i32, borrowed when the tensor already holds them so (no copy per chunk).
-    fn ids(tensor: &FlexTensor) -> Cow<'_, [i32]> {
+    pub(in crate::kernels) fn ids(tensor: &FlexTensor) -> Cow<'_, [i32]> {
         match tensor.dtype() {
             DType::I32 if whole_storage(tensor) => Cow::Borrowed(tensor.storage::<i32>()),
             _ => Cow::Owned(

@@ -1,7 +1,9 @@
 //! Burn modules and their losses. Runs on any device; knows nothing of batching or updates.
 
+mod glove;
 mod skipgram;
 
+pub use glove::{Glove, GloveConfig, Weighting};
 pub use skipgram::{SkipGram, SkipGramConfig};
 
 use burn::module::Param;

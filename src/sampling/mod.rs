@@ -10,7 +10,9 @@ mod subsample;
 
 pub use batches::{Batch, BatchProducer, Message, PairConfig};
 pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer};
-pub use cooccur::{CooccurConfig, CooccurStats, Cooccurrence, RunReader, count_cooccurrences};
+pub use cooccur::{
+    CooccurConfig, CooccurStats, Cooccurrence, MAX_COOCCUR_WINDOW, RunReader, count_cooccurrences,
+};
 pub use negative::NegativeSampler;
 pub use sentences::SentenceSink;
 pub use subsample::Subsampler;

@@ -11,7 +11,8 @@ use burn::store::ModuleRecord;
 use super::checkpoint::{Checkpoint, Position};
 use super::monitor::Monitor;
 use super::{
-    LossKind, ModelKind, RunControl, TrainConfig, Trained, build_optimizer, check_finite, lr_for,
+    LossKind, ModelKind, RunControl, TrainConfig, Trained, TrainedModel, build_optimizer,
+    check_finite, lr_for,
 };
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -34,7 +35,7 @@ pub(super) fn train(
     let mut model = SkipGramConfig::new(vocab.len(), config.dim)
         .with_head_bias(config.loss == LossKind::Softmax)
         .init(config.seed, &device);
-    let mut optimizer = build_optimizer(config.optimizer);
+    let mut optimizer = build_optimizer(config.optimizer, None);
     let resume = control.resume.take();
     let mut position = Position::default();
     if let Some(checkpoint) = &resume {
@@ -91,6 +92,7 @@ pub(super) fn train(
                     (ModelKind::Cbow, LossKind::Negative) => {
                         model.cbow_negative_loss(windows, weights, &batch.centers, &batch.negatives)
                     }
+                    (ModelKind::Glove, _) => unreachable!("GloVe trains in train::glove"),
                 };
                 let weighted = loss.clone().detach().inner() * batch.len() as f32;
                 interval_sum = Some(match interval_sum.take() {
@@ -176,7 +178,7 @@ pub(super) fn train(
     monitor.end(position.words)?;
     let (seconds, report) = (monitor.seconds(), monitor.last_report.take());
     Ok(Trained {
-        model: model.valid(),
+        model: TrainedModel::SkipGram(model.valid()),
         vocab,
         epoch_losses: position.epoch_losses,
         words: position.words,
@@ -186,7 +188,7 @@ pub(super) fn train(
 }
 
 /// The loss summed since the last read-back, read from the device.
-fn take_loss(sum: &mut Option<Tensor<1>>, pairs: &mut u64) -> ChunkLoss {
+pub(super) fn take_loss(sum: &mut Option<Tensor<1>>, pairs: &mut u64) -> ChunkLoss {
     let total = sum.take().map_or(0.0, |s| s.into_scalar::<f32>() as f64);
     ChunkLoss {
         sum: total,
@@ -199,10 +201,11 @@ fn embeddings_of(model: &SkipGram, vocab: &Vocab) -> Embeddings {
         .expect("the model has one row per vocabulary word")
 }
 
-fn save(
+/// Saves a checkpoint of a Burn module and its optimizer's state (both paths' autodiff loops).
+pub(super) fn save<M: Module>(
     monitor: &mut Monitor,
     position: &Position,
-    model: &SkipGram,
+    model: &M,
     optimizer: &burn::optim::ModuleOptimizer,
 ) -> Result<std::path::PathBuf> {
     let record_error =
@@ -224,11 +227,11 @@ fn save(
 
 /// The model's weights and the optimizer's state from a checkpoint; parameter ids travel with
 /// the weights, so the optimizer state finds its parameters again.
-fn restore(
+pub(super) fn restore<M: Module>(
     checkpoint: &Checkpoint,
-    model: SkipGram,
+    model: M,
     optimizer: burn::optim::ModuleOptimizer,
-) -> Result<(SkipGram, burn::optim::ModuleOptimizer)> {
+) -> Result<(M, burn::optim::ModuleOptimizer)> {
     let path = &checkpoint.source;
     let bad = |what: &str, e: burn::store::RecordError| {
         Error::invalid(

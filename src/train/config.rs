@@ -15,6 +15,22 @@ pub enum ModelKind {
     Skipgram,
     /// The context words together (their mean, or sum) predict the centre word.
     Cbow,
+    /// GloVe: word and context vectors fitted to the log co-occurrence counts.
+    Glove,
+}
+
+/// Which of GloVe's vectors the output holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+pub enum GloveVectors {
+    /// wᵢ + w̃ᵢ, as the reference saves by default.
+    #[default]
+    #[value(name = "word+context")]
+    #[serde(rename = "word+context")]
+    WordPlusContext,
+    /// The word vectors wᵢ alone.
+    #[value(name = "word")]
+    #[serde(rename = "word")]
+    Word,
 }
 
 /// Which objective the model trains.
@@ -109,9 +125,44 @@ pub struct TrainConfig {
     /// Seconds between checkpoints; none: only on Ctrl-C.
     #[serde(default)]
     pub checkpoint_every: Option<f64>,
-    /// Corpus ids per fused step (and per unit of resumable progress).
+    /// Corpus ids (GloVe: co-occurrence entries) per fused step, and per unit of resumable
+    /// progress.
     #[serde(default = "default_chunk_tokens")]
     pub chunk_tokens: usize,
+    /// GloVe's settings (unused by word2vec's models).
+    #[serde(default)]
+    pub glove: GloveOptions,
+}
+
+/// GloVe's own settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GloveOptions {
+    /// Counts at or above `x_max` weigh 1 in the loss, smaller ones (x / x_max)^alpha.
+    pub x_max: f64,
+    pub alpha: f64,
+    /// Each gradient component is clipped to ±`grad_clip` (fused path: the reference's
+    /// clipping of the rate-scaled gradient; autodiff path: Burn's clipping by value).
+    pub grad_clip: f64,
+    /// Memory for the co-occurrence counting table before sorted runs spill to disk, in GB.
+    pub memory_gb: f64,
+    /// Where spilled runs go (the system's temporary folder if `None`).
+    pub temp_dir: Option<PathBuf>,
+    /// The vectors the output holds.
+    pub vectors: GloveVectors,
+}
+
+impl Default for GloveOptions {
+    /// The reference's settings (`x_max` as the GloVe paper's 100).
+    fn default() -> Self {
+        GloveOptions {
+            x_max: 100.0,
+            alpha: 0.75,
+            grad_clip: 100.0,
+            memory_gb: 4.0,
+            temp_dir: None,
+            vectors: GloveVectors::WordPlusContext,
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -143,6 +194,7 @@ impl Default for TrainConfig {
             eval: EvalConfig::default(),
             checkpoint_every: None,
             chunk_tokens: default_chunk_tokens(),
+            glove: GloveOptions::default(),
         }
     }
 }
@@ -264,6 +316,9 @@ impl TrainConfig {
         if !(self.sample.is_finite() && self.sample >= 0.0) {
             return bad("--sample must be zero or positive");
         }
+        if self.model == ModelKind::Glove {
+            return self.validate_glove();
+        }
         if self.loss == LossKind::Negative && self.negative == 0 {
             return bad("--loss negative needs --negative of at least 1");
         }
@@ -282,11 +337,51 @@ impl TrainConfig {
                 "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
             );
         }
+        self.validate_eval()
+    }
+
+    fn validate_eval(&self) -> crate::Result<()> {
         // The embedded corpus brings its own questions.
         if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
-            return bad("--eval-every needs --analogies or --similarity");
+            return Err(crate::Error::Config(
+                "--eval-every needs --analogies or --similarity".into(),
+            ));
         }
         Ok(())
+    }
+
+    fn validate_glove(&self) -> crate::Result<()> {
+        let bad = |m: &str| Err(crate::Error::Config(m.to_string()));
+        let glove = &self.glove;
+        if !(glove.x_max.is_finite() && glove.x_max > 0.0) {
+            return bad("--x-max must be a positive number");
+        }
+        if !(glove.alpha.is_finite() && glove.alpha >= 0.0) {
+            return bad("--alpha must be zero or positive");
+        }
+        if !(glove.grad_clip.is_finite() && glove.grad_clip > 0.0) {
+            return bad("--grad-clip must be a positive number");
+        }
+        if !(glove.memory_gb.is_finite() && glove.memory_gb > 0.0) {
+            return bad("--memory-gb must be a positive number");
+        }
+        if self.window > crate::sampling::MAX_COOCCUR_WINDOW {
+            return Err(crate::Error::Config(format!(
+                "--window must be at most {} for GloVe (its 1/distance weights are counted exactly)",
+                crate::sampling::MAX_COOCCUR_WINDOW
+            )));
+        }
+        if self.update == UpdateKind::Fused && self.optimizer != OptimizerKind::Adagrad {
+            return bad(
+                "GloVe's fused update is the reference's AdaGrad: use --update autodiff to train GloVe with another optimizer",
+            );
+        }
+        if self.update == UpdateKind::Fused && self.backend != BackendKind::Cpu {
+            return bad(
+                "GloVe's fused update has a kernel for the cpu backend only: use --update autodiff on other backends",
+            );
+        }
+        self.validate_eval()
     }
 }
 

@@ -8,7 +8,9 @@ use burn::prelude::*;
 
 use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes};
 use super::monitor::Monitor;
-use super::{EvalEvery, ModelKind, OptimizerKind, RunControl, TrainConfig, Trained, lr_for};
+use super::{
+    EvalEvery, ModelKind, OptimizerKind, RunControl, TrainConfig, Trained, TrainedModel, lr_for,
+};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::{
@@ -82,6 +84,7 @@ pub(super) fn train(
                     ModelKind::Cbow => Architecture::Cbow {
                         mean: config.cbow_mean,
                     },
+                    ModelKind::Glove => unreachable!("GloVe trains in train::glove"),
                 },
             };
             let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
@@ -157,7 +160,7 @@ pub(super) fn train(
         device,
     );
     Ok(Trained {
-        model,
+        model: TrainedModel::SkipGram(model),
         vocab,
         epoch_losses: position.epoch_losses,
         words: position.words,

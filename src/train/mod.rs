@@ -6,6 +6,7 @@ mod checkpoint;
 mod config;
 mod device;
 mod fused;
+mod glove;
 mod metrics;
 mod monitor;
 mod optimizer;
@@ -17,15 +18,15 @@ pub use checkpoint::{
     CHECKPOINT_FILE, Checkpoint, PREVIOUS_CHECKPOINT_FILE, Position, remove_checkpoints,
 };
 pub use config::{
-    BackendKind, EvalConfig, EvalEvery, LossKind, LrSchedule, ModelKind, OptimizerKind,
-    TrainConfig, UpdateKind, parse_duration,
+    BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
+    ModelKind, OptimizerKind, TrainConfig, UpdateKind, parse_duration,
 };
 pub use device::select_device;
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, read_metrics};
 pub use monitor::{RunControl, run_dir};
 pub use optimizer::build_optimizer;
 pub use outputs::{OutputPaths, RunSummary, save_outputs};
-pub use progress::Progress;
+pub use progress::{Progress, peak_memory_bytes};
 pub use schedule::linear_lr;
 
 use std::sync::Arc;
@@ -34,12 +35,64 @@ use burn::prelude::Device;
 
 use crate::embeddings::Embeddings;
 use crate::error::Result;
-use crate::model::SkipGram;
+use crate::model::{Glove, SkipGram};
 use crate::text::{Corpus, Vocab};
+
+/// A trained model, whichever it is.
+#[derive(Debug, Clone)]
+pub enum TrainedModel {
+    SkipGram(SkipGram),
+    /// GloVe, with the choice of vectors its output holds.
+    Glove {
+        model: Glove,
+        vectors: GloveVectors,
+    },
+}
+
+impl TrainedModel {
+    pub fn dim(&self) -> usize {
+        match self {
+            TrainedModel::SkipGram(m) => m.dim(),
+            TrainedModel::Glove { model, .. } => model.dim(),
+        }
+    }
+
+    /// The vectors users keep, [vocab, dim] on the host: word2vec's input vectors, GloVe's word
+    /// vectors or their sum with the context vectors.
+    pub fn word_vectors(&self) -> Vec<f32> {
+        match self {
+            TrainedModel::SkipGram(m) => m.input_vectors(),
+            TrainedModel::Glove {
+                model,
+                vectors: GloveVectors::WordPlusContext,
+            } => model.summed_vectors(),
+            TrainedModel::Glove { model, .. } => model.word_vectors(),
+        }
+    }
+
+    /// The other set, [vocab, dim] on the host: word2vec's output vectors, GloVe's context
+    /// vectors.
+    pub fn output_vectors(&self) -> Vec<f32> {
+        match self {
+            TrainedModel::SkipGram(m) => m.output_vectors(),
+            TrainedModel::Glove { model, .. } => model.context_vectors(),
+        }
+    }
+
+    /// The Burn record of the module, as bytes.
+    pub fn record_bytes(&self) -> std::result::Result<Vec<u8>, burn::store::RecordError> {
+        use burn::module::Module;
+        let bytes = match self {
+            TrainedModel::SkipGram(m) => m.clone().into_record().into_bytes()?,
+            TrainedModel::Glove { model, .. } => model.clone().into_record().into_bytes()?,
+        };
+        Ok(bytes.to_vec())
+    }
+}
 
 /// A finished run: the model on its device and what it cost.
 pub struct Trained {
-    pub model: SkipGram,
+    pub model: TrainedModel,
     pub vocab: Arc<Vocab>,
     /// Mean loss per pair over each epoch.
     pub epoch_losses: Vec<f64>,
@@ -57,13 +110,13 @@ impl Trained {
         Embeddings::new(
             self.vocab.words().to_vec(),
             self.model.dim(),
-            self.model.input_vectors(),
+            self.model.word_vectors(),
         )
         .expect("the model has one row per vocabulary word")
     }
 }
 
-/// Trains skip-gram on `corpus` as `config` says, on `device`; `control` says how to report,
+/// Trains the model of `config` on `corpus`, on `device`; `control` says how to report,
 /// what to evaluate, when to checkpoint and stop, and which checkpoint to continue from (its
 /// vocabulary must be `vocab`).
 pub fn train(
@@ -74,6 +127,9 @@ pub fn train(
     control: &mut RunControl,
 ) -> Result<Trained> {
     config.validate()?;
+    if config.model == ModelKind::Glove {
+        return glove::train(config, corpus, vocab, device, control);
+    }
     match config.update {
         UpdateKind::Fused => fused::train(config, corpus, vocab, device, control),
         UpdateKind::Autodiff => autodiff::train(config, corpus, vocab, device, control),

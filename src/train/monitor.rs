@@ -138,6 +138,11 @@ impl<'a> Monitor<'a> {
         }
     }
 
+    /// A line for the user, above the progress bar.
+    pub fn log(&self, line: &str) {
+        self.control.progress.log(line);
+    }
+
     /// Moves the progress display without a new loss figure.
     pub fn progress(&mut self, words: u64, lr: f64) {
         self.control.progress.update(words, None, lr);

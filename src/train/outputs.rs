@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
-
 use super::{TrainConfig, Trained};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -60,15 +58,10 @@ pub fn save_outputs(
     let paths = OutputPaths::beside(&config.output);
     write_vectors(&paths.vectors, embeddings, config.format)?;
     trained.vocab.save(&paths.vocab)?;
-    let record = trained
-        .model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| Error::Record {
-            path: paths.model.clone(),
-            message: format!("{e:?}"),
-        })?;
+    let record = trained.model.record_bytes().map_err(|e| Error::Record {
+        path: paths.model.clone(),
+        message: format!("{e:?}"),
+    })?;
     atomic_write(&paths.model, |w| w.write_all(&record))?;
     let summary = RunSummary {
         vocab_size: trained.vocab.len(),

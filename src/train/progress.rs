@@ -49,9 +49,11 @@ impl Progress {
         }
     }
 
-    /// Continues a run that had done `words`: the bar starts there, the rate counts from here.
+    /// Training starts (or continues a run that had done `words`): the bar starts there, the
+    /// rate counts from now, not from whatever preparation came before.
     pub fn resume_at(&mut self, words: u64) {
         self.base_words = words;
+        self.started = Instant::now();
         self.bar.set_position(words);
     }
 
@@ -97,4 +99,12 @@ impl Progress {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+}
+
+/// The process's peak resident memory (Linux's VmHWM), where the system reports it.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
