@@ -47,8 +47,11 @@ fn accuracy(report: &serde_json::Value) -> f64 {
 #[test]
 fn glove_learns_the_embedded_analogies_on_both_paths() {
     let tmp = tempfile::tempdir().unwrap();
+    // The embedded corpus is small for 100 dimensions: GloVe fits it closely by 15 iterations
+    // and overfits beyond (about 50% of its analogies at 15, falling after), where an untrained
+    // model finds about 1%.
     let fused = succeeded(&glove(&tmp.path().join("fused"), &[]));
-    assert!(accuracy(&fused) > 0.9, "fused GloVe: {fused}");
+    assert!(accuracy(&fused) > 0.4, "fused GloVe: {fused}");
     // Burn's own AdaGrad (with clipping) through autodiff, and another optimizer.
     let autodiff = succeeded(&glove(
         &tmp.path().join("autodiff"),
@@ -74,7 +77,7 @@ fn glove_learns_the_embedded_analogies_on_both_paths() {
         &tmp.path().join("word"),
         &["--glove-vectors", "word"],
     ));
-    assert!(accuracy(&word) > 0.5, "word vectors only: {word}");
+    assert!(accuracy(&word) > 0.25, "word vectors only: {word}");
     let read = |d: &str| std::fs::read(tmp.path().join(d).join("vectors.txt")).unwrap();
     assert_ne!(read("word"), read("fused"));
 }
@@ -117,7 +120,8 @@ fn spilled_counts_train_the_same_vectors() {
     );
 }
 
-/// One fused step from empty squared sums moves every weight by −lr × its gradient: the gradient
+/// One fused step from empty squared sums moves every vector weight by −lr × its gradient (and
+/// every bias by −1 × its gradient, as the reference): the gradient
 /// Burn's autodiff computes for the same entries (which touch distinct rows, so Hogwild order
 /// does not matter).
 #[test]
@@ -198,8 +202,10 @@ fn the_fused_step_follows_the_autodiff_gradient() {
             } else {
                 (g_bias[r], g_context_bias[r])
             };
-            let moved_w = (word[k] - w1[k]) / lr;
-            let moved_c = (context[k] - c1[k]) / lr;
+            // The reference's biases learn at rate 1.
+            let rate = if d < dim { lr } else { 1.0 };
+            let moved_w = (word[k] - w1[k]) / rate;
+            let moved_c = (context[k] - c1[k]) / rate;
             assert!(
                 (moved_w - n * gw).abs() < 2e-3,
                 "word {r}/{d}: {moved_w} vs {}",
@@ -229,10 +235,89 @@ fn bad_settings_and_broken_weights_stop_with_a_clear_error() {
     assert!(stderr(&["--grad-clip", "0"]).contains("--grad-clip"));
     assert!(stderr(&["--memory-gb", "0"]).contains("--memory-gb"));
     assert!(stderr(&["--window", "61"]).contains("--window"));
-    let e = stderr(&["--backend", "wgpu", "--update", "fused"]);
-    assert!(e.contains("cpu"), "{e}");
+    let e = stderr(&["--backend", "ndarray", "--update", "fused"]);
+    assert!(e.contains("ndarray"), "{e}");
     // An absurd rate: the unclipped bias step overflows, the error names the rate.
     let e = stderr(&["--lr", "1e30"]);
     assert!(e.contains("diverged") && e.contains("learning rate"), "{e}");
     assert!(!tmp.path().join("bad/vectors.txt").exists());
+}
+
+/// The GPU kernel with one cube walks the entries in order, as one CPU thread does: both end
+/// with the same weights and report the same loss. Rows are wider than the cube's 32 units and
+/// entries repeat rows, so the order of updates matters.
+#[test]
+fn the_gpu_step_matches_the_cpu_step() {
+    if !cfg!(feature = "wgpu") {
+        eprintln!("skipped: built without the wgpu feature");
+        return;
+    }
+    use wordvec::train::{BackendKind, select_device};
+    let (vocab, dim) = (12, 40);
+    let width = dim + 1;
+    let value = |k: usize, salt: f32| (k as f32 * 0.731 + salt).sin() * 0.3;
+    let word: Vec<f32> = (0..vocab * width).map(|k| value(k, 0.1)).collect();
+    let context: Vec<f32> = (0..vocab * width).map(|k| value(k, 2.3)).collect();
+    let entries: Vec<(i32, i32, f32)> = (0..150)
+        .map(|k| (k * 7 % 12, k * 5 % 11, 0.2 + (k % 13) as f32 * 15.0))
+        .collect();
+    let run = |device: &Device, lr: f32| {
+        let shape = [vocab, width];
+        let tensor = |v: &[f32]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), shape), device);
+        let mut weights = GloveWeights {
+            word: tensor(&word),
+            context: tensor(&context),
+            word_sq: Tensor::zeros(shape, device),
+            context_sq: Tensor::zeros(shape, device),
+        };
+        let mut losses = Vec::new();
+        // Two chunks, so the squared sums carry over from one step to the next.
+        for part in entries.chunks(75) {
+            let pairs: Vec<i32> = part.iter().flat_map(|e| [e.0, e.1]).collect();
+            let counts: Vec<f32> = part.iter().map(|e| e.2).collect();
+            let n = part.len();
+            let (after, loss) = glove_step(
+                weights,
+                Tensor::from_data(TensorData::new(pairs, [2 * n]), device),
+                Tensor::from_data(TensorData::new(counts, [n]), device),
+                GloveSettings {
+                    lr,
+                    x_max: 100.0,
+                    alpha: 0.75,
+                    grad_clip: 100.0,
+                    threads: 1,
+                    gpu_cubes: 1,
+                },
+            );
+            weights = after;
+            losses.push(loss);
+        }
+        let host = |t: Tensor<2>| t.into_data().try_to_vec::<f32>().unwrap();
+        let (loss, skipped) = read_glove_loss(losses);
+        (
+            host(weights.word),
+            host(weights.context),
+            host(weights.word_sq),
+            loss,
+            skipped,
+        )
+    };
+    let cpu = run(&select_device(BackendKind::Cpu).unwrap(), 0.05);
+    let gpu = run(&select_device(BackendKind::Wgpu).unwrap(), 0.05);
+    assert_eq!((cpu.3.pairs, cpu.4), (150, 0));
+    assert_eq!((gpu.3.pairs, gpu.4), (150, 0));
+    assert!((cpu.3.sum - gpu.3.sum).abs() < 1e-4 * cpu.3.sum.abs().max(1.0));
+    for (name, a, b) in [
+        ("word", &cpu.0, &gpu.0),
+        ("context", &cpu.1, &gpu.1),
+        ("word_sq", &cpu.2, &gpu.2),
+    ] {
+        let worst = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 2e-5, "{name}: the GPU differs by {worst}");
+    }
+    assert_ne!(cpu.0, word, "the step moved the weights");
 }

@@ -42,7 +42,7 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = LossKind::Negative)]
     loss: LossKind,
     /// Update path [default: fused for negative sampling with sgd or adagrad, and for GloVe with
-    /// adagrad on the cpu; autodiff otherwise].
+    /// adagrad; autodiff otherwise (and on ndarray)].
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
@@ -156,7 +156,7 @@ impl TrainArgs {
             .update
             .unwrap_or(match (self.model, self.loss, optimizer) {
                 (ModelKind::Glove, _, OptimizerKind::Adagrad)
-                    if self.backend == BackendKind::Cpu =>
+                    if self.backend != BackendKind::Ndarray =>
                 {
                     UpdateKind::Fused
                 }

@@ -10,11 +10,16 @@ const MIN_SPAN: usize = 64;
 /// each owning one (loss sum, examples) row of the loss tensor, so rows need no atomics:
 /// (positions per span, spans).
 pub fn spans(tokens: usize, settings: &ChunkSettings) -> (usize, usize) {
+    spans_for(tokens, settings.gpu_cubes)
+}
+
+/// [`spans`] of `items` positions (word ids, or GloVe's entries) for `gpu_cubes` cubes.
+pub fn spans_for(items: usize, gpu_cubes: u32) -> (usize, usize) {
     let mut span = MIN_SPAN;
-    if settings.gpu_cubes > 0 {
-        span = span.max(tokens.div_ceil(settings.gpu_cubes as usize));
+    if gpu_cubes > 0 {
+        span = span.max(items.div_ceil(gpu_cubes as usize));
     }
-    (span, tokens.div_ceil(span).max(1))
+    (span, items.div_ceil(span).max(1))
 }
 
 /// A loss per example above this means the weights are broken (see [`ChunkLoss::diverged`]).

@@ -19,7 +19,7 @@ use super::cpu::ADAGRAD_EPSILON;
 use super::extension::SgnsBackend;
 
 /// Units per cube: one warp on NVIDIA, and the width of the tree reduction below.
-const UNITS: u32 = 32;
+pub(super) const UNITS: u32 = 32;
 /// Added to a span's loss when a score is not finite: far above anything a finite run reports
 /// (each example costs at most about 31 per target), so the host sees divergence even where the
 /// GPU's float rules would hide a NaN.
@@ -47,7 +47,7 @@ fn unit_float(r: u32) -> f32 {
 
 /// One level of the cube's sum: the lower `half` units add the upper half's partial sums.
 #[cube]
-fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
+pub(super) fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
     if unit < half {
         red[unit] += red[unit + half];
     }
@@ -304,7 +304,7 @@ fn sgns_kernel(
     }
 }
 
-fn contiguous_f32(tensor: CubeTensor) -> CubeTensor {
+pub(super) fn contiguous_f32(tensor: CubeTensor) -> CubeTensor {
     assert_eq!(
         tensor.dtype,
         DType::F32,
@@ -313,7 +313,7 @@ fn contiguous_f32(tensor: CubeTensor) -> CubeTensor {
     into_contiguous(tensor)
 }
 
-fn contiguous_i32(tensor: CubeTensor) -> CubeTensor {
+pub(super) fn contiguous_i32(tensor: CubeTensor) -> CubeTensor {
     let tensor = if tensor.dtype == DType::I32 {
         tensor
     } else {

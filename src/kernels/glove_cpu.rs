@@ -1,10 +1,12 @@
 //! GloVe's update on the CPU, as the reference `glove.c` makes it: each thread walks its share of
 //! a chunk of shuffled co-occurrence entries and updates the two rows (vector and bias) each entry
-//! touches, in place and without locks (Hogwild). AdaGrad in the reference's form: the gradient
-//! scaled by the rate is clipped, divided by √(1 + the sum of its earlier squares), and that sum
-//! grows by its square. The reference starts its sums at 1 in double precision; here they start
-//! at 0 and the 1 is added when dividing, so that in f32 the many tiny squares of rare pairs
-//! still add up instead of vanishing against the 1. Entries whose error is not finite are skipped and
+//! touches, in place and without locks (Hogwild). AdaGrad in the reference's form (`glove.c` as
+//! Stanford ships it): each gradient component of a vector is clipped, scaled by the rate,
+//! divided by √(1 + the sum of its earlier squares), and that sum grows by its square; the
+//! biases take the same step unclipped and at rate 1 — the reference applies `eta` to the
+//! vectors only, and its published figures come from that rule. The reference starts its sums
+//! at 1 in double precision; here they start at 0 and the 1 is added when dividing, so that in
+//! f32 the many tiny squares of rare pairs still add up instead of vanishing against the 1. Entries whose error is not finite are skipped and
 //! counted, so the caller can stop with a clear error instead of spreading a NaN.
 
 use super::chunk::ChunkLoss;
@@ -13,12 +15,13 @@ use crate::embeddings::dot;
 /// Settings of one fused GloVe step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GloveSettings {
-    /// AdaGrad's rate (the reference's `eta`).
+    /// AdaGrad's rate for the vectors (the reference's `eta`; its biases learn at rate 1).
     pub lr: f32,
     /// f(x) = min(1, (x / x_max)^alpha).
     pub x_max: f32,
     pub alpha: f32,
-    /// Each gradient component is clipped to ±`grad_clip` (the reference's `grad_clip_value`).
+    /// Each gradient component of a vector is clipped to ±`grad_clip` before the rate scales it
+    /// (the reference's `grad_clip_value`).
     pub grad_clip: f32,
     /// CPU worker threads; GPU kernels ignore it.
     pub threads: u32,
@@ -172,20 +175,20 @@ fn part(
         }
         out.loss.sum += 0.5 * fdiff as f64 * diff as f64;
         out.loss.pairs += 1;
-        let step = fdiff * settings.lr;
+        let lr = settings.lr;
         for d in 0..dim {
             let (wd, cd) = (w[d], c[d]);
-            let gw = (step * cd).max(-clip).min(clip);
-            let gc = (step * wd).max(-clip).min(clip);
+            let gw = (fdiff * cd).max(-clip).min(clip) * lr;
+            let gc = (fdiff * wd).max(-clip).min(clip) * lr;
             w[d] = wd - gw / (1.0 + w_sq[d]).sqrt();
             c[d] = cd - gc / (1.0 + c_sq[d]).sqrt();
             w_sq[d] += gw * gw;
             c_sq[d] += gc * gc;
         }
-        w[dim] -= step / (1.0 + w_sq[dim]).sqrt();
-        c[dim] -= step / (1.0 + c_sq[dim]).sqrt();
-        w_sq[dim] += step * step;
-        c_sq[dim] += step * step;
+        w[dim] -= fdiff / (1.0 + w_sq[dim]).sqrt();
+        c[dim] -= fdiff / (1.0 + c_sq[dim]).sqrt();
+        w_sq[dim] += fdiff * fdiff;
+        c_sq[dim] += fdiff * fdiff;
     }
     out
 }
@@ -249,7 +252,8 @@ mod tests {
             assert!((context[j + d] as f64 - want).abs() < 1e-6);
             assert!((w_sq[i + d] as f64 - gw * gw).abs() < 1e-9);
         }
-        let want_bias = c0[j + 3] as f64 - step / (1.0 + c_sq0[j + 3] as f64).sqrt();
+        // The bias learns at rate 1, as in the reference.
+        let want_bias = c0[j + 3] as f64 - f * diff / (1.0 + c_sq0[j + 3] as f64).sqrt();
         assert!((context[j + 3] as f64 - want_bias).abs() < 1e-6);
         // Rows the entry does not touch stay as they were.
         assert_eq!(word[..8], w0[..8]);
@@ -263,7 +267,7 @@ mod tests {
         let settings = GloveSettings {
             grad_clip: 0.5,
             x_max: 1.0,
-            lr: 1.0,
+            lr: 0.5,
             ..SETTINGS
         };
         train_glove_chunk(
@@ -278,10 +282,11 @@ mod tests {
             &[1.0],
             &settings,
         );
-        // Each component moved by the clipped 0.5 over √1; the bias is not clipped.
-        assert_eq!(word[..3], [9.5; 3]);
-        assert_eq!(w_sq[..3], [0.25; 3]);
-        assert!(word[3] < 0.0);
+        // Each component moved by the clipped 0.5 times the rate 0.5, over √1; the bias takes
+        // its whole error, 10·10·3 + 10 + 10 − ln 1 = 320, unclipped at rate 1.
+        assert_eq!(word[..3], [9.75; 3]);
+        assert_eq!(w_sq[..3], [0.0625; 3]);
+        assert_eq!(word[3], 10.0 - 320.0);
     }
 
     #[test]

@@ -9,15 +9,35 @@ use burn::prelude::*;
 use super::chunk::ChunkLoss;
 use super::glove_cpu::GloveSettings;
 
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn glove_loss_spec(
+    counts: &burn::backend::fusion::custom::TensorSpec,
+    settings: &GloveSettings,
+) -> burn::backend::fusion::custom::TensorSpec {
+    let (_, slots) = super::chunk::spans_for(counts.shape.num_elements(), settings.gpu_cubes);
+    burn::backend::fusion::custom::TensorSpec::new([slots, 3].into(), burn::tensor::DType::F32)
+}
+
 /// Backends that can run the fused GloVe step.
-#[backend_extension(Flex: cfg(feature = "flex"))]
+#[backend_extension(
+    Flex: cfg(feature = "flex"),
+    Cube: cfg(any(feature = "wgpu", feature = "cuda")),
+    Fusion: cfg(any(feature = "wgpu", feature = "cuda"))
+)]
 pub trait GloveBackend: Backend {
     /// Trains GloVe on one chunk of co-occurrence entries with the reference's AdaGrad.
     /// `word`, `context` and their squared sums are [vocab, dim + 1] (vector, then bias);
     /// `pairs` holds (row, column) ids, two per entry, and `counts` their Xᵢⱼ. Returns the
-    /// updated tensors and a [1, 3] tensor of (loss sum, entries trained, entries skipped as
-    /// non-finite).
+    /// updated tensors and a [spans, 3] tensor of (loss sum, entries trained, entries skipped
+    /// as non-finite) rows, one per GPU span (one row on the CPU).
     #[allow(clippy::type_complexity)]
+    #[fusion(meta = |word, context, word_sq, context_sq, _pairs, counts, settings| (
+        word.clone(),
+        context.clone(),
+        word_sq.clone(),
+        context_sq.clone(),
+        glove_loss_spec(counts, settings),
+    ))]
     fn glove_chunk(
         word: FloatTensor<Self>,
         context: FloatTensor<Self>,

@@ -8,10 +8,12 @@ mod cpu;
 mod cube;
 mod extension;
 mod glove_cpu;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod glove_cube;
 mod glove_extension;
 mod sigmoid;
 
-pub use chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END, spans};
+pub use chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END, spans, spans_for};
 pub use cpu::{ADAGRAD_EPSILON, NoiseTables, SquareSums, train_chunk};
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use cube::MAX_GPU_DIM;

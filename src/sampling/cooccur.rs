@@ -52,10 +52,33 @@ pub struct CooccurStats {
     pub runs: usize,
 }
 
-/// What one entry of the counting table costs at its peak: the hash map's 32-byte slot with its
-/// control byte and spare capacity (up to twice the entries after a growth), and the 32 bytes
-/// it takes in the sort buffer while it spills. Measured on enwiki-17m: 43 M entries took 3.4 GB.
-const ENTRY_BYTES: usize = 80;
+/// A count's numerator (the count × lcm(1..=window)) while it sits in the counting table: u64
+/// where no count of the corpus can outgrow it (every usual window), which halves the table, and
+/// u128 otherwise. Run files and the merge always use u128.
+trait Numerator: Copy + Default + std::ops::AddAssign + Into<u128> {
+    /// What one entry of the counting table costs at its peak: the hash map's slot with its
+    /// control byte and spare capacity (up to twice the entries after a growth), and its place
+    /// in the sort buffer while it spills. Measured on enwiki-17m with u128: 43 M entries took
+    /// 3.4 GB.
+    const ENTRY_BYTES: usize;
+    /// `weight`, known to fit.
+    fn narrow(weight: u128) -> Self;
+}
+
+impl Numerator for u64 {
+    const ENTRY_BYTES: usize = 48;
+    fn narrow(weight: u128) -> Self {
+        weight as u64
+    }
+}
+
+impl Numerator for u128 {
+    const ENTRY_BYTES: usize = 80;
+    fn narrow(weight: u128) -> Self {
+        weight
+    }
+}
+
 /// The widest window whose weights 1/d stay exact (lcm(1..=60) ≈ 9.4e24 leaves 10^13 of
 /// headroom in a u128 for the counts themselves).
 pub const MAX_COOCCUR_WINDOW: usize = 60;
@@ -76,17 +99,34 @@ pub fn count_cooccurrences(
     corpus: &Corpus,
     vocab: &Vocab,
     config: &CooccurConfig,
-    mut emit: impl FnMut(Cooccurrence) -> Result<()>,
+    emit: impl FnMut(Cooccurrence) -> Result<()>,
 ) -> Result<CooccurStats> {
     if config.window == 0 || config.window > MAX_COOCCUR_WINDOW {
         return Err(Error::Config(format!(
             "the co-occurrence window must be between 1 and {MAX_COOCCUR_WINDOW}"
         )));
     }
+    // No count exceeds the sum of every weight the corpus adds: two per pair of positions.
+    let bound = (vocab.total_count() as u128)
+        .saturating_mul(2 * config.window as u128)
+        .saturating_mul(weight_scale(config.window));
+    if bound < u64::MAX as u128 {
+        count_with::<u64>(corpus, vocab, config, emit)
+    } else {
+        count_with::<u128>(corpus, vocab, config, emit)
+    }
+}
+
+fn count_with<N: Numerator>(
+    corpus: &Corpus,
+    vocab: &Vocab,
+    config: &CooccurConfig,
+    mut emit: impl FnMut(Cooccurrence) -> Result<()>,
+) -> Result<CooccurStats> {
     let window = config.window;
     let scale = weight_scale(window);
-    let weights: Vec<u128> = (0..=window as u128)
-        .map(|d| scale.checked_div(d).unwrap_or(0))
+    let weights: Vec<N> = (0..=window as u128)
+        .map(|d| N::narrow(scale.checked_div(d).unwrap_or(0)))
         .collect();
     let scratch = match &config.temp_dir {
         Some(dir) => tempfile::Builder::new()
@@ -97,8 +137,8 @@ pub fn count_cooccurrences(
             .tempdir(),
     }
     .map_err(|e| Error::io(config.temp_dir.as_deref().unwrap_or(Path::new("temp")), e))?;
-    let limit = (config.memory_bytes / ENTRY_BYTES).max(1);
-    let mut table: FxHashMap<u64, u128> = FxHashMap::default();
+    let limit = (config.memory_bytes / N::ENTRY_BYTES).max(1);
+    let mut table: FxHashMap<u64, N> = FxHashMap::default();
     let mut runs: Vec<PathBuf> = Vec::new();
     let mut stats = CooccurStats::default();
     let keep_all = Subsampler::new(vocab.counts(), 0.0);
@@ -109,9 +149,9 @@ pub fn count_cooccurrences(
             for distance in 1..=window.min(pos) {
                 let earlier = sentence[pos - distance];
                 let weight = weights[distance];
-                *table.entry(key(earlier, later)).or_insert(0) += weight;
+                *table.entry(key(earlier, later)).or_default() += weight;
                 if config.symmetric {
-                    *table.entry(key(later, earlier)).or_insert(0) += weight;
+                    *table.entry(key(later, earlier)).or_default() += weight;
                 }
             }
             if table.len() > limit {
@@ -127,10 +167,10 @@ pub fn count_cooccurrences(
         emit(entry(k, numerator as f64 / scale as f64))
     };
     if runs.is_empty() {
-        let mut entries: Vec<(u64, u128)> = table.into_iter().collect();
+        let mut entries: Vec<(u64, N)> = table.into_iter().collect();
         entries.sort_unstable_by_key(|e| e.0);
         for (k, x) in entries {
-            count(k, x)?;
+            count(k, x.into())?;
         }
     } else {
         if !table.is_empty() {
@@ -155,9 +195,9 @@ fn entry(key: u64, x: f64) -> Cooccurrence {
 }
 
 /// Writes the table, sorted, as run file `n` and empties it.
-fn spill(table: &mut FxHashMap<u64, u128>, dir: &Path, n: usize) -> Result<PathBuf> {
+fn spill<N: Numerator>(table: &mut FxHashMap<u64, N>, dir: &Path, n: usize) -> Result<PathBuf> {
     let path = dir.join(format!("run-{n:05}.bin"));
-    let mut entries: Vec<(u64, u128)> = table.drain().collect();
+    let mut entries: Vec<(u64, N)> = table.drain().collect();
     entries.sort_unstable_by_key(|e| e.0);
     let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
@@ -168,7 +208,7 @@ fn spill(table: &mut FxHashMap<u64, u128>, dir: &Path, n: usize) -> Result<PathB
         for &(k, x) in &entries {
             let mut bytes = [0u8; RECORD];
             bytes[..8].copy_from_slice(&k.to_le_bytes());
-            bytes[8..].copy_from_slice(&x.to_le_bytes());
+            bytes[8..].copy_from_slice(&Into::<u128>::into(x).to_le_bytes());
             crc.update(&bytes);
             w.write_all(&bytes)?;
         }
@@ -348,7 +388,7 @@ mod tests {
             for window in [1, 3, 10] {
                 let want = brute_force(&vocab, window, symmetric);
                 // 10 GB never spills; 3 entries' worth spills every few words.
-                for memory_bytes in [10 << 30, 3 * ENTRY_BYTES] {
+                for memory_bytes in [10 << 30, 3 * <u64 as Numerator>::ENTRY_BYTES] {
                     let config = CooccurConfig {
                         window,
                         symmetric,
@@ -377,6 +417,15 @@ mod tests {
                         },
                     );
                     assert_eq!(got, whole);
+                    // The wide numerators (for windows or corpora whose counts could outgrow
+                    // a u64) count the same.
+                    let mut wide = Vec::new();
+                    count_with::<u128>(&corpus, &vocab, &config, |c| {
+                        wide.push(c);
+                        Ok(())
+                    })
+                    .unwrap();
+                    assert_eq!(got, wide);
                     assert_eq!(stats.entries, got.len() as u64);
                     assert_eq!(stats.tokens, 19);
                     // The run files went with their folder.
@@ -402,7 +451,7 @@ mod tests {
         let config = CooccurConfig {
             window: 5,
             symmetric: true,
-            memory_bytes: ENTRY_BYTES,
+            memory_bytes: <u64 as Numerator>::ENTRY_BYTES,
             temp_dir: Some(dir.path().to_path_buf()),
         };
         let r = count_cooccurrences(&corpus, &vocab, &config, |_| {

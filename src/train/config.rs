@@ -376,9 +376,9 @@ impl TrainConfig {
                 "GloVe's fused update is the reference's AdaGrad: use --update autodiff to train GloVe with another optimizer",
             );
         }
-        if self.update == UpdateKind::Fused && self.backend != BackendKind::Cpu {
+        if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {
             return bad(
-                "GloVe's fused update has a kernel for the cpu backend only: use --update autodiff on other backends",
+                "GloVe's fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
             );
         }
         self.validate_eval()
