@@ -312,12 +312,17 @@ fn the_gpu_step_matches_the_cpu_step() {
         ("context", &cpu.1, &gpu.1),
         ("word_sq", &cpu.2, &gpu.2),
     ] {
+        // Relative to the value where it exceeds 1: the squared sums grow large, and a GPU's
+        // exp and ln need not round as the CPU's do (an H200 differs by 5e-7 of a sum).
         let worst = a
             .iter()
             .zip(b)
-            .map(|(x, y)| (x - y).abs())
+            .map(|(x, y)| (x - y).abs() / x.abs().max(1.0))
             .fold(0.0f32, f32::max);
-        assert!(worst < 2e-5, "{name}: the GPU differs by {worst}");
+        assert!(
+            worst < 2e-5,
+            "{name}: the GPU differs by {worst} (relative)"
+        );
     }
     assert_ne!(cpu.0, word, "the step moved the weights");
 }
