@@ -137,21 +137,29 @@ fn count_with<N: Numerator>(
             .tempdir(),
     }
     .map_err(|e| Error::io(config.temp_dir.as_deref().unwrap_or(Path::new("temp")), e))?;
-    let limit = (config.memory_bytes / N::ENTRY_BYTES).max(1);
+    // Pairs of frequent words go to a dense array (a quarter of the budget: measured on
+    // enwiki-17m, a larger one is slower, its cells further apart), the rest to the table.
+    let mut dense = DenseCounts::<N>::within(vocab.len(), config.memory_bytes / 4);
+    let limit = (config.memory_bytes.saturating_sub(dense.bytes()) / N::ENTRY_BYTES).max(1);
     let mut table: FxHashMap<u64, N> = FxHashMap::default();
     let mut runs: Vec<PathBuf> = Vec::new();
     let mut stats = CooccurStats::default();
     let keep_all = Subsampler::new(vocab.counts(), 0.0);
     let mut rng = rng_for(0, 0);
+    let mut add = |table: &mut FxHashMap<u64, N>, i: u32, j: u32, weight: N| match dense.slot(i, j)
+    {
+        Some(cell) => dense.cells[cell] += weight,
+        None => *table.entry(key(i, j)).or_default() += weight,
+    };
     let mut sink = SentenceSink::new(vocab, &keep_all, &mut rng, |sentence, read, _| {
         stats.tokens += read;
         for (pos, &later) in sentence.iter().enumerate() {
             for distance in 1..=window.min(pos) {
                 let earlier = sentence[pos - distance];
                 let weight = weights[distance];
-                *table.entry(key(earlier, later)).or_default() += weight;
+                add(&mut table, earlier, later, weight);
                 if config.symmetric {
-                    *table.entry(key(later, earlier)).or_default() += weight;
+                    add(&mut table, later, earlier, weight);
                 }
             }
             if table.len() > limit {
@@ -162,25 +170,97 @@ fn count_with<N: Numerator>(
     });
     corpus.scan(0..corpus.total_bytes(), &mut sink)?;
     sink.finish()?;
-    let mut count = |k: u64, numerator: u128| {
+    // Every source in (i, j) order: the spilled runs, what the table holds now, the dense array.
+    let mut rest: Vec<(u64, N)> = table.into_iter().collect();
+    rest.sort_unstable_by_key(|e| e.0);
+    let mut readers = runs
+        .iter()
+        .map(|p| RunReader::open(p))
+        .collect::<Result<Vec<_>>>()?;
+    let mut sources: Vec<Source<'_>> = readers
+        .iter_mut()
+        .map(|r| Box::new(move || r.next_entry()) as Source<'_>)
+        .collect();
+    let mut rest = rest.into_iter().map(|(k, x)| (k, x.into()));
+    sources.push(Box::new(move || Ok(rest.next())));
+    let mut cells = dense.entries();
+    sources.push(Box::new(move || Ok(cells.next())));
+    merge(sources, &mut |k: u64, numerator: u128| {
         stats.entries += 1;
         emit(entry(k, numerator as f64 / scale as f64))
-    };
-    if runs.is_empty() {
-        let mut entries: Vec<(u64, N)> = table.into_iter().collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        for (k, x) in entries {
-            count(k, x.into())?;
-        }
-    } else {
-        if !table.is_empty() {
-            runs.push(spill(&mut table, scratch.path(), runs.len())?);
-        }
-        merge(&runs, &mut count)?;
-    }
+    })?;
     stats.runs = runs.len();
     Ok(stats)
 }
+
+/// The counts of pairs of frequent words, held densely as the reference does: with ids in
+/// frequency order, row i keeps the columns j < min(vocab, max_product / (i + 1)), so the most
+/// frequent words have whole rows and rarer ones shorter ones — the pairs that take most of the
+/// increments, counted without hashing.
+struct DenseCounts<N> {
+    /// Where each row starts in `cells`; one more than the rows.
+    offsets: Vec<usize>,
+    cells: Vec<N>,
+}
+
+impl<N: Numerator> DenseCounts<N> {
+    /// The largest such array within `bytes` for a vocabulary of `words`.
+    fn within(words: usize, bytes: usize) -> Self {
+        let cap = bytes / std::mem::size_of::<N>();
+        let cells = |max_product: usize| -> usize {
+            (0..words).map(|i| (max_product / (i + 1)).min(words)).sum()
+        };
+        // The largest max_product whose array fits (cells grows with it).
+        let (mut lo, mut hi) = (0usize, words.saturating_mul(words));
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if cells(mid) <= cap {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(words + 1);
+        let mut total = 0;
+        offsets.push(0);
+        for i in 0..words {
+            total += (lo / (i + 1)).min(words);
+            offsets.push(total);
+        }
+        DenseCounts {
+            offsets,
+            cells: vec![N::default(); total],
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.cells.len() * std::mem::size_of::<N>() + self.offsets.len() * 8
+    }
+
+    #[inline]
+    fn slot(&self, i: u32, j: u32) -> Option<usize> {
+        let (start, end) = (self.offsets[i as usize], self.offsets[i as usize + 1]);
+        let cell = start + j as usize;
+        (cell < end).then_some(cell)
+    }
+
+    /// The non-zero cells in (i, j) order.
+    fn entries(&self) -> impl Iterator<Item = (u64, u128)> + '_ {
+        self.offsets
+            .windows(2)
+            .enumerate()
+            .flat_map(move |(i, row)| {
+                self.cells[row[0]..row[1]]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| Into::<u128>::into(**x) != 0)
+                    .map(move |(j, &x)| (key(i as u32, j as u32), x.into()))
+            })
+    }
+}
+
+/// One sorted stream of (key, numerator) for the merge.
+type Source<'a> = Box<dyn FnMut() -> Result<Option<(u64, u128)>> + 'a>;
 
 fn key(i: u32, j: u32) -> u64 {
     ((i as u64) << 32) | j as u64
@@ -291,16 +371,15 @@ fn truncated_or(path: &Path, e: std::io::Error, what: &str) -> Error {
     }
 }
 
-/// Merges sorted runs, summing the entries of one (i, j).
-fn merge(runs: &[PathBuf], emit: &mut impl FnMut(u64, u128) -> Result<()>) -> Result<()> {
-    let mut readers = runs
-        .iter()
-        .map(|p| RunReader::open(p))
-        .collect::<Result<Vec<_>>>()?;
-    let mut heap = BinaryHeap::with_capacity(readers.len());
-    let mut values = vec![0u128; readers.len()];
-    for (r, reader) in readers.iter_mut().enumerate() {
-        if let Some((k, x)) = reader.next_entry()? {
+/// Merges sorted sources, summing the entries of one (i, j).
+fn merge(
+    mut sources: Vec<Source<'_>>,
+    emit: &mut impl FnMut(u64, u128) -> Result<()>,
+) -> Result<()> {
+    let mut heap = BinaryHeap::with_capacity(sources.len());
+    let mut values = vec![0u128; sources.len()];
+    for (r, source) in sources.iter_mut().enumerate() {
+        if let Some((k, x)) = source()? {
             values[r] = x;
             heap.push(Reverse((k, r)));
         }
@@ -316,7 +395,7 @@ fn merge(runs: &[PathBuf], emit: &mut impl FnMut(u64, u128) -> Result<()>) -> Re
             }
             None => Some((k, x)),
         };
-        if let Some((k, x)) = readers[r].next_entry()? {
+        if let Some((k, x)) = sources[r]()? {
             values[r] = x;
             heap.push(Reverse((k, r)));
         }
@@ -433,6 +512,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_dense_array_keeps_the_frequent_pairs_within_its_bytes() {
+        // 12 u64 cells for 6 words: max_product 5 gives rows of 5, 2, 1, 1, 1 and 0 (6 would
+        // need 14).
+        let mut dense = DenseCounts::<u64>::within(6, 100);
+        let rows: Vec<usize> = dense.offsets.windows(2).map(|r| r[1] - r[0]).collect();
+        assert_eq!(rows, [5, 2, 1, 1, 1, 0]);
+        assert_eq!(dense.slot(0, 4), Some(4));
+        assert_eq!(dense.slot(0, 5), None);
+        assert_eq!(dense.slot(1, 1), Some(6));
+        assert_eq!(dense.slot(4, 0), Some(9));
+        assert_eq!(dense.slot(5, 0), None);
+        dense.cells[6] = 7;
+        dense.cells[1] = 2;
+        let cells: Vec<(u64, u128)> = dense.entries().collect();
+        assert_eq!(cells, [(key(0, 1), 2), (key(1, 1), 7)]);
+        // Room for everything: the whole matrix.
+        assert_eq!(DenseCounts::<u64>::within(6, 1 << 20).cells.len(), 36);
+        assert!(DenseCounts::<u64>::within(6, 0).cells.is_empty());
     }
 
     #[test]
