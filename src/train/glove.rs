@@ -4,6 +4,7 @@
 //! the corpus's words), so metrics, evaluations by words, checkpoints and `compare` work the
 //! same for every model.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -202,24 +203,16 @@ impl Run<'_> {
                 position.consumed[0] += 1;
                 position.words =
                     self.words_at(epoch, (index * chunk + part.len()).min(self.entries.len()));
-                let eval_due = monitor.eval_due(position.words);
-                let save_due = monitor.checkpoint_due();
-                if pending.len() == READ_LOSS_EVERY || eval_due || save_due {
-                    let loss = checked_loss(std::mem::take(&mut pending), position.words, lr)?;
-                    add_loss(&mut position, loss);
-                    monitor.interval(epoch, position.words, loss, lr)?;
-                } else {
-                    monitor.progress(position.words, lr);
-                }
-                if eval_due {
-                    monitor.evaluate(epoch, position.words, || embeddings(&weights))?;
-                }
-                if save_due {
-                    let path = monitor.save_checkpoint(position.clone(), blobs(&weights))?;
-                    if monitor.stop_requested() {
-                        return Err(monitor.stopped(position.words, path));
-                    }
-                }
+                let words = position.words;
+                after_step(
+                    &mut monitor,
+                    &mut position,
+                    lr,
+                    pending.len() == READ_LOSS_EVERY,
+                    || checked_loss(std::mem::take(&mut pending), words, lr),
+                    || embeddings(&weights),
+                    |monitor, position| monitor.save_checkpoint(position.clone(), blobs(&weights)),
+                )?;
             }
             let lr = lr_for(config, position.words, total_words);
             let loss = checked_loss(pending, position.words, lr)?;
@@ -286,25 +279,19 @@ impl Run<'_> {
                 position.consumed[0] += 1;
                 let done = index * config.batch_size + batch.len();
                 position.words = self.words_at(epoch, done);
-                let eval_due = monitor.eval_due(position.words);
-                let save_due = monitor.checkpoint_due();
-                if step.is_multiple_of(READ_LOSS_EVERY_STEPS) || eval_due || save_due {
-                    let loss = take_loss(&mut interval_sum, &mut interval_pairs);
-                    check(loss, position.words, lr)?;
-                    add_loss(&mut position, loss);
-                    monitor.interval(epoch, position.words, loss, lr)?;
-                } else {
-                    monitor.progress(position.words, lr);
-                }
-                if eval_due {
-                    monitor.evaluate(epoch, position.words, || embeddings(&model))?;
-                }
-                if save_due {
-                    let path = save_module(&mut monitor, &position, &model, &optimizer)?;
-                    if monitor.stop_requested() {
-                        return Err(monitor.stopped(position.words, path));
-                    }
-                }
+                let words = position.words;
+                after_step(
+                    &mut monitor,
+                    &mut position,
+                    lr,
+                    step.is_multiple_of(READ_LOSS_EVERY_STEPS),
+                    || {
+                        let loss = take_loss(&mut interval_sum, &mut interval_pairs);
+                        check(loss, words, lr).map(|()| loss)
+                    },
+                    || embeddings(&model),
+                    |monitor, position| save_module(monitor, position, &model, &optimizer),
+                )?;
             }
             let loss = take_loss(&mut interval_sum, &mut interval_pairs);
             check(
@@ -349,6 +336,40 @@ impl Run<'_> {
         position.epoch_examples = 0;
         Ok(())
     }
+}
+
+/// What follows every step of either loop: the loss read back when `read_due` (or when an
+/// evaluation or a checkpoint needs it), the progress display, and the evaluation and checkpoint
+/// that are due; a requested stop ends the run once its checkpoint is saved.
+fn after_step(
+    monitor: &mut Monitor,
+    position: &mut Position,
+    lr: f64,
+    read_due: bool,
+    read: impl FnOnce() -> Result<ChunkLoss>,
+    embeddings: impl FnOnce() -> Embeddings,
+    save: impl FnOnce(&mut Monitor, &Position) -> Result<PathBuf>,
+) -> Result<()> {
+    let (epoch, words) = (position.epoch, position.words);
+    let eval_due = monitor.eval_due(words);
+    let save_due = monitor.checkpoint_due();
+    if read_due || eval_due || save_due {
+        let loss = read()?;
+        add_loss(position, loss);
+        monitor.interval(epoch, words, loss, lr)?;
+    } else {
+        monitor.progress(words, lr);
+    }
+    if eval_due {
+        monitor.evaluate(epoch, words, embeddings)?;
+    }
+    if save_due {
+        let path = save(monitor, position)?;
+        if monitor.stop_requested() {
+            return Err(monitor.stopped(words, path));
+        }
+    }
+    Ok(())
 }
 
 fn finished(
