@@ -47,11 +47,23 @@ fn unit_float(r: u32) -> f32 {
 
 /// One level of the cube's sum: the lower `half` units add the upper half's partial sums.
 #[cube]
-pub(super) fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
+fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
     if unit < half {
         red[unit] += red[unit + half];
     }
     sync_cube();
+}
+
+/// Sums the 32 units' `partial`s into `red[0]` (every unit may read it after this returns).
+#[cube]
+pub(super) fn cube_sum(red: &mut Shared<[f32]>, unit: usize, partial: f32) {
+    red[unit] = partial;
+    sync_cube();
+    tree_step(red, unit, 16usize);
+    tree_step(red, unit, 8usize);
+    tree_step(red, unit, 4usize);
+    tree_step(red, unit, 2usize);
+    tree_step(red, unit, 1usize);
 }
 
 /// Adds an input row's step, the unit's dimensions of it: `grad` itself (SGD, already scaled by
@@ -226,13 +238,7 @@ fn sgns_kernel(
                                 partial += hid[d] * output[out_base + d];
                                 d += units;
                             }
-                            red[unit] = partial;
-                            sync_cube();
-                            tree_step(&mut red, unit, 16usize);
-                            tree_step(&mut red, unit, 8usize);
-                            tree_step(&mut red, unit, 4usize);
-                            tree_step(&mut red, unit, 2usize);
-                            tree_step(&mut red, unit, 1usize);
+                            cube_sum(&mut red, unit, partial);
                             let score = red[0];
                             sync_cube();
                             // Once the weights leave the finite numbers the loss says so with a

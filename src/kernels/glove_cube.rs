@@ -12,7 +12,7 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
 use super::chunk::spans_for;
-use super::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, tree_step};
+use super::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum};
 use super::glove_cpu::GloveSettings;
 use super::glove_extension::GloveBackend;
 
@@ -65,13 +65,7 @@ fn glove_kernel(
                 partial += word[wi + d] * context[cj + d];
                 d += units;
             }
-            red[unit] = partial;
-            sync_cube();
-            tree_step(&mut red, unit, 16usize);
-            tree_step(&mut red, unit, 8usize);
-            tree_step(&mut red, unit, 4usize);
-            tree_step(&mut red, unit, 2usize);
-            tree_step(&mut red, unit, 1usize);
+            cube_sum(&mut red, unit, partial);
             if unit == 0 {
                 red[0] = red[0] + word[wi + dim_u] + context[cj + dim_u] - log_x;
             }
