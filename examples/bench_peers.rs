@@ -17,108 +17,14 @@
 //! `--wordvec FILE` (the `wordvec` binary built beside this example), `--out DIR` (a temporary
 //! directory), `--skip-gensim` (wordvec's row only).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-
-fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(default),
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.parse().ok())
-            .with_context(|| format!("{name} needs a value")),
-    }
-}
-
-/// What one trainer cost.
-struct Cost {
-    wall_s: f64,
-    cpu_s: f64,
-    peak_mib: f64,
-    stdout: String,
-}
-
-/// Runs `command` to the end and measures it with its own resource usage.
-fn measure(mut command: Command) -> Result<Cost> {
-    let start = Instant::now();
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .with_context(|| format!("start {command:?}"))?;
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.context("child stdout")?;
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut s).map(|_| s)
-    });
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and `wait4` only writes into the two locals.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall_s = start.elapsed().as_secs_f64();
-    if waited != pid {
-        bail!(
-            "waiting for {command:?}: {}",
-            std::io::Error::last_os_error()
-        );
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("{command:?} failed (status {status})");
-    }
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-    Ok(Cost {
-        wall_s,
-        cpu_s: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-        peak_mib: usage.ru_maxrss as f64 / 1024.0,
-        stdout: reader.join().expect("reader thread")?,
-    })
-}
-
-/// Quality of a vectors file, by wordvec's evaluator (it agrees with gensim's on the same file).
-struct Quality {
-    analogy: f64,
-    wordsim: f64,
-    simlex: f64,
-}
-
-fn evaluate(wordvec: &Path, vectors: &Path, eval_dir: &Path) -> Result<Quality> {
-    let output = Command::new(wordvec)
-        .arg("eval")
-        .arg("--vectors")
-        .arg(vectors)
-        .arg("--analogies")
-        .arg(eval_dir.join("questions-words.txt"))
-        .arg("--similarity")
-        .arg(eval_dir.join("wordsim353.tsv"))
-        .arg("--similarity")
-        .arg(eval_dir.join("simlex999.txt"))
-        .arg("--json")
-        .output()
-        .context("run wordvec eval")?;
-    if !output.status.success() {
-        bail!(
-            "wordvec eval failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
-    let spearman = |i: usize| {
-        report["similarity"][i]["spearman"]
-            .as_f64()
-            .unwrap_or(f64::NAN)
-    };
-    Ok(Quality {
-        analogy: report["analogy"]["accuracy_3cosadd"]
-            .as_f64()
-            .unwrap_or(f64::NAN),
-        wordsim: spearman(0),
-        simlex: spearman(1),
-    })
-}
+use common::{Cost, Quality, evaluate, flag, measure, wordvec_binary};
 
 struct Row {
     name: &'static str,
@@ -202,18 +108,7 @@ fn main() -> Result<()> {
         "--gensim-train",
         PathBuf::from("../shared/tools/gensim_train.py"),
     )?;
-    let beside_example = std::env::current_exe()?
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join("wordvec"))
-        .context("locate the wordvec binary")?;
-    let wordvec: PathBuf = flag(&args, "--wordvec", beside_example)?;
-    if !wordvec.exists() {
-        bail!(
-            "{} not found: run `cargo build --release` first or pass --wordvec",
-            wordvec.display()
-        );
-    }
+    let wordvec = wordvec_binary(&args)?;
     let scratch = tempfile::tempdir()?;
     let out: PathBuf = flag(&args, "--out", scratch.path().to_path_buf())?;
     std::fs::create_dir_all(&out)?;
@@ -235,7 +130,7 @@ fn main() -> Result<()> {
             .arg(epochs.to_string())
             .arg(threads.to_string());
         eprintln!("training gensim…");
-        let cost = measure(command)?;
+        let cost = measure(command, Stdio::inherit())?;
         eprintln!("gensim: {}", cost.stdout.trim());
         let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
         rows.push(Row {
@@ -262,7 +157,7 @@ fn main() -> Result<()> {
         .arg(lr.to_string())
         .arg("--quiet");
     eprintln!("training wordvec…");
-    let cost = measure(command)?;
+    let cost = measure(command, Stdio::inherit())?;
     let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
     rows.push(Row {
         name: "wordvec",

@@ -138,8 +138,11 @@ fn count_with<N: Numerator>(
     }
     .map_err(|e| Error::io(config.temp_dir.as_deref().unwrap_or(Path::new("temp")), e))?;
     // Pairs of frequent words go to a dense array (a quarter of the budget: measured on
-    // enwiki-17m, a larger one is slower, its cells further apart), the rest to the table.
-    let mut dense = DenseCounts::<N>::within(vocab.len(), config.memory_bytes / 4);
+    // enwiki-17m, a larger one is slower, its cells further apart; and never more cells than
+    // the corpus has increments, so a small corpus keeps a small array), the rest to the table.
+    let increments = (vocab.total_count() as usize).saturating_mul(2 * window);
+    let dense_bytes = (config.memory_bytes / 4).min(increments.saturating_mul(size_of::<N>()));
+    let mut dense = DenseCounts::<N>::within(vocab.len(), dense_bytes);
     let limit = (config.memory_bytes.saturating_sub(dense.bytes()) / N::ENTRY_BYTES).max(1);
     let mut table: FxHashMap<u64, N> = FxHashMap::default();
     let mut runs: Vec<PathBuf> = Vec::new();
