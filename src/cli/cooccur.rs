@@ -5,21 +5,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::vocab::CorpusVocab;
 use clap::Args;
 use wordvec::io::atomic_write;
 use wordvec::sampling::{CooccurConfig, count_cooccurrences};
-use wordvec::text::{Corpus, Vocab};
 
 #[derive(Args)]
 pub struct CooccurArgs {
-    /// Corpus files, read in order.
-    #[arg(long, required = true, num_args = 1..)]
-    corpus: Vec<PathBuf>,
-    #[arg(long, default_value_t = 5)]
-    min_count: u64,
-    /// Keep at most this many words; also bounds memory while counting.
-    #[arg(long)]
-    max_vocab: Option<usize>,
+    #[command(flatten)]
+    source: CorpusVocab,
     /// Largest distance between two counted words (each pair adds 1/distance).
     #[arg(long, default_value_t = 10)]
     window: usize,
@@ -49,8 +43,7 @@ pub fn run(args: CooccurArgs) -> anyhow::Result<()> {
         anyhow::bail!("--window must be at least 1");
     }
     let started = Instant::now();
-    let corpus = Corpus::open(&args.corpus)?;
-    let (vocab, stats) = Vocab::build(&corpus, args.min_count, args.max_vocab)?;
+    let (corpus, vocab, stats) = args.source.build()?;
     vocab.save(&args.vocab_output)?;
     eprintln!(
         "vocabulary: {} words of {} distinct, {} tokens ({:.1}s)",

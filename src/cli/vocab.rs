@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wordvec::text::{Corpus, Vocab};
+use wordvec::text::{Corpus, Vocab, VocabStats};
 
+/// A corpus and how its vocabulary is counted: the flags `vocab` and `cooccur` share.
 #[derive(Args)]
-pub struct VocabArgs {
+pub struct CorpusVocab {
     /// Corpus files, read in order.
     #[arg(long, required = true, num_args = 1..)]
     corpus: Vec<PathBuf>,
@@ -15,14 +16,28 @@ pub struct VocabArgs {
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
+}
+
+impl CorpusVocab {
+    /// Opens the corpus and counts its vocabulary.
+    pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
+        let corpus = Corpus::open(&self.corpus)?;
+        let (vocab, stats) = Vocab::build(&corpus, self.min_count, self.max_vocab)?;
+        Ok((corpus, vocab, stats))
+    }
+}
+
+#[derive(Args)]
+pub struct VocabArgs {
+    #[command(flatten)]
+    source: CorpusVocab,
     /// Where to write `word count` lines.
     #[arg(long)]
     output: PathBuf,
 }
 
 pub fn run(args: VocabArgs) -> anyhow::Result<()> {
-    let corpus = Corpus::open(&args.corpus)?;
-    let (vocab, stats) = Vocab::build(&corpus, args.min_count, args.max_vocab)?;
+    let (_, vocab, stats) = args.source.build()?;
     vocab.save(&args.output)?;
     eprintln!(
         "{} words kept of {} distinct, {} tokens; written to {}",

@@ -182,11 +182,7 @@ pub fn sgns_step(
 /// Reads back the loss tensors of [`sgns_step`] in one transfer: each chunk is summed on the
 /// device (its example count stays exact in f32), the chunks on the host in f64.
 pub fn read_loss(losses: Vec<Tensor<2>>) -> ChunkLoss {
-    if losses.is_empty() {
-        return ChunkLoss::default();
-    }
-    let per_chunk = Tensor::cat(losses.into_iter().map(|l| l.sum_dim(0)).collect(), 0);
-    crate::model::to_host(per_chunk)
+    chunk_rows(losses)
         .chunks_exact(2)
         .fold(ChunkLoss::default(), |total, row| {
             total.plus(ChunkLoss {
@@ -194,6 +190,16 @@ pub fn read_loss(losses: Vec<Tensor<2>>) -> ChunkLoss {
                 pairs: row[1].round() as u64,
             })
         })
+}
+
+/// Several steps' loss tensors in one transfer: each chunk's rows summed on the device (example
+/// counts stay exact in f32), one summed row per chunk, row-major on the host.
+pub(super) fn chunk_rows(losses: Vec<Tensor<2>>) -> Vec<f32> {
+    if losses.is_empty() {
+        return Vec::new();
+    }
+    let per_chunk = Tensor::cat(losses.into_iter().map(|l| l.sum_dim(0)).collect(), 0);
+    crate::model::to_host(per_chunk)
 }
 
 #[cfg(feature = "flex")]

@@ -93,11 +93,7 @@ pub fn glove_step(
 /// Reads back the loss tensors of several [`glove_step`]s in one transfer: the loss of the
 /// entries trained, and how many entries were skipped as non-finite.
 pub fn read_glove_loss(losses: Vec<Tensor<2>>) -> (ChunkLoss, u64) {
-    if losses.is_empty() {
-        return (ChunkLoss::default(), 0);
-    }
-    let per_chunk = Tensor::cat(losses.into_iter().map(|l| l.sum_dim(0)).collect(), 0);
-    crate::model::to_host(per_chunk).chunks_exact(3).fold(
+    super::extension::chunk_rows(losses).chunks_exact(3).fold(
         (ChunkLoss::default(), 0),
         |(loss, skipped), row| {
             (

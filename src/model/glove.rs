@@ -140,12 +140,6 @@ impl Glove {
         to_host(self.context.weight.val())
     }
 
-    /// wᵢ + w̃ⱼ: the vectors the reference saves by default (its `-model 2`); both halves were
-    /// trained on the same counts, and their sum scores a little better than either.
-    pub fn summed_vectors(&self) -> Vec<f32> {
-        to_host(self.word.weight.val() + self.context.weight.val())
-    }
-
     /// Half the weighted squared error, ½ f(Xᵢⱼ)(wᵢ·w̃ⱼ + bᵢ + b̃ⱼ − log Xᵢⱼ)², averaged over the
     /// entries (`rows[k]`, `cols[k]`, `counts[k]`); the reference reports the same mean as its
     /// cost.

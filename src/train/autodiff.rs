@@ -105,39 +105,21 @@ pub(super) fn train(
                 position.words = batch.words_done;
                 position.consumed[0] += 1;
                 step += 1;
-                let eval_due = monitor.eval_due(position.words);
-                let save_due = monitor.checkpoint_due();
-                if step.is_multiple_of(READ_LOSS_EVERY) || eval_due || save_due {
-                    let loss = take_loss(&mut interval_sum, &mut interval_pairs);
-                    if let Err(e) = check_finite(loss.mean(), step, lr) {
-                        break Err(e);
-                    }
-                    position.epoch_loss += loss.sum;
-                    position.epoch_examples += loss.pairs;
-                    if let Err(e) = monitor.interval(position.epoch, position.words, loss, lr) {
-                        break Err(e);
-                    }
-                } else {
-                    monitor.progress(position.words, lr);
-                }
-                if eval_due
-                    && let Err(e) = monitor.evaluate(position.epoch, position.words, || {
-                        embeddings_of(&model, &vocab)
-                    })
-                {
+                if let Err(e) = monitor.after_step(
+                    &mut position,
+                    lr,
+                    step.is_multiple_of(READ_LOSS_EVERY),
+                    || {
+                        let loss = take_loss(&mut interval_sum, &mut interval_pairs);
+                        check_finite(loss.mean(), step, lr).map(|()| loss)
+                    },
+                    || embeddings_of(&model, &vocab),
+                    |monitor, position| save(monitor, position, &model, &optimizer),
+                ) {
                     break Err(e);
                 }
-                if save_due {
-                    match save(&mut monitor, &position, &model, &optimizer) {
-                        Ok(path) if monitor.stop_requested() => {
-                            break Err(monitor.stopped(position.words, path));
-                        }
-                        Ok(_) => {}
-                        Err(e) => break Err(e),
-                    }
-                }
             }
-            Message::EpochEnd(epoch) => {
+            Message::EpochEnd(_) => {
                 let loss = take_loss(&mut interval_sum, &mut interval_pairs);
                 let lr = lr_for(config, position.words, total_words);
                 if loss.pairs > 0
@@ -145,27 +127,13 @@ pub(super) fn train(
                 {
                     break Err(e);
                 }
-                position.epoch_loss += loss.sum;
-                position.epoch_examples += loss.pairs;
-                let epoch_loss = ChunkLoss {
-                    sum: position.epoch_loss,
-                    pairs: position.epoch_examples,
-                };
-                if let Err(e) = monitor.epoch_end(epoch, position.words, epoch_loss) {
-                    break Err(e);
-                }
-                position.epoch_losses.push(epoch_loss.mean());
-                position.epoch = epoch + 1;
-                position.consumed = vec![0];
-                position.epoch_loss = 0.0;
-                position.epoch_examples = 0;
-                if monitor.eval_each_epoch()
-                    && position.epoch < config.epochs
-                    && let Err(e) =
-                        monitor.evaluate(epoch, position.words, || embeddings_of(&model, &vocab))
+                if let Err(e) =
+                    monitor.end_epoch(&mut position, loss, || embeddings_of(&model, &vocab))
                 {
                     break Err(e);
                 }
+                // Batches of the next epoch are counted from zero.
+                position.consumed = vec![0];
             }
         }
     };

@@ -43,6 +43,31 @@ pub struct Position {
     pub next_eval: Option<u64>,
 }
 
+impl Position {
+    /// Adds the loss of examples just trained to the epoch under way.
+    pub fn add_loss(&mut self, loss: crate::kernels::ChunkLoss) {
+        self.epoch_loss += loss.sum;
+        self.epoch_examples += loss.pairs;
+    }
+
+    /// The loss of the epoch under way so far.
+    pub fn epoch_loss(&self) -> crate::kernels::ChunkLoss {
+        crate::kernels::ChunkLoss {
+            sum: self.epoch_loss,
+            pairs: self.epoch_examples,
+        }
+    }
+
+    /// Closes the epoch under way: its mean loss kept, the next one started empty.
+    pub fn next_epoch(&mut self) {
+        self.epoch_losses.push(self.epoch_loss().mean());
+        self.epoch += 1;
+        self.consumed.clear();
+        self.epoch_loss = 0.0;
+        self.epoch_examples = 0;
+    }
+}
+
 /// What a checkpoint file's header holds, as written (borrowed)...
 #[derive(Serialize)]
 struct HeaderOut<'a> {

@@ -9,13 +9,13 @@ use burn::prelude::*;
 use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes};
 use super::monitor::Monitor;
 use super::{
-    EvalEvery, ModelKind, OptimizerKind, RunControl, TrainConfig, Trained, TrainedModel, lr_for,
+    EvalEvery, ModelKind, OptimizerKind, RunControl, TrainConfig, Trained, TrainedModel,
+    check_loss, lr_for,
 };
 use crate::embeddings::Embeddings;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::{
-    AdaGradSums, Architecture, ChunkLoss, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss,
-    sgns_step,
+    AdaGradSums, Architecture, ChunkSettings, NoiseOnDevice, SgnsWeights, read_loss, sgns_step,
 };
 use crate::model::{SkipGram, SkipGramConfig, to_host};
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler, rng_for};
@@ -90,33 +90,18 @@ pub(super) fn train(
             let (updated, loss) = sgns_step(weights, tokens, &noise, settings);
             weights = updated;
             pending.push(loss);
-            let eval_due = monitor.eval_due(position.words);
-            let save_due = monitor.checkpoint_due();
-            if pending.len() == READ_LOSS_EVERY || eval_due || save_due {
-                let loss = read_loss(std::mem::take(&mut pending));
-                if loss.diverged() {
-                    outcome = Err(diverged(loss, position.words, lr_end));
-                    break;
-                }
-                add_loss(&mut position, loss);
-                outcome = monitor.interval(epoch, position.words, loss, lr_end);
-            } else {
-                monitor.progress(position.words, lr_end);
-            }
-            if outcome.is_ok() && eval_due {
-                outcome = monitor.evaluate(epoch, position.words, || {
-                    embeddings_of(&weights, &vocab, config.dim)
-                });
-            }
-            if outcome.is_ok() && save_due {
-                outcome = save(&mut monitor, &position, &weights).and_then(|path| {
-                    if monitor.stop_requested() {
-                        Err(monitor.stopped(position.words, path))
-                    } else {
-                        Ok(())
-                    }
-                });
-            }
+            let words = position.words;
+            outcome = monitor.after_step(
+                &mut position,
+                lr_end,
+                pending.len() == READ_LOSS_EVERY,
+                || {
+                    let loss = read_loss(std::mem::take(&mut pending));
+                    check_loss(loss, words, lr_end).map(|()| loss)
+                },
+                || embeddings_of(&weights, &vocab, config.dim),
+                |monitor, position| save(monitor, position, &weights),
+            );
             if outcome.is_err() {
                 break;
             }
@@ -125,26 +110,14 @@ pub(super) fn train(
         outcome?;
         finished?;
         let loss = read_loss(pending);
-        if loss.diverged() {
-            let lr = lr_for(config, position.words, total_words);
-            return Err(diverged(loss, position.words, lr));
-        }
-        add_loss(&mut position, loss);
-        let epoch_loss = ChunkLoss {
-            sum: position.epoch_loss,
-            pairs: position.epoch_examples,
-        };
-        monitor.epoch_end(epoch, position.words, epoch_loss)?;
-        position.epoch_losses.push(epoch_loss.mean());
-        position.epoch += 1;
-        position.consumed.clear();
-        position.epoch_loss = 0.0;
-        position.epoch_examples = 0;
-        if monitor.eval_each_epoch() && position.epoch < config.epochs {
-            monitor.evaluate(epoch, position.words, || {
-                embeddings_of(&weights, &vocab, config.dim)
-            })?;
-        }
+        check_loss(
+            loss,
+            position.words,
+            lr_for(config, position.words, total_words),
+        )?;
+        monitor.end_epoch(&mut position, loss, || {
+            embeddings_of(&weights, &vocab, config.dim)
+        })?;
     }
     monitor.evaluate(config.epochs - 1, position.words, || {
         embeddings_of(&weights, &vocab, config.dim)
@@ -242,11 +215,6 @@ fn save(
     monitor.save_checkpoint(position.clone(), blobs)
 }
 
-fn add_loss(position: &mut Position, loss: ChunkLoss) {
-    position.epoch_loss += loss.sum;
-    position.epoch_examples += loss.pairs;
-}
-
 fn embeddings_of(weights: &SgnsWeights, vocab: &Vocab, dim: usize) -> Embeddings {
     Embeddings::new(vocab.words().to_vec(), dim, to_host(weights.input.clone()))
         .expect("the weights have one row per vocabulary word")
@@ -257,18 +225,4 @@ fn embeddings_of(weights: &SgnsWeights, vocab: &Vocab, dim: usize) -> Embeddings
 fn chunk_seed(seed: u64, epoch: usize, reader: usize, index: u64) -> u64 {
     let stream = 0xC4_0000 ^ ((epoch as u64) << 44) ^ ((reader as u64) << 36) ^ index;
     rand::RngCore::next_u64(&mut rng_for(seed, stream))
-}
-
-/// The error for a loss that shows broken weights, at `words_done` words with rate `lr`.
-fn diverged(loss: ChunkLoss, words_done: u64, lr: f64) -> Error {
-    let value = if loss.sum.is_finite() {
-        f64::INFINITY
-    } else {
-        loss.sum
-    };
-    Error::Diverged {
-        loss: value,
-        step: words_done,
-        lr,
-    }
 }

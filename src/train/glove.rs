@@ -4,7 +4,6 @@
 //! the corpus's words), so metrics, evaluations by words, checkpoints and `compare` work the
 //! same for every model.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,7 +15,7 @@ use super::checkpoint::{Checkpoint, Position, floats_from_bytes, floats_to_bytes
 use super::monitor::Monitor;
 use super::{
     GloveVectors, Progress, RunControl, TrainConfig, Trained, TrainedModel, UpdateKind,
-    build_optimizer, lr_for, peak_memory_bytes,
+    build_optimizer, check_loss, lr_for, peak_memory_bytes,
 };
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -204,8 +203,7 @@ impl Run<'_> {
                 position.words =
                     self.words_at(epoch, (index * chunk + part.len()).min(self.entries.len()));
                 let words = position.words;
-                after_step(
-                    &mut monitor,
+                monitor.after_step(
                     &mut position,
                     lr,
                     pending.len() == READ_LOSS_EVERY,
@@ -216,11 +214,9 @@ impl Run<'_> {
             }
             let lr = lr_for(config, position.words, total_words);
             let loss = checked_loss(pending, position.words, lr)?;
-            add_loss(&mut position, loss);
-            self.end_iteration(&mut monitor, &mut position, began)?;
-            if monitor.eval_each_epoch() && position.epoch < config.epochs {
-                monitor.evaluate(epoch, position.words, || embeddings(&weights))?;
-            }
+            end_iteration(&mut monitor, &mut position, loss, began, || {
+                embeddings(&weights)
+            })?;
         }
         monitor.evaluate(config.epochs - 1, position.words, || embeddings(&weights))?;
         monitor.end(position.words)?;
@@ -280,96 +276,52 @@ impl Run<'_> {
                 let done = index * config.batch_size + batch.len();
                 position.words = self.words_at(epoch, done);
                 let words = position.words;
-                after_step(
-                    &mut monitor,
+                monitor.after_step(
                     &mut position,
                     lr,
                     step.is_multiple_of(READ_LOSS_EVERY_STEPS),
                     || {
                         let loss = take_loss(&mut interval_sum, &mut interval_pairs);
-                        check(loss, words, lr).map(|()| loss)
+                        check_loss(loss, words, lr).map(|()| loss)
                     },
                     || embeddings(&model),
                     |monitor, position| save_module(monitor, position, &model, &optimizer),
                 )?;
             }
             let loss = take_loss(&mut interval_sum, &mut interval_pairs);
-            check(
+            check_loss(
                 loss,
                 position.words,
                 lr_for(config, position.words, total_words),
             )?;
-            add_loss(&mut position, loss);
-            self.end_iteration(&mut monitor, &mut position, began)?;
-            if monitor.eval_each_epoch() && position.epoch < config.epochs {
-                monitor.evaluate(epoch, position.words, || embeddings(&model))?;
-            }
+            end_iteration(&mut monitor, &mut position, loss, began, || {
+                embeddings(&model)
+            })?;
         }
         monitor.evaluate(config.epochs - 1, position.words, || embeddings(&model))?;
         monitor.end(position.words)?;
         finished(model.valid(), vocab.clone(), position, &mut monitor, config)
     }
-
-    /// Closes an iteration: its mean loss and cost reported, the position moved to the next.
-    fn end_iteration(
-        &self,
-        monitor: &mut Monitor,
-        position: &mut Position,
-        began: Instant,
-    ) -> Result<()> {
-        let loss = ChunkLoss {
-            sum: position.epoch_loss,
-            pairs: position.epoch_examples,
-        };
-        monitor.epoch_end(position.epoch, position.words, loss)?;
-        let seconds = began.elapsed().as_secs_f64();
-        monitor.log(&format!(
-            "iteration {}: {:.1}s, {:.0} entries/s",
-            position.epoch + 1,
-            seconds,
-            loss.pairs as f64 / seconds.max(1e-9)
-        ));
-        position.epoch_losses.push(loss.mean());
-        position.epoch += 1;
-        position.consumed.clear();
-        position.epoch_loss = 0.0;
-        position.epoch_examples = 0;
-        Ok(())
-    }
 }
 
-/// What follows every step of either loop: the loss read back when `read_due` (or when an
-/// evaluation or a checkpoint needs it), the progress display, and the evaluation and checkpoint
-/// that are due; a requested stop ends the run once its checkpoint is saved.
-fn after_step(
+/// Closes an iteration whose last chunks or batches had loss `last`: its cost logged (before
+/// any evaluation), then the epoch closed as every loop closes it.
+fn end_iteration(
     monitor: &mut Monitor,
     position: &mut Position,
-    lr: f64,
-    read_due: bool,
-    read: impl FnOnce() -> Result<ChunkLoss>,
+    last: ChunkLoss,
+    began: Instant,
     embeddings: impl FnOnce() -> Embeddings,
-    save: impl FnOnce(&mut Monitor, &Position) -> Result<PathBuf>,
 ) -> Result<()> {
-    let (epoch, words) = (position.epoch, position.words);
-    let eval_due = monitor.eval_due(words);
-    let save_due = monitor.checkpoint_due();
-    if read_due || eval_due || save_due {
-        let loss = read()?;
-        add_loss(position, loss);
-        monitor.interval(epoch, words, loss, lr)?;
-    } else {
-        monitor.progress(words, lr);
-    }
-    if eval_due {
-        monitor.evaluate(epoch, words, embeddings)?;
-    }
-    if save_due {
-        let path = save(monitor, position)?;
-        if monitor.stop_requested() {
-            return Err(monitor.stopped(words, path));
-        }
-    }
-    Ok(())
+    let seconds = began.elapsed().as_secs_f64();
+    let entries = position.epoch_examples + last.pairs;
+    monitor.log(&format!(
+        "iteration {}: {:.1}s, {:.0} entries/s",
+        position.epoch + 1,
+        seconds,
+        entries as f64 / seconds.max(1e-9)
+    ));
+    monitor.end_epoch(position, last, embeddings)
 }
 
 fn finished(
@@ -414,29 +366,8 @@ fn checked_loss(pending: Vec<Tensor<2>>, words: u64, lr: f64) -> Result<ChunkLos
             lr,
         });
     }
-    check(loss, words, lr)?;
+    check_loss(loss, words, lr)?;
     Ok(loss)
-}
-
-fn check(loss: ChunkLoss, words: u64, lr: f64) -> Result<()> {
-    if loss.diverged() {
-        let value = if loss.sum.is_finite() {
-            f64::INFINITY
-        } else {
-            loss.sum
-        };
-        return Err(Error::Diverged {
-            loss: value,
-            step: words,
-            lr,
-        });
-    }
-    Ok(())
-}
-
-fn add_loss(position: &mut Position, loss: ChunkLoss) {
-    position.epoch_loss += loss.sum;
-    position.epoch_examples += loss.pairs;
 }
 
 /// The reference's start: small random rows, no squared gradients yet.
@@ -492,23 +423,36 @@ fn weights_from(
 
 /// The vectors the run's output will hold, from the fused weights.
 fn glove_embeddings(weights: &GloveWeights, vocab: &Vocab, config: &TrainConfig) -> Embeddings {
-    let dim = config.dim;
-    let vectors = |t: &Tensor<2>| t.clone().slice([0..vocab.len(), 0..dim]);
-    let values = match config.glove.vectors {
-        GloveVectors::WordPlusContext => {
-            to_host(vectors(&weights.word) + vectors(&weights.context))
-        }
-        GloveVectors::Word => to_host(vectors(&weights.word)),
-    };
-    Embeddings::new(vocab.words().to_vec(), dim, values)
+    let vectors = |t: &Tensor<2>| t.clone().slice([0..vocab.len(), 0..config.dim]);
+    let values = chosen_vectors(
+        config.glove.vectors,
+        vectors(&weights.word),
+        vectors(&weights.context),
+    );
+    Embeddings::new(vocab.words().to_vec(), config.dim, values)
         .expect("the weights have one row per vocabulary word")
 }
 
 fn glove_embeddings_of(model: &Glove, vocab: &Vocab, config: &TrainConfig) -> Embeddings {
-    let values = match config.glove.vectors {
-        GloveVectors::WordPlusContext => model.summed_vectors(),
-        GloveVectors::Word => model.word_vectors(),
-    };
+    let values = chosen_vectors(
+        config.glove.vectors,
+        model.word.weight.val(),
+        model.context.weight.val(),
+    );
     Embeddings::new(vocab.words().to_vec(), config.dim, values)
         .expect("the model has one row per vocabulary word")
+}
+
+/// The vectors a GloVe run keeps, on the host, from its word and context vectors [vocab, dim]:
+/// wᵢ + w̃ᵢ (the reference's `-model 2`: both halves were trained on the same counts, and their
+/// sum scores a little better than either), or wᵢ alone.
+pub(super) fn chosen_vectors(
+    choice: GloveVectors,
+    word: Tensor<2>,
+    context: Tensor<2>,
+) -> Vec<f32> {
+    match choice {
+        GloveVectors::WordPlusContext => to_host(word + context),
+        GloveVectors::Word => to_host(word),
+    }
 }

@@ -35,6 +35,7 @@ use burn::prelude::Device;
 
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use crate::kernels::ChunkLoss;
 use crate::model::{Glove, SkipGram};
 use crate::text::{Corpus, Vocab};
 
@@ -62,11 +63,11 @@ impl TrainedModel {
     pub fn word_vectors(&self) -> Vec<f32> {
         match self {
             TrainedModel::SkipGram(m) => m.input_vectors(),
-            TrainedModel::Glove {
-                model,
-                vectors: GloveVectors::WordPlusContext,
-            } => model.summed_vectors(),
-            TrainedModel::Glove { model, .. } => model.word_vectors(),
+            TrainedModel::Glove { model, vectors } => glove::chosen_vectors(
+                *vectors,
+                model.word.weight.val(),
+                model.context.weight.val(),
+            ),
         }
     }
 
@@ -144,6 +145,24 @@ pub(crate) fn lr_for(config: &TrainConfig, words_done: u64, total_words: u64) ->
         words_done,
         total_words,
     )
+}
+
+/// Fails with a clear message once a read-back loss shows broken weights (see
+/// [`ChunkLoss::diverged`]), at `words` words with rate `lr`.
+pub(crate) fn check_loss(loss: ChunkLoss, words: u64, lr: f64) -> Result<()> {
+    if !loss.diverged() {
+        return Ok(());
+    }
+    let value = if loss.sum.is_finite() {
+        f64::INFINITY
+    } else {
+        loss.sum
+    };
+    Err(crate::Error::Diverged {
+        loss: value,
+        step: words,
+        lr,
+    })
 }
 
 /// Fails with a clear message once the loss stops being a number.

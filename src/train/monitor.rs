@@ -168,8 +168,62 @@ impl<'a> Monitor<'a> {
         }
     }
 
+    /// What follows every training step of every loop: the loss read back when `read_due` (or
+    /// when an evaluation or a checkpoint needs it) and added to the epoch, the progress
+    /// display, and the evaluation and checkpoint that are due; a requested stop ends the run
+    /// once its checkpoint is saved. `read` checks the loss it reads.
+    pub fn after_step(
+        &mut self,
+        position: &mut Position,
+        lr: f64,
+        read_due: bool,
+        read: impl FnOnce() -> Result<ChunkLoss>,
+        embeddings: impl FnOnce() -> Embeddings,
+        save: impl FnOnce(&mut Monitor, &Position) -> Result<PathBuf>,
+    ) -> Result<()> {
+        let (epoch, words) = (position.epoch, position.words);
+        let eval_due = self.eval_due(words);
+        let save_due = self.checkpoint_due();
+        if read_due || eval_due || save_due {
+            let loss = read()?;
+            position.add_loss(loss);
+            self.interval(epoch, words, loss, lr)?;
+        } else {
+            self.progress(words, lr);
+        }
+        if eval_due {
+            self.evaluate(epoch, words, embeddings)?;
+        }
+        if save_due {
+            let path = save(self, position)?;
+            if self.stop_requested() {
+                return Err(self.stopped(words, path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the epoch under way, whose last examples' loss is `last`: the epoch's record,
+    /// the position moved to the next epoch, and the evaluation after it when one is asked for
+    /// each epoch (the last epoch's is the run's final one, made by the caller).
+    pub fn end_epoch(
+        &mut self,
+        position: &mut Position,
+        last: ChunkLoss,
+        embeddings: impl FnOnce() -> Embeddings,
+    ) -> Result<()> {
+        position.add_loss(last);
+        let epoch = position.epoch;
+        self.epoch_end(epoch, position.words, position.epoch_loss())?;
+        position.next_epoch();
+        if self.eval_each_epoch() && position.epoch < self.config.epochs {
+            self.evaluate(epoch, position.words, embeddings)?;
+        }
+        Ok(())
+    }
+
     /// An epoch ended with `loss` over all of its examples.
-    pub fn epoch_end(&mut self, epoch: usize, words: u64, loss: ChunkLoss) -> Result<()> {
+    fn epoch_end(&mut self, epoch: usize, words: u64, loss: ChunkLoss) -> Result<()> {
         let seconds = self.seconds();
         self.control.progress.log(&format!(
             "epoch {}/{}: mean loss {:.4} over {} examples, {:.0} words/s",
@@ -189,12 +243,12 @@ impl<'a> Monitor<'a> {
     }
 
     /// Whether an evaluation by words is due at `words`.
-    pub fn eval_due(&self, words: u64) -> bool {
+    fn eval_due(&self, words: u64) -> bool {
         self.next_eval.is_some_and(|n| words >= n)
     }
 
     /// Whether the run evaluates at each epoch's end.
-    pub fn eval_each_epoch(&self) -> bool {
+    fn eval_each_epoch(&self) -> bool {
         self.control.benchmarks.is_some() && self.config.eval.every == Some(EvalEvery::Epoch)
     }
 
