@@ -12,10 +12,15 @@
 //! Both trainers run as child processes; CPU time and peak memory come from each child's own
 //! resource usage (`wait4`), so neither figure includes the other trainer or this program. Flags:
 //! `--model skipgram|cbow` (skipgram), `--epochs N` (5), `--threads N` (2), `--lr X` (0.025 for
-//! skip-gram, 0.05 for CBOW, as word2vec and `gensim_train.py`), `--eval-dir DIR`
-//! (`../shared/data/eval`), `--gensim-train FILE` (`../shared/tools/gensim_train.py`),
-//! `--wordvec FILE` (the `wordvec` binary built beside this example), `--out DIR` (a temporary
-//! directory), `--skip-gensim` (wordvec's row only).
+//! skip-gram, 0.05 for CBOW, as word2vec and `gensim_train.py`), `--seeds 1,2,3` (1: each trainer
+//! runs once per seed, and the table adds each one's mean — single runs differ by about half a
+//! point of analogy), `--gensim-input corpus-file|iterable|both` (corpus-file: how
+//! `../shared/tools/gensim_train.py` runs gensim, fastest, but with several workers its rate decays
+//! by each worker's own share of the file; iterable: gensim's default, whose rate decays over the
+//! whole run as word2vec's and wordvec's; see `gensim_peer.py`), `--eval-dir DIR`
+//! (`../shared/data/eval`), `--gensim-script FILE` (`examples/gensim_peer.py`), `--wordvec FILE`
+//! (the `wordvec` binary built beside this example), `--out DIR` (a temporary directory),
+//! `--skip-gensim` (wordvec's rows only).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -27,17 +32,41 @@ use anyhow::{Context, Result, bail};
 use common::{Cost, Quality, evaluate, flag, measure, wordvec_binary};
 
 struct Row {
-    name: &'static str,
+    name: String,
     cost: Cost,
     quality: Quality,
 }
 
-fn print_table(rows: &[Row], words: f64) {
+impl Row {
+    /// The mean of `rows` (one trainer over several seeds) under `name`.
+    fn mean(name: String, rows: &[&Row]) -> Row {
+        let n = rows.len() as f64;
+        let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(|r| f(r)).sum::<f64>() / n;
+        Row {
+            name,
+            cost: Cost {
+                wall_s: mean(&|r| r.cost.wall_s),
+                cpu_s: mean(&|r| r.cost.cpu_s),
+                peak_mib: mean(&|r| r.cost.peak_mib),
+                stdout: String::new(),
+            },
+            quality: Quality {
+                analogy: mean(&|r| r.quality.analogy),
+                wordsim: mean(&|r| r.quality.wordsim),
+                simlex: mean(&|r| r.quality.simlex),
+            },
+        }
+    }
+}
+
+/// One row per trainer and seed, then (over several seeds) each trainer's mean, then wordvec
+/// against each gensim row (or mean).
+fn print_table(rows: &[Row], trainers: &[String], seeds: usize, words: f64) {
     println!(
         "| trainer | wall s | words/s | CPU s | words/CPU-s | peak MiB | analogy 3CosAdd | WS-353 ρ | SimLex ρ |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    for r in rows {
+    let print_row = |r: &Row| {
         println!(
             "| {} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2}% | {:.3} | {:.3} |",
             r.name,
@@ -49,11 +78,25 @@ fn print_table(rows: &[Row], words: f64) {
             100.0 * r.quality.analogy,
             r.quality.wordsim,
             r.quality.simlex
-        );
+        )
+    };
+    rows.iter().for_each(print_row);
+    let summaries: Vec<Row> = trainers
+        .iter()
+        .map(|t| {
+            let own: Vec<&Row> = rows.iter().filter(|r| r.name.starts_with(t)).collect();
+            Row::mean(format!("{t}, mean of {seeds}"), &own)
+        })
+        .collect();
+    if seeds > 1 {
+        summaries.iter().for_each(print_row);
     }
-    if let [peer, ours] = rows {
+    let Some((ours, peers)) = summaries.split_last() else {
+        return;
+    };
+    for (peer, name) in peers.iter().zip(trainers) {
         println!(
-            "| wordvec / gensim | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:+.2} pt | {:+.3} | {:+.3} |",
+            "| wordvec / {name} | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:+.2} pt | {:+.3} | {:+.3} |",
             ours.cost.wall_s / peer.cost.wall_s,
             peer.cost.wall_s / ours.cost.wall_s,
             ours.cost.cpu_s / peer.cost.cpu_s,
@@ -88,8 +131,9 @@ fn main() -> Result<()> {
         .map(PathBuf::from)
     else {
         eprintln!(
-            "usage: bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] [--eval-dir DIR] \
-             [--gensim-train FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"
+            "usage: bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] \
+             [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
+             [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"
         );
         std::process::exit(2);
     };
@@ -102,11 +146,27 @@ fn main() -> Result<()> {
         other => bail!("--model {other}: expected skipgram or cbow"),
     };
     let lr: f64 = flag(&args, "--lr", default_lr)?;
+    let seeds: Vec<u64> = flag(&args, "--seeds", "1".to_string())?
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .with_context(|| format!("--seeds: {s:?} is not a seed"))
+        })
+        .collect::<Result<_>>()?;
+    let gensim_inputs: Vec<&str> =
+        match flag(&args, "--gensim-input", "corpus-file".to_string())?.as_str() {
+            _ if args.iter().any(|a| a == "--skip-gensim") => vec![],
+            "corpus-file" => vec!["corpus-file"],
+            "iterable" => vec!["iterable"],
+            "both" => vec!["corpus-file", "iterable"],
+            other => bail!("--gensim-input {other}: expected corpus-file, iterable or both"),
+        };
     let eval_dir: PathBuf = flag(&args, "--eval-dir", PathBuf::from("../shared/data/eval"))?;
-    let gensim_train: PathBuf = flag(
+    let gensim_script: PathBuf = flag(
         &args,
-        "--gensim-train",
-        PathBuf::from("../shared/tools/gensim_train.py"),
+        "--gensim-script",
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gensim_peer.py"),
     )?;
     let wordvec = wordvec_binary(&args)?;
     let scratch = tempfile::tempdir()?;
@@ -114,56 +174,69 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let words = count_words(&corpus)? as f64 * epochs as f64;
     eprintln!(
-        "{}: {model}, {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}",
+        "{}: {model}, {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}, seeds {seeds:?}",
         corpus.display()
     );
 
+    let mut trainers: Vec<String> = gensim_inputs
+        .iter()
+        .map(|input| format!("gensim 4.4.0 ({input})"))
+        .collect();
+    trainers.push("wordvec".to_string());
     let mut rows = Vec::new();
-    if !args.iter().any(|a| a == "--skip-gensim") {
-        let vectors = out.join("gensim.txt");
-        let mut command = Command::new("python3");
+    for &seed in &seeds {
+        for (&input, name) in gensim_inputs.iter().zip(&trainers) {
+            let vectors = out.join(format!("gensim-{input}-{seed}.txt"));
+            let mut command = Command::new("python3");
+            command
+                .arg(&gensim_script)
+                .arg(gensim_mode)
+                .arg(&corpus)
+                .arg(&vectors)
+                .arg(epochs.to_string())
+                .arg(threads.to_string())
+                .arg("--seed")
+                .arg(seed.to_string())
+                .arg("--input")
+                .arg(input);
+            eprintln!("training {name}, seed {seed}…");
+            let cost = measure(command, Stdio::inherit())?;
+            eprintln!("gensim: {}", cost.stdout.trim());
+            let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
+            rows.push(Row {
+                name: format!("{name}, seed {seed}"),
+                cost,
+                quality,
+            });
+        }
+        let vectors = out.join(format!("wordvec-{seed}.txt"));
+        let mut command = Command::new(&wordvec);
         command
-            .arg(&gensim_train)
-            .arg(gensim_mode)
+            .arg("train")
+            .arg("--model")
+            .arg(&model)
+            .arg("--corpus")
             .arg(&corpus)
+            .arg("--output")
             .arg(&vectors)
+            .arg("--epochs")
             .arg(epochs.to_string())
-            .arg(threads.to_string());
-        eprintln!("training gensim…");
+            .arg("--threads")
+            .arg(threads.to_string())
+            .arg("--lr")
+            .arg(lr.to_string())
+            .arg("--seed")
+            .arg(seed.to_string())
+            .arg("--quiet");
+        eprintln!("training wordvec, seed {seed}…");
         let cost = measure(command, Stdio::inherit())?;
-        eprintln!("gensim: {}", cost.stdout.trim());
         let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
         rows.push(Row {
-            name: "gensim 4.4.0",
+            name: format!("wordvec, seed {seed}"),
             cost,
             quality,
         });
     }
-    let vectors = out.join("wordvec.txt");
-    let mut command = Command::new(&wordvec);
-    command
-        .arg("train")
-        .arg("--model")
-        .arg(&model)
-        .arg("--corpus")
-        .arg(&corpus)
-        .arg("--output")
-        .arg(&vectors)
-        .arg("--epochs")
-        .arg(epochs.to_string())
-        .arg("--threads")
-        .arg(threads.to_string())
-        .arg("--lr")
-        .arg(lr.to_string())
-        .arg("--quiet");
-    eprintln!("training wordvec…");
-    let cost = measure(command, Stdio::inherit())?;
-    let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
-    rows.push(Row {
-        name: "wordvec",
-        cost,
-        quality,
-    });
-    print_table(&rows, words);
+    print_table(&rows, &trainers, seeds.len(), words);
     Ok(())
 }
