@@ -209,7 +209,8 @@ fn main() -> Result<()> {
                 quality,
             });
         }
-        let vectors = out.join(format!("wordvec-{seed}.txt"));
+        // A run folder per seed: a run keeps its metrics and checkpoints beside its vectors.
+        let vectors = out.join(format!("wordvec-{seed}")).join("vectors.txt");
         let mut command = Command::new(&wordvec);
         command
             .arg("train")
