@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use common::{evaluate, flag, measure, wordvec_binary};
+use common::{corpus_arg, evaluate, flag, measure, wordvec_binary};
 use wordvec::train::{MetricRecord, read_metrics};
 
 /// Stanford GloVe on enwiki-17m with these settings, 15 iterations, 2 threads, as measured for
@@ -44,15 +44,10 @@ fn number_after(line: &str, after: &str) -> Option<f64> {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(corpus) = args
-        .first()
-        .filter(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-    else {
-        bail!(
-            "usage: bench_glove CORPUS [--iterations N] [--threads N] [--memory-gb X] [--backend cpu|wgpu] [--eval-dir DIR] [--wordvec FILE] [--out DIR]"
-        );
-    };
+    let corpus = corpus_arg(
+        &args,
+        "bench_glove CORPUS [--iterations N] [--threads N] [--memory-gb X] [--backend cpu|wgpu] [--eval-dir DIR] [--wordvec FILE] [--out DIR]",
+    )?;
     let iterations: usize = flag(&args, "--iterations", 15)?;
     let threads: usize = flag(&args, "--threads", 2)?;
     let memory_gb: f64 = flag(&args, "--memory-gb", 4.0)?;

@@ -29,21 +29,35 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use common::{Cost, Quality, evaluate, flag, measure, wordvec_binary};
+use common::{Cost, Quality, corpus_arg, evaluate, flag, measure, wordvec_binary};
 
 struct Row {
-    name: String,
+    /// Index into the trainers' names.
+    trainer: usize,
+    label: String,
     cost: Cost,
     quality: Quality,
 }
 
+/// Trains one vectors file with `command`, measured, and scores it.
+fn run(
+    command: Command,
+    vectors: &Path,
+    wordvec: &Path,
+    eval_dir: &Path,
+) -> Result<(Cost, Quality)> {
+    let cost = measure(command, Stdio::inherit())?;
+    Ok((cost, evaluate(wordvec, vectors, eval_dir)?))
+}
+
 impl Row {
-    /// The mean of `rows` (one trainer over several seeds) under `name`.
-    fn mean(name: String, rows: &[&Row]) -> Row {
+    /// The mean of `rows` (one trainer over several seeds) under `label`.
+    fn mean(trainer: usize, label: String, rows: &[&Row]) -> Row {
         let n = rows.len() as f64;
         let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(|r| f(r)).sum::<f64>() / n;
         Row {
-            name,
+            trainer,
+            label,
             cost: Cost {
                 wall_s: mean(&|r| r.cost.wall_s),
                 cpu_s: mean(&|r| r.cost.cpu_s),
@@ -69,7 +83,7 @@ fn print_table(rows: &[Row], trainers: &[String], seeds: usize, words: f64) {
     let print_row = |r: &Row| {
         println!(
             "| {} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2}% | {:.3} | {:.3} |",
-            r.name,
+            r.label,
             r.cost.wall_s,
             words / r.cost.wall_s,
             r.cost.cpu_s,
@@ -83,9 +97,10 @@ fn print_table(rows: &[Row], trainers: &[String], seeds: usize, words: f64) {
     rows.iter().for_each(print_row);
     let summaries: Vec<Row> = trainers
         .iter()
-        .map(|t| {
-            let own: Vec<&Row> = rows.iter().filter(|r| r.name.starts_with(t)).collect();
-            Row::mean(format!("{t}, mean of {seeds}"), &own)
+        .enumerate()
+        .map(|(i, t)| {
+            let own: Vec<&Row> = rows.iter().filter(|r| r.trainer == i).collect();
+            Row::mean(i, format!("{t}, mean of {seeds}"), &own)
         })
         .collect();
     if seeds > 1 {
@@ -125,18 +140,12 @@ fn count_words(corpus: &Path) -> Result<u64> {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(corpus) = args
-        .first()
-        .filter(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-    else {
-        eprintln!(
-            "usage: bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] \
-             [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
-             [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]"
-        );
-        std::process::exit(2);
-    };
+    let corpus = corpus_arg(
+        &args,
+        "bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] \
+         [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
+         [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]",
+    )?;
     let epochs: usize = flag(&args, "--epochs", 5)?;
     let threads: usize = flag(&args, "--threads", 2)?;
     let model: String = flag(&args, "--model", "skipgram".to_string())?;
@@ -185,58 +194,61 @@ fn main() -> Result<()> {
     trainers.push("wordvec".to_string());
     let mut rows = Vec::new();
     for &seed in &seeds {
-        for (&input, name) in gensim_inputs.iter().zip(&trainers) {
-            let vectors = out.join(format!("gensim-{input}-{seed}.txt"));
-            let mut command = Command::new("python3");
-            command
-                .arg(&gensim_script)
-                .arg(gensim_mode)
-                .arg(&corpus)
-                .arg(&vectors)
-                .arg(epochs.to_string())
-                .arg(threads.to_string())
-                .arg("--seed")
-                .arg(seed.to_string())
-                .arg("--input")
-                .arg(input);
+        for (trainer, name) in trainers.iter().enumerate() {
+            let (command, vectors) = match gensim_inputs.get(trainer) {
+                Some(&input) => {
+                    let vectors = out.join(format!("gensim-{input}-{seed}.txt"));
+                    let mut command = Command::new("python3");
+                    command
+                        .arg(&gensim_script)
+                        .arg(gensim_mode)
+                        .arg(&corpus)
+                        .arg(&vectors)
+                        .arg(epochs.to_string())
+                        .arg(threads.to_string())
+                        .arg("--seed")
+                        .arg(seed.to_string())
+                        .arg("--input")
+                        .arg(input);
+                    (command, vectors)
+                }
+                None => {
+                    // A run folder per seed: a run keeps its metrics and checkpoints beside its
+                    // vectors.
+                    let vectors = out.join(format!("wordvec-{seed}")).join("vectors.txt");
+                    let mut command = Command::new(&wordvec);
+                    command
+                        .arg("train")
+                        .arg("--model")
+                        .arg(&model)
+                        .arg("--corpus")
+                        .arg(&corpus)
+                        .arg("--output")
+                        .arg(&vectors)
+                        .arg("--epochs")
+                        .arg(epochs.to_string())
+                        .arg("--threads")
+                        .arg(threads.to_string())
+                        .arg("--lr")
+                        .arg(lr.to_string())
+                        .arg("--seed")
+                        .arg(seed.to_string())
+                        .arg("--quiet");
+                    (command, vectors)
+                }
+            };
             eprintln!("training {name}, seed {seed}…");
-            let cost = measure(command, Stdio::inherit())?;
-            eprintln!("gensim: {}", cost.stdout.trim());
-            let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
+            let (cost, quality) = run(command, &vectors, &wordvec, &eval_dir)?;
+            if trainer < gensim_inputs.len() {
+                eprintln!("gensim: {}", cost.stdout.trim());
+            }
             rows.push(Row {
-                name: format!("{name}, seed {seed}"),
+                trainer,
+                label: format!("{name}, seed {seed}"),
                 cost,
                 quality,
             });
         }
-        // A run folder per seed: a run keeps its metrics and checkpoints beside its vectors.
-        let vectors = out.join(format!("wordvec-{seed}")).join("vectors.txt");
-        let mut command = Command::new(&wordvec);
-        command
-            .arg("train")
-            .arg("--model")
-            .arg(&model)
-            .arg("--corpus")
-            .arg(&corpus)
-            .arg("--output")
-            .arg(&vectors)
-            .arg("--epochs")
-            .arg(epochs.to_string())
-            .arg("--threads")
-            .arg(threads.to_string())
-            .arg("--lr")
-            .arg(lr.to_string())
-            .arg("--seed")
-            .arg(seed.to_string())
-            .arg("--quiet");
-        eprintln!("training wordvec, seed {seed}…");
-        let cost = measure(command, Stdio::inherit())?;
-        let quality = evaluate(&wordvec, &vectors, &eval_dir)?;
-        rows.push(Row {
-            name: format!("wordvec, seed {seed}"),
-            cost,
-            quality,
-        });
     }
     print_table(&rows, &trainers, seeds.len(), words);
     Ok(())

@@ -16,6 +16,14 @@ pub fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Re
     }
 }
 
+/// The corpus, the benchmarks' one positional argument; `usage` is the error without it.
+pub fn corpus_arg(args: &[String], usage: &str) -> Result<PathBuf> {
+    match args.first().filter(|a| !a.starts_with("--")) {
+        Some(corpus) => Ok(PathBuf::from(corpus)),
+        None => bail!("usage: {usage}"),
+    }
+}
+
 /// What one trainer cost.
 pub struct Cost {
     pub wall_s: f64,
