@@ -7,16 +7,10 @@
 //! ```
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use wordvec::eval::{evaluate_analogies, evaluate_similarity, read_analogies, read_similarity};
-use wordvec::io::VectorFormat;
-use wordvec::text::{Corpus, Vocab};
-use wordvec::train::{
-    BackendKind, LossKind, LrSchedule, OptimizerKind, Progress, RunControl, TrainConfig,
-    UpdateKind, select_device, train,
-};
+use wordvec::train::{BackendKind, ModelOptions, Run, RunOptions, TrainConfig, Word2VecOptions};
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
     args.iter()
@@ -50,45 +44,35 @@ fn main() -> anyhow::Result<()> {
         std::process::exit(2);
     };
     let eval_dir: PathBuf = flag(&args, "--eval-dir", PathBuf::from("../shared/data/eval"));
-    let config = TrainConfig {
-        corpus: vec![PathBuf::from(corpus_path)],
-        loss: LossKind::Negative,
-        update: UpdateKind::Fused,
-        backend: BackendKind::Cpu,
-        optimizer: OptimizerKind::Sgd,
-        lr: flag(&args, "--lr", 0.025),
-        lr_schedule: LrSchedule::Linear,
-        dim: flag(&args, "--dim", 100),
-        window: flag(&args, "--window", 5),
+    let model = ModelOptions::Word2Vec(Word2VecOptions {
         negative: flag(&args, "--negative", 5),
         sample: flag(&args, "--sample", 1e-3),
-        min_count: flag(&args, "--min-count", 5),
-        max_vocab: None,
-        epochs: flag(&args, "--epochs", 5),
-        batch_size: 1024,
-        seed: flag(&args, "--seed", 1),
-        threads: flag(&args, "--threads", 2),
-        gpu_cubes: 0,
-        output: PathBuf::from("unused"),
-        format: VectorFormat::Text,
-        ..TrainConfig::default()
-    };
+        ..Word2VecOptions::default()
+    });
+    let mut config = TrainConfig::for_model(model, None, BackendKind::Cpu);
+    config.corpus = vec![PathBuf::from(corpus_path)];
+    config.lr = flag(&args, "--lr", 0.025);
+    config.dim = flag(&args, "--dim", 100);
+    config.window = flag(&args, "--window", 5);
+    config.min_count = flag(&args, "--min-count", 5);
+    config.epochs = flag(&args, "--epochs", 5);
+    config.seed = flag(&args, "--seed", 1);
+    config.threads = flag(&args, "--threads", 2);
+    config.gpu_cubes = 0;
     let questions = read_analogies(&eval_dir.join("questions-words.txt"))?;
     let wordsim = read_similarity(&eval_dir.join("wordsim353.tsv"))?;
     let simlex = read_similarity(&eval_dir.join("simlex999.txt"))?;
 
-    let corpus = Corpus::open(&config.corpus)?;
-    let (vocab, _) = Vocab::build(&corpus, config.min_count, None)?;
-    let vocab_size = vocab.len();
-    let device = select_device(config.backend)?;
-    let mut control = RunControl {
-        progress: Progress::new(vocab.total_count() * config.epochs as u64, false),
-        ..RunControl::quiet()
+    let options = RunOptions {
+        quiet: false,
+        write_files: false,
+        ..RunOptions::default()
     };
+    let run = Run::start(config.clone(), options)?;
+    let vocab_size = run.vocab().len();
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
-    let trained = train(&config, &corpus, Arc::new(vocab), &device, &mut control)?;
+    let trained = run.train()?;
     let (cpu1, wall) = (cpu_seconds(), t0.elapsed().as_secs_f64());
-    control.progress.finish();
     let embeddings = trained.embeddings();
     let analogy = evaluate_analogies(&embeddings, &questions, 30_000, "questions-words");
     let ws = evaluate_similarity(&embeddings, &wordsim, usize::MAX, "wordsim353");

@@ -3,6 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::linalg::{dot, normalize};
 
 /// A word-vector table, rows in vocabulary (frequency) order.
 #[derive(Debug, Clone)]
@@ -99,10 +100,7 @@ impl Embeddings {
     pub fn normalized(&self) -> Embeddings {
         let mut data = self.data.clone();
         for row in data.chunks_exact_mut(self.dim) {
-            let norm = dot(row, row).sqrt();
-            if norm > 0.0 {
-                row.iter_mut().for_each(|v| *v /= norm);
-            }
+            normalize(row);
         }
         Embeddings {
             words: self.words.clone(),
@@ -117,65 +115,122 @@ impl Embeddings {
         dot(self.row(a), self.row(b))
     }
 
-    /// The `n` rows among the first `restrict` with the highest dot product with `query`,
-    /// leaving out `exclude`. On a normalised table with a unit query this is cosine similarity.
-    pub fn nearest(
-        &self,
-        query: &[f32],
-        n: usize,
-        restrict: usize,
-        exclude: &[usize],
-    ) -> Vec<Neighbour> {
-        let scores = (0..self.len().min(restrict)).map(|i| (i, dot(self.row(i), query)));
-        self.top(scores, n, exclude)
-    }
-
     /// Words closest to `word` by cosine.
     pub fn similar(&self, word: &str, n: usize) -> Result<Vec<Neighbour>> {
-        let unit = self.normalized();
-        let id = unit.require(word)?;
-        Ok(unit.nearest(unit.row(id), n, unit.len(), &[id]))
+        similar(self, word, n)
     }
 
     /// "a is to b as c is to ?" by 3CosAdd (Mikolov et al.): the word nearest b − a + c, computed
     /// on unit vectors as word2vec and gensim do.
     pub fn analogy(&self, a: &str, b: &str, c: &str, n: usize) -> Result<Vec<Neighbour>> {
-        let unit = self.normalized();
-        let ids = [unit.require(a)?, unit.require(b)?, unit.require(c)?];
-        let query = unit.cos_add_query(ids[0], ids[1], ids[2]);
-        Ok(unit.nearest(&query, n, unit.len(), &ids))
-    }
-
-    /// The 3CosAdd query vector b − a + c, normalised (which changes no ranking).
-    pub(crate) fn cos_add_query(&self, a: usize, b: usize, c: usize) -> Vec<f32> {
-        let mut q: Vec<f32> = (0..self.dim)
-            .map(|k| self.row(b)[k] - self.row(a)[k] + self.row(c)[k])
-            .collect();
-        let norm = dot(&q, &q).sqrt();
-        if norm > 0.0 {
-            q.iter_mut().for_each(|v| *v /= norm);
-        }
-        q
-    }
-
-    fn top(
-        &self,
-        scores: impl Iterator<Item = (usize, f32)>,
-        n: usize,
-        exclude: &[usize],
-    ) -> Vec<Neighbour> {
-        best_scores(scores, n, exclude)
-            .into_iter()
-            .map(|(i, score)| Neighbour {
-                word: self.words[i].clone(),
-                score,
-            })
-            .collect()
+        analogy(self, a, b, c, n)
     }
 }
 
+/// Word vectors that answer cosine queries, one unit row at a time: the table in memory and the
+/// memory-mapped file ([`crate::io::MappedVectors`]) alike, so both give the same answers.
+pub trait UnitRows {
+    /// Rows, in vocabulary (frequency) order.
+    fn rows(&self) -> usize;
+    fn dim(&self) -> usize;
+    fn word(&self, row: usize) -> &str;
+    /// The row of an exact word.
+    fn find(&self, word: &str) -> Option<usize>;
+    /// Row `row` scaled to unit length (a zero row stays zero), written into `out`; a row that
+    /// cannot be read is an error naming where it is.
+    fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()>;
+}
+
+impl UnitRows for Embeddings {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn word(&self, row: usize) -> &str {
+        &self.words[row]
+    }
+
+    fn find(&self, word: &str) -> Option<usize> {
+        self.id(word)
+    }
+
+    fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()> {
+        out.copy_from_slice(self.row(row));
+        normalize(out);
+        Ok(())
+    }
+}
+
+/// Words closest to `word` by cosine, best first.
+pub fn similar(rows: &impl UnitRows, word: &str, n: usize) -> Result<Vec<Neighbour>> {
+    let id = require(rows, word)?;
+    let mut query = vec![0.0; rows.dim()];
+    rows.unit_row(id, &mut query)?;
+    nearest(rows, &query, n, &[id])
+}
+
+/// "a is to b as c is to ?" by 3CosAdd on unit vectors: the words nearest b − a + c, best first.
+pub fn analogy(
+    rows: &impl UnitRows,
+    a: &str,
+    b: &str,
+    c: &str,
+    n: usize,
+) -> Result<Vec<Neighbour>> {
+    let ids = [require(rows, a)?, require(rows, b)?, require(rows, c)?];
+    let mut unit = vec![vec![0.0; rows.dim()]; 3];
+    for (row, &id) in unit.iter_mut().zip(&ids) {
+        rows.unit_row(id, row)?;
+    }
+    // Normalising the query changes no ranking; it makes the scores cosines.
+    let mut query: Vec<f32> = (0..rows.dim())
+        .map(|k| unit[1][k] - unit[0][k] + unit[2][k])
+        .collect();
+    normalize(&mut query);
+    nearest(rows, &query, n, &ids)
+}
+
+fn require(rows: &impl UnitRows, word: &str) -> Result<usize> {
+    rows.find(word)
+        .ok_or_else(|| Error::UnknownWord(word.to_string()))
+}
+
+/// The `n` words nearest `query` (a unit vector) by cosine, leaving out `exclude`. Scores stream
+/// into the top-n as rows are read: no per-row buffer on the heap.
+fn nearest(
+    rows: &impl UnitRows,
+    query: &[f32],
+    n: usize,
+    exclude: &[usize],
+) -> Result<Vec<Neighbour>> {
+    let mut row = vec![0.0; rows.dim()];
+    let mut failure = None;
+    let scores = (0..rows.rows()).map_while(|i| match rows.unit_row(i, &mut row) {
+        Ok(()) => Some((i, dot(&row, query))),
+        Err(e) => {
+            failure = Some(e);
+            None
+        }
+    });
+    let best = best_scores(scores, n, exclude);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(best
+        .into_iter()
+        .map(|(i, score)| Neighbour {
+            word: rows.word(i).to_string(),
+            score,
+        })
+        .collect())
+}
+
 /// The `n` highest `(row, score)` pairs, best first, leaving out the rows in `exclude`.
-pub(crate) fn best_scores(
+fn best_scores(
     scores: impl Iterator<Item = (usize, f32)>,
     n: usize,
     exclude: &[usize],
@@ -193,27 +248,6 @@ pub(crate) fn best_scores(
         best.truncate(n);
     }
     best
-}
-
-/// Σ aᵢbᵢ with sixteen independent partial sums, so the compiler keeps two vector accumulators
-/// (and vectorises it for whatever target the caller is compiled for, the fused CPU kernel's
-/// AVX2 copy included: hence `inline(always)`).
-#[inline(always)]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 16];
-    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for k in 0..16 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -248,14 +282,6 @@ mod tests {
         assert!(s.iter().all(|n| n.word != "king"));
         assert!(s.windows(2).all(|w| w[0].score >= w[1].score));
         assert_eq!(s[3].word, "apple");
-    }
-
-    #[test]
-    fn dot_matches_naive_sum() {
-        let a: Vec<f32> = (0..37).map(|i| i as f32 * 0.5 - 3.0).collect();
-        let b: Vec<f32> = (0..37).map(|i| (i as f32).sin()).collect();
-        let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot(&a, &b) - naive).abs() < 1e-4);
     }
 
     #[test]

@@ -41,11 +41,19 @@ pub enum Error {
         name: &'static str,
         hint: &'static str,
     },
-    /// The loss left the finite numbers, so the weights are no longer meaningful.
+    /// The loss left the finite numbers, so the weights are no longer meaningful; the run's
+    /// last checkpoint, saved before, still holds good weights.
     #[error(
-        "training diverged: loss became {loss} at step {step} (learning rate {lr}); lower --lr"
+        "training diverged: loss became {loss} at step {step} (learning rate {lr}); lower --lr{}",
+        checkpoint.as_ref().map_or(String::new(), |c| format!("; the last good checkpoint stays in {}", c.display()))
     )]
-    Diverged { loss: f64, step: u64, lr: f64 },
+    Diverged {
+        loss: f64,
+        /// Corpus words trained when it was seen.
+        step: u64,
+        lr: f64,
+        checkpoint: Option<PathBuf>,
+    },
     /// The run was stopped before it finished (Ctrl-C, or a consumer that went away).
     #[error("interrupted")]
     Interrupted,

@@ -12,8 +12,8 @@ use rustc_hash::FxHashSet;
 
 use crate::error::Result;
 use crate::eval::{AnalogyQuestion, SimilarityPair};
-use crate::io::atomic_write;
-use crate::sampling::{Rng, rng_for};
+use crate::files::atomic_write;
+use crate::rng::{Rng, rng_for};
 
 /// A relation: word pairs (a, b) and the context words that mark each side.
 struct Family {

@@ -2,13 +2,10 @@
 //! software driver, llvmpipe) must give the same losses and weights within float tolerance.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use wordvec::io::VectorFormat;
-use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{
-    BackendKind, LossKind, LrSchedule, OptimizerKind, RunControl, TrainConfig, Trained, UpdateKind,
-    select_device, train,
+    BackendKind, LossKind, ModelOptions, OptimizerKind, Run, RunOptions, TrainConfig, Trained,
+    UpdateKind, Word2VecOptions,
 };
 
 fn corpus(dir: &std::path::Path) -> PathBuf {
@@ -37,40 +34,29 @@ fn run(
     lr: f64,
     path: &std::path::Path,
 ) -> Trained {
-    let config = TrainConfig {
-        corpus: vec![path.to_path_buf()],
+    let model = ModelOptions::Word2Vec(Word2VecOptions {
         loss,
-        update: UpdateKind::Autodiff,
-        backend,
-        optimizer,
-        lr,
-        lr_schedule: LrSchedule::Linear,
-        dim: 16,
-        window: 3,
         negative: 4,
-        sample: 1e-3,
-        min_count: 1,
-        max_vocab: None,
-        epochs: 2,
-        batch_size: 128,
-        seed: 5,
-        threads: 1,
-        gpu_cubes: 0,
-        output: path.with_extension("vec"),
-        format: VectorFormat::Text,
-        ..TrainConfig::default()
+        ..Word2VecOptions::default()
+    });
+    let mut config = TrainConfig::for_model(model, Some(optimizer), backend);
+    config.corpus = vec![path.to_path_buf()];
+    config.update = UpdateKind::Autodiff;
+    config.lr = lr;
+    config.dim = 16;
+    config.window = 3;
+    config.min_count = 1;
+    config.epochs = 2;
+    config.batch_size = 128;
+    config.seed = 5;
+    config.threads = 1;
+    config.gpu_cubes = 0;
+    config.output = path.with_extension("vec");
+    let options = RunOptions {
+        write_files: false,
+        ..RunOptions::default()
     };
-    let corpus = Corpus::open(&config.corpus).unwrap();
-    let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
-    let device = select_device(backend).unwrap();
-    train(
-        &config,
-        &corpus,
-        Arc::new(vocab),
-        &device,
-        &mut RunControl::quiet(),
-    )
-    .unwrap()
+    Run::start(config, options).unwrap().train().unwrap()
 }
 
 fn assert_close(a: &[f64], b: &[f64], tol: f64, what: &str) {

@@ -1,19 +1,20 @@
 //! End-to-end tests of the `wordvec` binary on small data: the embedded default, outputs, queries
 //! and every kind of bad input (clear one-line error, non-zero exit, no panic, nothing left behind).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::stderr;
+
 fn wordvec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wordvec"))
-        .args(args)
-        .output()
-        .expect("run wordvec")
+    common::wordvec().args(args).output().expect("run wordvec")
 }
 
 /// `wordvec train --quiet --corpus CORPUS --output OUT EXTRA…`, ready to run.
 fn train_command(corpus: &Path, out: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wordvec"));
+    let mut command = common::wordvec();
     command
         .args(["train", "--quiet", "--corpus"])
         .arg(corpus)
@@ -28,10 +29,6 @@ fn train_quiet(corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     train_command(corpus, out, extra)
         .output()
         .expect("run wordvec")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A failure as users must see it: non-zero exit, one `error:` line naming `names`, no panic.
@@ -419,7 +416,7 @@ fn cooccur_writes_glove_records_and_refuses_bad_settings() {
     let corpus = small_corpus(dir.path());
     let (out, vocab) = (dir.path().join("co.bin"), dir.path().join("vocab.txt"));
     let run = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_wordvec"))
+        common::wordvec()
             .args(["cooccur", "--min-count", "1", "--corpus"])
             .arg(&corpus)
             .arg("--output")

@@ -3,28 +3,25 @@
 //! software Vulkan driver). Also the step's bookkeeping: examples counted, windows kept inside
 //! sentences, the loss it reports.
 
+mod common;
+
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 
+use common::devices;
 use wordvec::kernels::{
-    AdaGradSums, Architecture, ChunkSettings, NoiseOnDevice, SENTENCE_END, SgnsWeights, read_loss,
-    sgns_step,
+    AdaGradSums, NegativeSamplingSettings, NoiseOnDevice, Word2VecWeights, negative_sampling_step,
+    read_word2vec_loss,
 };
-use wordvec::model::SkipGram;
-use wordvec::train::{BackendKind, OptimizerKind, build_optimizer, select_device};
+use wordvec::model::Architecture;
+use wordvec::model::Word2Vec;
+use wordvec::sampling::SENTENCE_END;
+use wordvec::train::{OptimizerKind, build_optimizer};
 
 const VOCAB: usize = 10;
 const DIM: usize = 8;
 /// The only noise word: it never appears in a sentence, so it is never the target.
 const NOISE: u32 = 0;
-
-fn devices() -> Vec<(&'static str, Device)> {
-    let mut devices = vec![("cpu", select_device(BackendKind::Cpu).unwrap())];
-    if cfg!(feature = "wgpu") {
-        devices.push(("wgpu", select_device(BackendKind::Wgpu).unwrap()));
-    }
-    devices
-}
 
 /// Small random starting weights; output vectors non-zero so that every gradient is.
 fn start() -> (Vec<f32>, Vec<f32>) {
@@ -51,7 +48,7 @@ fn fused(
     architecture: Architecture,
 ) -> (Vec<f32>, Vec<f32>, f64, u64) {
     let (input, output) = start();
-    let weights = SgnsWeights {
+    let weights = Word2VecWeights {
         input: Tensor::from_data(TensorData::new(input, [VOCAB, DIM]), device),
         output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), device),
         adagrad: (optimizer == OptimizerKind::Adagrad)
@@ -59,7 +56,7 @@ fn fused(
     };
     let n = tokens.len();
     let tokens = Tensor::<1, Int>::from_data(TensorData::new(tokens.to_vec(), [n]), device);
-    let settings = ChunkSettings {
+    let settings = NegativeSamplingSettings {
         window,
         negative: 1,
         lr_start: lr,
@@ -71,8 +68,8 @@ fn fused(
         architecture,
     };
     let noise = NoiseOnDevice::always(NOISE, device);
-    let (weights, loss) = sgns_step(weights, tokens, &noise, settings);
-    let loss = read_loss(vec![loss]);
+    let (weights, loss) = negative_sampling_step(weights, tokens, &noise, settings);
+    let loss = read_word2vec_loss(vec![loss]);
     (
         host(weights.input),
         host(weights.output),
@@ -116,7 +113,7 @@ fn autodiff(
 ) -> (Vec<f32>, Vec<f32>, f64) {
     let device = device.clone().autodiff();
     let (input, output) = start();
-    let mut model = SkipGram::from_vectors(input, output, None, DIM, &device);
+    let mut model = Word2Vec::from_vectors(input, output, None, DIM, &device);
     let mut optimizer = build_optimizer(optimizer, None);
     let mut total = 0.0;
     for &(input, target) in examples {

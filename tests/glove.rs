@@ -3,15 +3,14 @@
 //! error.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 use burn::prelude::*;
+use common::{stderr, wordvec};
 use wordvec::kernels::{GloveSettings, GloveWeights, glove_step, read_glove_loss};
 use wordvec::model::{Glove, Weighting};
-
-fn wordvec() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wordvec"))
-}
 
 fn glove(dir: &Path, extra: &[&str]) -> Output {
     wordvec()
@@ -32,11 +31,7 @@ fn glove(dir: &Path, extra: &[&str]) -> Output {
 }
 
 fn succeeded(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(out));
     serde_json::from_slice(&out.stdout).expect("a JSON report")
 }
 
@@ -104,7 +99,7 @@ fn spilled_counts_train_the_same_vectors() {
         .arg(tmp.path().join("spilled/vectors.txt"))
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&spilled.stderr);
+    let err = stderr(&spilled);
     assert!(spilled.status.success(), "{err}");
     assert!(!err.contains(" 0 sorted run(s)"), "nothing spilled: {err}");
     assert!(err.contains("sorted run(s) spilled"), "{err}");
@@ -226,7 +221,7 @@ fn bad_settings_and_broken_weights_stop_with_a_clear_error() {
     let stderr = |extra: &[&str]| -> String {
         let out = glove(&tmp.path().join("bad"), extra);
         assert!(!out.status.success(), "{extra:?} trained");
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        stderr(&out)
     };
     let e = stderr(&["--optimizer", "sgd", "--update", "fused"]);
     assert!(e.contains("--update autodiff"), "{e}");
@@ -252,7 +247,6 @@ fn the_gpu_step_matches_the_cpu_step() {
         eprintln!("skipped: built without the wgpu feature");
         return;
     }
-    use wordvec::train::{BackendKind, select_device};
     let (vocab, dim) = (12, 40);
     let width = dim + 1;
     let value = |k: usize, salt: f32| (k as f32 * 0.731 + salt).sin() * 0.3;
@@ -302,8 +296,9 @@ fn the_gpu_step_matches_the_cpu_step() {
             skipped,
         )
     };
-    let cpu = run(&select_device(BackendKind::Cpu).unwrap(), 0.05);
-    let gpu = run(&select_device(BackendKind::Wgpu).unwrap(), 0.05);
+    // The CPU, then wgpu (the feature is on).
+    let devices = common::devices();
+    let (cpu, gpu) = (run(&devices[0].1, 0.05), run(&devices[1].1, 0.05));
     assert_eq!((cpu.3.pairs, cpu.4), (150, 0));
     assert_eq!((gpu.3.pairs, gpu.4), (150, 0));
     assert!((cpu.3.sum - gpu.3.sum).abs() < 1e-4 * cpu.3.sum.abs().max(1.0));

@@ -2,8 +2,9 @@
 //! learn real semantics. Needs `../shared/data` (always there in CI); skips with a printed reason
 //! where it is absent, as in a user's clone.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 fn shared_data() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
@@ -24,7 +25,7 @@ fn enwiki_1m_learns_similarity_and_analogies() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("v.bin");
     let p = |rel: &str| data.join(rel).to_string_lossy().into_owned();
-    let o = Command::new(env!("CARGO_BIN_EXE_wordvec"))
+    let o = common::wordvec()
         .args([
             "train",
             "--quiet",
@@ -46,7 +47,7 @@ fn enwiki_1m_learns_similarity_and_analogies() {
         ])
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", common::stderr(&o));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     eprintln!("{r}");
     let analogy = r["analogy"]["accuracy_3cosadd"].as_f64().unwrap();

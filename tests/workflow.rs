@@ -5,13 +5,12 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{stderr, wordvec};
 use wordvec::train::{
     CHECKPOINT_FILE, Checkpoint, MetricRecord, PREVIOUS_CHECKPOINT_FILE, read_metrics,
 };
-
-fn wordvec() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wordvec"))
-}
 
 fn run(command: &mut Command) -> Output {
     let out = command.output().expect("run wordvec");
@@ -19,7 +18,7 @@ fn run(command: &mut Command) -> Output {
         out.status.success(),
         "{:?} failed: {}",
         command,
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     out
 }
@@ -145,7 +144,7 @@ fn stopped_run(dir: &Path, extra: &[&str]) -> Output {
         .unwrap();
     interrupt_when_training(&mut child, dir, extra.contains(&"--checkpoint-every"));
     let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(err.contains("--resume"), "{err}");
     assert!(
@@ -256,7 +255,7 @@ fn a_truncated_checkpoint_is_named_and_the_previous_one_is_used() {
         "{e}"
     );
     let out = run(wordvec().args(["train", "--resume"]).arg(&parts));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("truncated") && err.contains("previous checkpoint"),
         "{err}"
@@ -281,7 +280,7 @@ fn divergence_leaves_the_last_good_checkpoint_in_place() {
         .arg(&dir)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(!out.status.success(), "{err}");
     assert!(
         err.contains("diverged")
@@ -340,13 +339,13 @@ fn resume_refuses_other_settings_and_missing_checkpoints() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--lr"));
+    assert!(stderr(&out).contains("--lr"));
     let out = wordvec()
         .args(["train", "--resume"])
         .arg(tmp.path())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         !out.status.success() && err.contains("checkpoint.wvck"),
         "{err}"
@@ -439,7 +438,7 @@ fn sweep_trains_the_grid_and_compares_it() {
 fn compare_names_what_is_not_a_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = wordvec().arg("compare").arg(tmp.path()).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         !out.status.success() && err.contains("metrics.jsonl"),
         "{err}"
@@ -482,7 +481,7 @@ fn plot_draws_the_chosen_words() {
         .arg(tmp.path().join("w.png"))
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         !out.status.success() && err.contains("not-a-word-here"),
         "{err}"

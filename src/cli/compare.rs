@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use wordvec::io::atomic_write;
+use wordvec::files::atomic_write;
 use wordvec::runs::{Comparison, Run};
 
 #[derive(Args)]

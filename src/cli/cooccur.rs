@@ -1,13 +1,14 @@
 //! `cooccur`: GloVe's co-occurrence matrix of a corpus, in the reference's binary format, so
-//! Stanford GloVe's `shuffle` and `glove` (or `--model glove`, when it lands) can train on it.
+//! Stanford GloVe's `shuffle` and `glove` can train on it
+//! (`train --model glove` counts its own).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::vocab::CorpusVocab;
 use clap::Args;
-use wordvec::io::atomic_write;
+use wordvec::files::atomic_write;
+use wordvec::io::write_cooccurrence;
 use wordvec::sampling::{CooccurConfig, count_cooccurrences};
 
 #[derive(Args)]
@@ -65,11 +66,7 @@ pub fn run(args: CooccurArgs) -> anyhow::Result<()> {
     let written = atomic_write(&args.output, |w| {
         let mut write_error = None;
         let result = count_cooccurrences(&corpus, &vocab, &config, |c| {
-            let mut record = [0u8; 16];
-            record[..4].copy_from_slice(&(c.i as i32 + 1).to_le_bytes());
-            record[4..8].copy_from_slice(&(c.j as i32 + 1).to_le_bytes());
-            record[8..].copy_from_slice(&c.x.to_le_bytes());
-            w.write_all(&record).map_err(|e| {
+            write_cooccurrence(w, &c).map_err(|e| {
                 write_error = Some(e);
                 wordvec::Error::Interrupted
             })

@@ -1,19 +1,18 @@
-//! `train`: build the vocabulary, train, write the outputs, evaluate when asked; `--resume`
-//! continues a stopped run from its checkpoint.
+//! `train`: flags to a [`TrainConfig`] (every default the flags leave open comes from
+//! [`TrainConfig::for_model`]), then the library's [`Run`]; `--resume` continues a stopped run from
+//! its checkpoint.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use clap::Args;
-use wordvec::eval::Benchmarks;
 use wordvec::io::VectorFormat;
-use wordvec::synthetic;
-use wordvec::text::{Corpus, Vocab};
+use wordvec::model::Architecture;
 use wordvec::train::{
-    BackendKind, CHECKPOINT_FILE, Checkpoint, EvalConfig, EvalEvery, GloveOptions, GloveVectors,
-    LossKind, LrSchedule, ModelKind, OptimizerKind, Progress, RunControl, TrainConfig, UpdateKind,
-    parse_duration, remove_checkpoints, run_dir, save_outputs, select_device, train,
+    BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
+    ModelKind, ModelOptions, OptimizerKind, Run, RunOptions, TrainConfig, UpdateKind,
+    Word2VecOptions, parse_duration,
 };
 
 use super::eval::EvalSets;
@@ -33,13 +32,13 @@ pub struct TrainArgs {
     format: Option<VectorFormat>,
     /// Model: skip-gram, CBOW (context words averaged to predict the centre word), or GloVe
     /// (vectors fitted to the log co-occurrence counts).
-    #[arg(long, value_enum, default_value_t = ModelKind::Skipgram)]
+    #[arg(long, value_enum, default_value_t = ModelKind::SkipGram)]
     model: ModelKind,
     /// CBOW: average the context vectors (`false`: sum them).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     cbow_mean: bool,
     /// Training objective.
-    #[arg(long, value_enum, default_value_t = LossKind::Negative)]
+    #[arg(long, value_enum, default_value_t = Word2VecOptions::default().loss)]
     loss: LossKind,
     /// Update path [default: fused for negative sampling with sgd or adagrad, and for GloVe with
     /// adagrad; autodiff otherwise (and on ndarray)].
@@ -60,20 +59,20 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     lr_schedule: Option<LrSchedule>,
     /// Vector dimension.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = defaults().dim)]
     dim: usize,
     /// Maximum distance between centre and context words (shrunk at random per word; GloVe
     /// counts every pair within it, weighted 1/distance) [default: 5; 10 for GloVe].
     #[arg(long)]
     window: Option<usize>,
     /// Negative samples per pair.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = Word2VecOptions::default().negative)]
     negative: usize,
     /// Subsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = Word2VecOptions::default().sample)]
     sample: f64,
     /// Ignore words seen fewer times.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = defaults().min_count)]
     min_count: u64,
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
@@ -82,9 +81,9 @@ pub struct TrainArgs {
     #[arg(long)]
     epochs: Option<usize>,
     /// Pairs per step on the autodiff path.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = defaults().batch_size)]
     batch_size: usize,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = defaults().seed)]
     seed: u64,
     /// Worker threads [default: all cores].
     #[arg(long)]
@@ -92,30 +91,30 @@ pub struct TrainArgs {
     /// GPU cubes (groups of 32 units) training at once on the fused path, each walking its share
     /// of a chunk in order: fewer stays closer to word2vec's sequential SGD, more is faster;
     /// 0 gives every 64 positions a cube.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = defaults().gpu_cubes)]
     gpu_cubes: u32,
     /// Corpus ids (GloVe: co-occurrence entries) per fused step: the unit of progress, loss
     /// read-back and checkpoints.
-    #[arg(long, default_value_t = wordvec::sampling::CHUNK_TOKENS)]
+    #[arg(long, default_value_t = defaults().chunk_tokens)]
     chunk_tokens: usize,
     /// GloVe: counts at or above this weigh 1 in the loss, smaller ones (x / x_max)^alpha.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = GloveOptions::default().x_max)]
     x_max: f64,
     /// GloVe: the exponent of the weighting.
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = GloveOptions::default().alpha)]
     alpha: f64,
     /// GloVe: each gradient component is clipped to ±this.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = GloveOptions::default().grad_clip)]
     grad_clip: f64,
     /// GloVe: memory for counting co-occurrences (GB); beyond it sorted runs spill to disk.
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = GloveOptions::default().memory_gb)]
     memory_gb: f64,
     /// GloVe: folder for spilled runs [default: the system's temporary folder].
     #[arg(long)]
     temp_dir: Option<PathBuf>,
     /// GloVe: the vectors written: word + context (the reference's default) or the word
     /// vectors only.
-    #[arg(long, value_enum, default_value_t = GloveVectors::WordPlusContext)]
+    #[arg(long, value_enum, default_value_t = GloveOptions::default().vectors)]
     glove_vectors: GloveVectors,
     /// Evaluate on --analogies/--similarity during training: `epoch`, or every N words (500k, 2M).
     /// Figures go to metrics.jsonl; the final evaluation always runs.
@@ -145,82 +144,63 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    fn config(&self, corpus: Vec<PathBuf>) -> TrainConfig {
-        let glove = self.model == ModelKind::Glove;
-        let optimizer = self.optimizer.unwrap_or(if glove {
-            OptimizerKind::Adagrad
-        } else {
-            OptimizerKind::Sgd
-        });
-        let update = self
-            .update
-            .unwrap_or(match (self.model, self.loss, optimizer) {
-                (ModelKind::Glove, _, OptimizerKind::Adagrad)
-                    if self.backend != BackendKind::Ndarray =>
-                {
-                    UpdateKind::Fused
-                }
-                (ModelKind::Glove, _, _) => UpdateKind::Autodiff,
-                (_, LossKind::Negative, OptimizerKind::Sgd | OptimizerKind::Adagrad) => {
-                    UpdateKind::Fused
-                }
-                _ => UpdateKind::Autodiff,
-            });
-        let lr = self.lr.unwrap_or(match optimizer {
-            OptimizerKind::Sgd if self.model == ModelKind::Cbow => 0.05,
-            OptimizerKind::Sgd => 0.025,
-            OptimizerKind::Adagrad => 0.05,
-            _ => 0.001,
-        });
-        TrainConfig {
-            corpus: corpus.iter().map(|p| absolute(p)).collect(),
-            model: self.model,
-            cbow_mean: self.cbow_mean,
-            loss: self.loss,
-            update,
-            backend: self.backend,
-            optimizer,
-            lr,
-            lr_schedule: self.lr_schedule.unwrap_or(if glove {
-                LrSchedule::Constant
-            } else {
-                LrSchedule::Linear
-            }),
-            dim: self.dim,
-            window: self.window.unwrap_or(if glove { 10 } else { 5 }),
-            negative: self.negative,
-            sample: self.sample,
-            min_count: self.min_count,
-            max_vocab: self.max_vocab,
-            epochs: self.epochs.unwrap_or(if glove { 15 } else { 5 }),
-            batch_size: self.batch_size,
-            seed: self.seed,
-            threads: self
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-            gpu_cubes: self.gpu_cubes,
-            format: self
-                .format
-                .unwrap_or_else(|| VectorFormat::from_extension(&self.output)),
-            output: absolute(&self.output),
-            eval: EvalConfig {
-                analogies: self.eval.analogies.as_deref().map(absolute),
-                similarity: self.eval.similarity.iter().map(|p| absolute(p)).collect(),
-                restrict: self.eval.restrict,
-                every: self.eval_every,
-            },
-            checkpoint_every: self.checkpoint_every,
-            chunk_tokens: self.chunk_tokens,
-            glove: GloveOptions {
+    /// The config the flags describe: the model's settings from its flags, every default the
+    /// flags leave open from the library.
+    fn config(&self) -> TrainConfig {
+        let model = match self.model {
+            ModelKind::Glove => ModelOptions::Glove(GloveOptions {
                 x_max: self.x_max,
                 alpha: self.alpha,
                 grad_clip: self.grad_clip,
                 memory_gb: self.memory_gb,
                 temp_dir: self.temp_dir.as_deref().map(absolute),
                 vectors: self.glove_vectors,
-            },
-        }
+            }),
+            kind => ModelOptions::Word2Vec(Word2VecOptions {
+                architecture: match kind {
+                    ModelKind::Cbow => Architecture::Cbow {
+                        mean: self.cbow_mean,
+                    },
+                    _ => Architecture::SkipGram,
+                },
+                loss: self.loss,
+                negative: self.negative,
+                sample: self.sample,
+            }),
+        };
+        let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);
+        config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
+        config.update = self.update.unwrap_or(config.update);
+        config.lr = self.lr.unwrap_or(config.lr);
+        config.lr_schedule = self.lr_schedule.unwrap_or(config.lr_schedule);
+        config.dim = self.dim;
+        config.window = self.window.unwrap_or(config.window);
+        config.min_count = self.min_count;
+        config.max_vocab = self.max_vocab;
+        config.epochs = self.epochs.unwrap_or(config.epochs);
+        config.batch_size = self.batch_size;
+        config.seed = self.seed;
+        config.threads = self.threads.unwrap_or(config.threads);
+        config.gpu_cubes = self.gpu_cubes;
+        config.format = self
+            .format
+            .unwrap_or_else(|| VectorFormat::from_extension(&self.output));
+        config.output = absolute(&self.output);
+        config.eval = EvalConfig {
+            analogies: self.eval.analogies.as_deref().map(absolute),
+            similarity: self.eval.similarity.iter().map(|p| absolute(p)).collect(),
+            restrict: self.eval.restrict,
+            every: self.eval_every,
+        };
+        config.checkpoint_every = self.checkpoint_every;
+        config.chunk_tokens = self.chunk_tokens;
+        config
     }
+}
+
+/// The library's defaults for the model-independent flags.
+fn defaults() -> TrainConfig {
+    TrainConfig::default()
 }
 
 /// `path` from the root, so a run can be resumed from any folder.
@@ -250,72 +230,6 @@ pub fn stop_flag() -> Arc<AtomicBool> {
     .clone()
 }
 
-/// The embedded corpus written to a temporary folder (removed when the guard drops).
-struct Scratch {
-    _dir: tempfile::TempDir,
-    corpus: PathBuf,
-}
-
-fn embedded_corpus(quiet: bool) -> anyhow::Result<Scratch> {
-    let dir = tempfile::tempdir()?;
-    let corpus = dir.path().join("synthetic.txt");
-    synthetic::write_corpus(&corpus)?;
-    if !quiet {
-        eprintln!("no --corpus given: training on the embedded synthetic corpus");
-    }
-    Ok(Scratch { _dir: dir, corpus })
-}
-
-/// The benchmarks a run scores itself on: its files, or the embedded corpus's own questions.
-fn benchmarks_for(config: &TrainConfig) -> anyhow::Result<Option<Benchmarks>> {
-    if config.corpus.is_empty() {
-        return Ok(Some(Benchmarks::from_sets(
-            Some(("embedded analogies".into(), synthetic::analogy_questions())),
-            vec![("embedded similarity".into(), synthetic::similarity_pairs())],
-            config.eval.restrict,
-        )));
-    }
-    if config.eval.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Benchmarks::load(
-        config.eval.analogies.as_deref(),
-        &config.eval.similarity,
-        config.eval.restrict,
-    )?))
-}
-
-/// What a run needs besides its config, made ready before the long part.
-struct Prepared {
-    /// Keeps the embedded corpus's folder until the run ends.
-    _scratch: Option<Scratch>,
-    device: burn::prelude::Device,
-    benchmarks: Option<Benchmarks>,
-    corpus: Corpus,
-}
-
-/// The device, the benchmarks (read first, so a typo fails at once) and the corpus of `config`
-/// (the embedded one written out when it names none).
-fn prepare(config: &TrainConfig, quiet: bool) -> anyhow::Result<Prepared> {
-    let scratch = config
-        .corpus
-        .is_empty()
-        .then(|| embedded_corpus(quiet))
-        .transpose()?;
-    let device = select_device(config.backend)?;
-    let benchmarks = benchmarks_for(config)?;
-    let paths = match &scratch {
-        Some(s) => vec![s.corpus.clone()],
-        None => config.corpus.clone(),
-    };
-    Ok(Prepared {
-        corpus: Corpus::open(&paths)?,
-        _scratch: scratch,
-        device,
-        benchmarks,
-    })
-}
-
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let stop = stop_flag();
     let result = match &args.resume {
@@ -337,111 +251,35 @@ pub(super) fn was_stopped(e: &anyhow::Error) -> bool {
 }
 
 pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let config = args.config(args.corpus.clone());
-    config.validate()?;
-    let Prepared {
-        _scratch,
-        device,
-        benchmarks,
-        corpus,
-    } = prepare(&config, args.quiet)?;
-    let (vocab, stats) = Vocab::build(&corpus, config.min_count, config.max_vocab)?;
-    if !args.quiet {
-        eprintln!(
-            "vocabulary: {} words (min_count {}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
-            vocab.len(),
-            config.min_count,
-            stats.distinct,
-            stats.tokens,
-            match config.update {
-                UpdateKind::Fused => "fused sparse update",
-                UpdateKind::Autodiff => "autodiff",
-            },
-            config.backend,
-            config.threads
-        );
-    }
-    let control = RunControl {
-        progress: Progress::new(vocab.total_count() * config.epochs as u64, args.quiet),
-        benchmarks,
-        stop,
-        resume: None,
-        stats,
-        write_files: true,
-    };
-    finish(&config, &corpus, vocab, &device, control, args)
+    let run = Run::start(args.config(), options(args, stop))?;
+    finish(run, args)
 }
 
 fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
-    if let Some(w) = warning {
-        eprintln!("warning: {w}");
-    }
-    let mut config = checkpoint.config.clone();
-    // The run directory may have moved since: its outputs stay in it.
-    if let Some(name) = config.output.file_name() {
-        config.output = dir.join(name);
-    }
-    let Prepared {
-        _scratch,
-        device,
-        benchmarks,
-        corpus,
-    } = prepare(&config, args.quiet)?;
-    if !args.quiet {
-        eprintln!(
-            "resuming {} at epoch {}, {} words, from {}",
-            dir.display(),
-            checkpoint.position.epoch + 1,
-            checkpoint.position.words,
-            checkpoint.source.display()
-        );
-    }
-    let vocab = checkpoint.vocab.clone();
-    let control = RunControl {
-        progress: Progress::new(vocab.total_count() * config.epochs as u64, args.quiet),
-        benchmarks,
+    finish(Run::resume(dir, options(args, stop))?, args)
+}
+
+fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> RunOptions {
+    RunOptions {
+        quiet: args.quiet,
         stop,
-        stats: checkpoint.stats.clone(),
-        resume: Some(checkpoint),
         write_files: true,
-    };
-    finish(&config, &corpus, vocab, &device, control, args)
+    }
 }
 
 /// Trains, writes the outputs and prints the final evaluation.
-fn finish(
-    config: &TrainConfig,
-    corpus: &Corpus,
-    vocab: Vocab,
-    device: &burn::prelude::Device,
-    mut control: RunControl,
-    args: &TrainArgs,
-) -> anyhow::Result<()> {
-    let trained = train(config, corpus, Arc::new(vocab), device, &mut control).map_err(|e| {
-        let checkpoint = run_dir(config).join(CHECKPOINT_FILE);
-        match e {
-            wordvec::Error::Diverged { .. } if checkpoint.exists() => anyhow::anyhow!(
-                "{e}; the last good checkpoint stays in {}",
-                checkpoint.display()
-            ),
-            e => e.into(),
-        }
-    })?;
-    control.progress.finish();
-    let embeddings = trained.embeddings();
-    let (paths, summary) = save_outputs(config, &trained, &embeddings, &control.stats)?;
-    remove_checkpoints(&run_dir(config))?;
+fn finish(run: Run, args: &TrainArgs) -> anyhow::Result<()> {
+    let finished = run.finish()?;
     if !args.quiet {
         eprintln!(
             "trained {} words in {:.1}s ({:.0} words/s); vectors in {}",
-            summary.words_trained,
-            summary.seconds,
-            summary.words_per_second,
-            paths.vectors.display()
+            finished.summary.words_trained,
+            finished.summary.seconds,
+            finished.summary.words_per_second,
+            finished.paths.vectors.display()
         );
     }
-    match &trained.report {
+    match &finished.trained.report {
         Some(report) if args.json => println!("{}", serde_json::to_string(report)?),
         Some(report) => print!("{report}"),
         None => {}

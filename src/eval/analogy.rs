@@ -5,9 +5,10 @@ use std::path::Path;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::embeddings::{Embeddings, dot};
+use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::io::numbered_lines;
+use crate::files::numbered_lines;
+use crate::linalg::dot;
 
 /// One question, lowercased.
 #[derive(Debug, Clone, PartialEq)]

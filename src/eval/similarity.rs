@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::io::numbered_lines;
+use crate::files::numbered_lines;
 
 /// A scored pair, lowercased.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,8 +8,9 @@ use memmap2::Mmap;
 use rustc_hash::FxHashMap;
 
 use super::word2vec::read_header;
-use crate::embeddings::{Neighbour, best_scores, dot};
+use crate::embeddings::{Neighbour, UnitRows, analogy, similar};
 use crate::error::{Error, Result};
+use crate::linalg::normalize;
 
 /// A word2vec binary file, mapped; rows are read (and checked) as queries scan them.
 pub struct MappedVectors {
@@ -101,6 +102,35 @@ impl MappedVectors {
         self.dim
     }
 
+    /// Words closest to `word` by cosine (as [`crate::embeddings::Embeddings::similar`]).
+    pub fn similar(&self, word: &str, n: usize) -> Result<Vec<Neighbour>> {
+        similar(self, word, n)
+    }
+
+    /// "a is to b as c is to ?" by 3CosAdd on unit vectors (as
+    /// [`crate::embeddings::Embeddings::analogy`]).
+    pub fn analogy(&self, a: &str, b: &str, c: &str, n: usize) -> Result<Vec<Neighbour>> {
+        analogy(self, a, b, c, n)
+    }
+}
+
+impl UnitRows for MappedVectors {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn word(&self, row: usize) -> &str {
+        &self.words[row]
+    }
+
+    fn find(&self, word: &str) -> Option<usize> {
+        self.index.get(word).copied()
+    }
+
     /// Row `i` decoded into `out`, scaled to unit length; non-finite values are an error.
     fn unit_row(&self, i: usize, out: &mut [f32]) -> Result<()> {
         let bytes = &self.map[self.offsets[i]..self.offsets[i] + self.dim * 4];
@@ -118,69 +148,8 @@ impl MappedVectors {
                 ),
             ));
         }
-        let norm = dot(out, out).sqrt();
-        if norm > 0.0 {
-            out.iter_mut().for_each(|v| *v /= norm);
-        }
+        normalize(out);
         Ok(())
-    }
-
-    fn require(&self, word: &str) -> Result<usize> {
-        self.index
-            .get(word)
-            .copied()
-            .ok_or_else(|| Error::UnknownWord(word.to_string()))
-    }
-
-    /// The `n` words nearest `query` (a unit vector) by cosine, leaving out `exclude`.
-    fn nearest(&self, query: &[f32], n: usize, exclude: &[usize]) -> Result<Vec<Neighbour>> {
-        // Scores stream into the top-n as rows are decoded: no per-row buffer on the heap.
-        let mut row = vec![0.0; self.dim];
-        let mut failure = None;
-        let scores = (0..self.len()).map_while(|i| match self.unit_row(i, &mut row) {
-            Ok(()) => Some((i, dot(&row, query))),
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
-        });
-        let best = best_scores(scores, n, exclude);
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        Ok(best
-            .into_iter()
-            .map(|(i, score)| Neighbour {
-                word: self.words[i].to_string(),
-                score,
-            })
-            .collect())
-    }
-
-    /// Words closest to `word` by cosine (as [`crate::embeddings::Embeddings::similar`]).
-    pub fn similar(&self, word: &str, n: usize) -> Result<Vec<Neighbour>> {
-        let id = self.require(word)?;
-        let mut query = vec![0.0; self.dim];
-        self.unit_row(id, &mut query)?;
-        self.nearest(&query, n, &[id])
-    }
-
-    /// "a is to b as c is to ?" by 3CosAdd on unit vectors (as
-    /// [`crate::embeddings::Embeddings::analogy`]).
-    pub fn analogy(&self, a: &str, b: &str, c: &str, n: usize) -> Result<Vec<Neighbour>> {
-        let ids = [self.require(a)?, self.require(b)?, self.require(c)?];
-        let mut rows = vec![vec![0.0; self.dim]; 3];
-        for (row, &id) in rows.iter_mut().zip(&ids) {
-            self.unit_row(id, row)?;
-        }
-        let mut query: Vec<f32> = (0..self.dim)
-            .map(|k| rows[1][k] - rows[0][k] + rows[2][k])
-            .collect();
-        let norm = dot(&query, &query).sqrt();
-        if norm > 0.0 {
-            query.iter_mut().for_each(|v| *v /= norm);
-        }
-        self.nearest(&query, n, &ids)
     }
 }
 

@@ -1,12 +1,11 @@
-//! Files in and out: atomic writes and the word-vector formats. Readers validate and report the
-//! file, line and cause; nothing here panics on bad input.
+//! The file formats: word vectors (word2vec text and binary, GloVe text, fastText `.vec`), queries
+//! straight from a memory-mapped binary file, and GloVe's co-occurrence records. Readers validate and report the file, line
+//! and cause; nothing here panics on bad input.
 
-mod atomic;
-mod lines;
+mod cooccurrence;
 mod mapped;
 mod word2vec;
 
-pub use atomic::atomic_write;
-pub use lines::numbered_lines;
+pub use cooccurrence::{COOCCURRENCE_RECORD_BYTES, read_cooccurrences, write_cooccurrence};
 pub use mapped::MappedVectors;
 pub use word2vec::{VectorFormat, read_vectors, write_vectors};

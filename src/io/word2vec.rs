@@ -7,25 +7,24 @@ use std::path::Path;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 
-use super::atomic_write;
+use crate::files::atomic_write;
 
 /// Which layout a vectors file uses.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum VectorFormat {
     /// word2vec text, which fastText writes as `.vec`: a `count dim` header, then
     /// `word v1 … vD` per line.
-    #[value(name = "word2vec-text", aliases = ["text", "fasttext-vec"])]
+    #[cfg_attr(feature = "cli", value(name = "word2vec-text", aliases = ["text", "fasttext-vec"]))]
     #[serde(alias = "word2vec-text")]
     Text,
     /// word2vec binary: a `count dim` header line, then `word ` and D little-endian f32 per row.
-    #[value(name = "word2vec-binary", alias = "binary")]
+    #[cfg_attr(feature = "cli", value(name = "word2vec-binary", alias = "binary"))]
     #[serde(alias = "word2vec-binary")]
     Binary,
     /// GloVe's text: `word v1 … vD` per line, no header.
-    #[value(name = "glove-text", alias = "glove")]
+    #[cfg_attr(feature = "cli", value(name = "glove-text", alias = "glove"))]
     Glove,
 }
 

@@ -1,23 +1,27 @@
 //! Fused, row-sparse update steps: each example updates only the rows it touches, in place, as
-//! word2vec does, instead of a dense vocab × dim gradient per batch. Registered as a Burn backend
-//! extension ([`SgnsBackend`]) with a CPU and a GPU implementation.
+//! word2vec and GloVe do, instead of a dense vocab × dim gradient per batch. Grouped by algorithm
+//! — [`sgns`] (negative sampling, skip-gram and CBOW) and [`glove`] — each a Burn backend
+//! extension (the trait), its Flex launch, its CPU kernel and its CubeCL kernel, so the training
+//! loop is written once for every device. Beside them, what the kernels share: the Hogwild rows
+//! that hold the CPU kernels' lock-free sharing, SIMD, the loss read-back, and the CubeCL and Flex
+//! helpers.
 
-mod chunk;
-mod cpu;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 mod cube;
-mod extension;
-mod glove_cpu;
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
-mod glove_cube;
-mod glove_extension;
-mod sigmoid;
+#[cfg(feature = "flex")]
+mod flex;
+pub mod glove;
+mod hogwild;
+mod loss;
+pub mod sgns;
+mod simd;
+mod spans;
 
-pub use chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END, spans, spans_for};
-pub use cpu::{ADAGRAD_EPSILON, NoiseTables, SquareSums, train_chunk};
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use cube::MAX_GPU_DIM;
-pub use extension::{AdaGradSums, NoiseOnDevice, SgnsBackend, SgnsWeights, read_loss, sgns_step};
-pub use glove_cpu::{GloveLoss, GloveRows, GloveSettings, train_glove_chunk};
-pub use glove_extension::{GloveBackend, GloveWeights, glove_step, read_glove_loss};
-pub use sigmoid::SigmoidTable;
+pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glove_loss};
+pub use loss::LossSum;
+pub use sgns::{
+    ADAGRAD_EPSILON, AdaGradSums, NegativeSamplingBackend, NegativeSamplingSettings, NoiseOnDevice,
+    Word2VecWeights, negative_sampling_step, read_word2vec_loss,
+};

@@ -7,8 +7,8 @@
 use burn::nn::Embedding;
 use burn::prelude::*;
 
-use super::{ids_tensor, param_from, to_host};
-use crate::sampling::{Rng, rng_for};
+use crate::rng::{Rng, rng_for};
+use crate::tensors::{ids_tensor, param_from, to_host};
 
 /// The model's shape.
 #[derive(Config, Debug)]

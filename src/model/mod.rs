@@ -1,31 +1,18 @@
 //! Burn modules and their losses. Runs on any device; knows nothing of batching or updates.
 
 mod glove;
-mod skipgram;
+mod word2vec;
 
 pub use glove::{Glove, GloveConfig, Weighting};
-pub use skipgram::{SkipGram, SkipGramConfig};
+pub use word2vec::{Word2Vec, Word2VecConfig};
 
-use burn::module::Param;
-use burn::prelude::*;
-
-/// A float parameter holding host data.
-pub(crate) fn param_from(values: Vec<f32>, shape: [usize; 2], device: &Device) -> Param<Tensor<2>> {
-    Param::from_tensor(Tensor::from_data(TensorData::new(values, shape), device))
-}
-
-/// A tensor's values on the host, row-major.
-pub(crate) fn to_host<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor
-        .into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .expect("float tensor converts to f32")
-}
-
-/// Word ids as an integer tensor.
-pub(crate) fn ids_tensor(ids: &[u32], device: &Device) -> Tensor<1, Int> {
-    let ids: Vec<i64> = ids.iter().map(|&i| i as i64).collect();
-    let n = ids.len();
-    Tensor::from_data(TensorData::new(ids, [n]), device)
+/// Which word2vec model: what predicts what. Both train the same [`Word2Vec`] weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Architecture {
+    /// Each context word's input vector predicts the centre word (word2vec's skip-gram).
+    #[default]
+    SkipGram,
+    /// The context words' input vectors, averaged (`mean`) or summed, predict the centre word;
+    /// every context row then takes the whole hidden-layer step, as in word2vec.
+    Cbow { mean: bool },
 }

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::io::atomic_write;
+use crate::files::atomic_write;
 
 /// DejaVu Sans (Bitstream Vera licence, see `DejaVuSans-LICENSE.txt` beside it).
 static FONT: &[u8] = include_bytes!("DejaVuSans.ttf");

@@ -7,7 +7,8 @@ use std::thread::JoinHandle;
 use crate::error::{Error, Result};
 use crate::text::{Corpus, Vocab};
 
-use super::{NegativeSampler, Rng, SentenceSink, Subsampler, reduced_window, rng_for};
+use super::{NegativeSampler, SentenceSink, Subsampler, reduced_window};
+use crate::rng::{Rng, rng_for};
 
 /// How pairs are drawn.
 #[derive(Debug, Clone)]

@@ -8,10 +8,13 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
-use crate::kernels::SENTENCE_END;
 use crate::text::{Corpus, Vocab};
 
-use super::{Rng, SentenceSink, Subsampler, rng_for};
+use super::{SentenceSink, Subsampler};
+use crate::rng::{Rng, rng_for};
+
+/// Separates sentences in a chunk of word ids; no window crosses it.
+pub const SENTENCE_END: i32 = -1;
 
 /// Ids per chunk: large enough to keep a GPU busy and to make a CPU thread start cheap, small
 /// enough that the learning rate moves smoothly between chunks.

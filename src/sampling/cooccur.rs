@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::{SentenceSink, Subsampler, rng_for};
+use super::{SentenceSink, Subsampler};
 use crate::error::{Error, Result};
+use crate::rng::rng_for;
 use crate::text::{Corpus, Vocab};
 
 /// How counts are made.

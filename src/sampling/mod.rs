@@ -9,7 +9,7 @@ mod sentences;
 mod subsample;
 
 pub use batches::{Batch, BatchProducer, Message, PairConfig};
-pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer};
+pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer, SENTENCE_END};
 pub use cooccur::{
     CooccurConfig, CooccurStats, Cooccurrence, MAX_COOCCUR_WINDOW, RunReader, count_cooccurrences,
 };
@@ -17,15 +17,7 @@ pub use negative::NegativeSampler;
 pub use sentences::SentenceSink;
 pub use subsample::Subsampler;
 
-use rand::SeedableRng;
-
-/// The generator every sampler uses: fast, small state, reproducible from a seed.
-pub type Rng = rand_xoshiro::Xoshiro256PlusPlus;
-
-/// An independent generator for stream `stream` (a thread, an epoch) of run `seed`.
-pub fn rng_for(seed: u64, stream: u64) -> Rng {
-    Rng::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17))
-}
+use crate::rng::Rng;
 
 /// word2vec's dynamic window: the effective half-width is uniform in 1..=window, so near
 /// context words are sampled more often than far ones.
@@ -37,6 +29,7 @@ pub fn reduced_window(rng: &mut Rng, window: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::rng_for;
 
     #[test]
     fn window_sizes_are_uniform_over_one_to_window() {

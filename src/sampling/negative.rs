@@ -3,7 +3,7 @@
 
 use rand::RngCore;
 
-use super::Rng;
+use crate::rng::Rng;
 
 /// Draws word ids with probability ∝ count^power.
 #[derive(Debug, Clone)]
@@ -84,7 +84,7 @@ mod tests {
     fn distribution_is_unigram_to_the_three_quarters() {
         let counts = [10_000u64, 3_000, 500, 80, 7, 1];
         let s = NegativeSampler::new(&counts, 0.75);
-        let mut rng = super::super::rng_for(3, 0);
+        let mut rng = crate::rng::rng_for(3, 0);
         let n = 1_000_000;
         let mut hist = [0u64; 6];
         for _ in 0..n {

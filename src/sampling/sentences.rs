@@ -5,7 +5,8 @@ use std::path::Path;
 use crate::error::Result;
 use crate::text::{MAX_SENTENCE_TOKENS, TokenSink, Vocab};
 
-use super::{Rng, Subsampler};
+use super::Subsampler;
+use crate::rng::Rng;
 
 /// Maps tokens to ids, drops unknown words, subsamples frequent ones, and hands each sentence
 /// (a line, or `MAX_SENTENCE_TOKENS` of it) to `on_sentence` with the number of vocabulary words

@@ -2,7 +2,7 @@
 
 use rand::RngCore;
 
-use super::Rng;
+use crate::rng::Rng;
 
 /// Decides, per occurrence, whether a word is kept for training.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ mod tests {
         let counts = [1_000_000u64, 20_000, 10];
         let total: u64 = counts.iter().sum();
         let s = Subsampler::new(&counts, 1e-3);
-        let mut rng = super::super::rng_for(1, 0);
+        let mut rng = crate::rng::rng_for(1, 0);
         let n = 200_000;
         for (id, &c) in counts.iter().enumerate() {
             let p = Subsampler::keep_probability(c, total, 1e-3).min(1.0);

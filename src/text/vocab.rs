@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::corpus::{Corpus, TokenSink};
 use crate::error::{Error, Result};
-use crate::io::{atomic_write, numbered_lines};
+use crate::files::{atomic_write, numbered_lines};
 
 /// Words kept for training, most frequent first, with the id each word trains under.
 #[derive(Debug, Clone)]

@@ -9,11 +9,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use burn::module::Module;
+use burn::optim::{ModuleOptimizer, OptimizerRecord};
+use burn::prelude::*;
+use burn::store::ModuleRecord;
 use serde::{Deserialize, Serialize};
 
 use super::TrainConfig;
 use crate::error::{Error, Result};
-use crate::io::atomic_write;
+use crate::files::atomic_write;
+use crate::kernels::LossSum;
+use crate::tensors::{matrix, to_host};
 use crate::text::{Vocab, VocabStats};
 
 const MAGIC: &[u8; 8] = b"WVCKPT01";
@@ -45,14 +51,14 @@ pub struct Position {
 
 impl Position {
     /// Adds the loss of examples just trained to the epoch under way.
-    pub fn add_loss(&mut self, loss: crate::kernels::ChunkLoss) {
+    pub fn add_loss(&mut self, loss: LossSum) {
         self.epoch_loss += loss.sum;
         self.epoch_examples += loss.pairs;
     }
 
     /// The loss of the epoch under way so far.
-    pub fn epoch_loss(&self) -> crate::kernels::ChunkLoss {
-        crate::kernels::ChunkLoss {
+    pub fn epoch_loss(&self) -> LossSum {
+        LossSum {
             sum: self.epoch_loss,
             pairs: self.epoch_examples,
         }
@@ -299,12 +305,12 @@ pub fn remove_checkpoints(dir: &Path) -> Result<()> {
 }
 
 /// f32 values as the little-endian bytes of a checkpoint blob.
-pub fn floats_to_bytes(values: &[f32]) -> Vec<u8> {
+fn floats_to_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// A blob back into f32 values; `expected` values, or an error naming the file.
-pub fn floats_from_bytes(bytes: &[u8], expected: usize, path: &Path) -> Result<Vec<f32>> {
+fn floats_from_bytes(bytes: &[u8], expected: usize, path: &Path) -> Result<Vec<f32>> {
     if bytes.len() != expected * 4 {
         return Err(Error::invalid(
             path,
@@ -318,4 +324,66 @@ pub fn floats_from_bytes(bytes: &[u8], expected: usize, path: &Path) -> Result<V
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
         .collect())
+}
+
+/// The state of the fused steps (weights, optimizer sums) as checkpoint parts, and the parts of
+/// the autodiff steps (a Burn module and its optimizer's state) both ways.
+impl Checkpoint {
+    /// Part `name` as a tensor of `shape` on `device`; an error naming the file when it is
+    /// missing or of another size.
+    pub(crate) fn tensor(
+        &self,
+        name: &str,
+        shape: [usize; 2],
+        device: &Device,
+    ) -> Result<Tensor<2>> {
+        let values = floats_from_bytes(self.blob(name)?, shape[0] * shape[1], &self.source)?;
+        Ok(matrix(values, shape, device))
+    }
+
+    /// `tensor` as part `name`.
+    pub(crate) fn tensor_blob(name: &str, tensor: &Tensor<2>) -> (String, Vec<u8>) {
+        (name.to_string(), floats_to_bytes(&to_host(tensor.clone())))
+    }
+
+    /// A Burn module and its optimizer's state as parts `model` and `optimizer`.
+    pub(crate) fn module_parts<M: Module>(
+        model: &M,
+        optimizer: &ModuleOptimizer,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let record_error =
+            |e: burn::store::RecordError| Error::Config(format!("saving a checkpoint: {e:?}"));
+        let model_bytes = model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(record_error)?;
+        let optimizer_bytes = optimizer.to_record().into_bytes().map_err(record_error)?;
+        Ok(vec![
+            ("model".to_string(), model_bytes.to_vec()),
+            ("optimizer".to_string(), optimizer_bytes.to_vec()),
+        ])
+    }
+
+    /// The module's weights and the optimizer's state from parts `model` and `optimizer`;
+    /// parameter ids travel with the weights, so the optimizer state finds its parameters again.
+    pub(crate) fn restore_module<M: Module>(
+        &self,
+        model: M,
+        optimizer: ModuleOptimizer,
+    ) -> Result<(M, ModuleOptimizer)> {
+        let bad = |what: &str, e: burn::store::RecordError| {
+            Error::invalid(
+                &self.source,
+                format!("the checkpoint's {what} does not load: {e:?}"),
+            )
+        };
+        let bytes = |b: &[u8]| burn::tensor::Bytes::from_bytes_vec(b.to_vec());
+        let record =
+            ModuleRecord::from_bytes(bytes(self.blob("model")?)).map_err(|e| bad("model", e))?;
+        let model = model.try_load_record(record).map_err(|e| bad("model", e))?;
+        let record = OptimizerRecord::from_bytes(bytes(self.blob("optimizer")?))
+            .map_err(|e| bad("optimizer state", e))?;
+        Ok((model, optimizer.load_record(record)))
+    }
 }

@@ -1,40 +1,52 @@
-//! Everything that defines a run; saved as JSON beside its outputs so any result can be redone.
+//! Everything that defines a run, with every default in one place ([`TrainConfig::for_model`]);
+//! saved as JSON beside its outputs (and in checkpoints) so any result can be redone.
+//!
+//! The settings are tagged by model — [`ModelOptions::Word2Vec`] or [`ModelOptions::Glove`] —
+//! so a GloVe run cannot carry a negative-sampling loss, nor word2vec GloVe's weighting. On disk
+//! the config keeps its flat form ([`ConfigFile`]), so files written before the split still load.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::io::VectorFormat;
+use crate::model::Architecture;
 
-/// Which word2vec model to train.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
+/// Which model to train, by name: the `model` field of a saved config and the `--model` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ModelKind {
     /// Each context word predicts the centre word.
     #[default]
-    Skipgram,
+    #[serde(rename = "skipgram")]
+    #[cfg_attr(feature = "cli", value(name = "skipgram"))]
+    SkipGram,
     /// The context words together (their mean, or sum) predict the centre word.
+    #[serde(rename = "cbow")]
     Cbow,
     /// GloVe: word and context vectors fitted to the log co-occurrence counts.
+    #[serde(rename = "glove")]
     Glove,
 }
 
 /// Which of GloVe's vectors the output holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum GloveVectors {
     /// wᵢ + w̃ᵢ, as the reference saves by default.
     #[default]
-    #[value(name = "word+context")]
+    #[cfg_attr(feature = "cli", value(name = "word+context"))]
     #[serde(rename = "word+context")]
     WordPlusContext,
     /// The word vectors wᵢ alone.
-    #[value(name = "word")]
+    #[cfg_attr(feature = "cli", value(name = "word"))]
     #[serde(rename = "word")]
     Word,
 }
 
-/// Which objective the model trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// Which objective a word2vec model trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum LossKind {
     /// Full softmax over the vocabulary with cross-entropy: exact, O(vocab) per pair.
@@ -44,18 +56,20 @@ pub enum LossKind {
 }
 
 /// How weights are updated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum UpdateKind {
     /// Row-sparse in-place updates (word2vec's SGD, or AdaGrad) by the backend's fused kernel:
-    /// the fast path for negative sampling.
+    /// the fast path for negative sampling and GloVe.
     Fused,
     /// Burn autodiff and any Burn optimizer, on any backend: the experimenting path.
     Autodiff,
 }
 
 /// Burn optimizers offered on the autodiff path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum OptimizerKind {
     Sgd,
@@ -66,7 +80,8 @@ pub enum OptimizerKind {
 }
 
 /// How the learning rate moves over the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum LrSchedule {
     /// Linear decay to lr × 1e-4 over all epochs, as word2vec.
@@ -75,7 +90,8 @@ pub enum LrSchedule {
 }
 
 /// Where the weights live and run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum BackendKind {
     /// Burn's Flex CPU backend.
@@ -88,50 +104,35 @@ pub enum BackendKind {
     Cuda,
 }
 
-/// A complete description of a training run.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// Corpus files; empty means the embedded synthetic corpus.
-    pub corpus: Vec<PathBuf>,
-    #[serde(default)]
-    pub model: ModelKind,
-    /// CBOW's hidden layer is the mean of the context vectors (else their sum).
-    #[serde(default = "yes")]
-    pub cbow_mean: bool,
+/// The settings of the model being trained; the rest of [`TrainConfig`] applies to every model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelOptions {
+    /// Skip-gram or CBOW.
+    Word2Vec(Word2VecOptions),
+    Glove(GloveOptions),
+}
+
+/// word2vec's own settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Word2VecOptions {
+    pub architecture: Architecture,
     pub loss: LossKind,
-    pub update: UpdateKind,
-    pub backend: BackendKind,
-    pub optimizer: OptimizerKind,
-    pub lr: f64,
-    pub lr_schedule: LrSchedule,
-    pub dim: usize,
-    pub window: usize,
+    /// Noise words per example (negative sampling).
     pub negative: usize,
+    /// Subsampling threshold for frequent words (0 disables).
     pub sample: f64,
-    pub min_count: u64,
-    pub max_vocab: Option<usize>,
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub seed: u64,
-    pub threads: usize,
-    /// Cubes training at once on a GPU (fused path); 0: one per 64 positions of a chunk.
-    #[serde(default)]
-    pub gpu_cubes: u32,
-    pub output: PathBuf,
-    pub format: VectorFormat,
-    /// Benchmarks scored during and after training.
-    #[serde(default)]
-    pub eval: EvalConfig,
-    /// Seconds between checkpoints; none: only on Ctrl-C.
-    #[serde(default)]
-    pub checkpoint_every: Option<f64>,
-    /// Corpus ids (GloVe: co-occurrence entries) per fused step, and per unit of resumable
-    /// progress.
-    #[serde(default = "default_chunk_tokens")]
-    pub chunk_tokens: usize,
-    /// GloVe's settings (unused by word2vec's models).
-    #[serde(default)]
-    pub glove: GloveOptions,
+}
+
+impl Default for Word2VecOptions {
+    /// word2vec's skip-gram with negative sampling.
+    fn default() -> Self {
+        Word2VecOptions {
+            architecture: Architecture::SkipGram,
+            loss: LossKind::Negative,
+            negative: 5,
+            sample: 1e-3,
+        }
+    }
 }
 
 /// GloVe's own settings.
@@ -165,46 +166,168 @@ impl Default for GloveOptions {
     }
 }
 
-impl Default for TrainConfig {
-    /// word2vec's skip-gram settings on the embedded corpus, one thread, on the CPU.
+impl ModelOptions {
+    /// The model `kind` with its own default settings.
+    pub fn of_kind(kind: ModelKind) -> Self {
+        let word2vec = |architecture| {
+            ModelOptions::Word2Vec(Word2VecOptions {
+                architecture,
+                ..Word2VecOptions::default()
+            })
+        };
+        match kind {
+            ModelKind::SkipGram => word2vec(Architecture::SkipGram),
+            ModelKind::Cbow => word2vec(Architecture::Cbow { mean: true }),
+            ModelKind::Glove => ModelOptions::Glove(GloveOptions::default()),
+        }
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelOptions::Word2Vec(w) => match w.architecture {
+                Architecture::SkipGram => ModelKind::SkipGram,
+                Architecture::Cbow { .. } => ModelKind::Cbow,
+            },
+            ModelOptions::Glove(_) => ModelKind::Glove,
+        }
+    }
+}
+
+impl Default for ModelOptions {
     fn default() -> Self {
+        ModelOptions::Word2Vec(Word2VecOptions::default())
+    }
+}
+
+/// A complete description of a training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ConfigFile", into = "ConfigFile")]
+pub struct TrainConfig {
+    /// Corpus files; empty means the embedded synthetic corpus.
+    pub corpus: Vec<PathBuf>,
+    pub model: ModelOptions,
+    pub update: UpdateKind,
+    pub backend: BackendKind,
+    pub optimizer: OptimizerKind,
+    pub lr: f64,
+    pub lr_schedule: LrSchedule,
+    pub dim: usize,
+    /// Largest distance between centre and context words (word2vec shrinks it at random per
+    /// word; GloVe counts every pair within it, weighted 1/distance).
+    pub window: usize,
+    pub min_count: u64,
+    pub max_vocab: Option<usize>,
+    /// Passes over the corpus (GloVe: over its co-occurrence entries).
+    pub epochs: usize,
+    /// Examples per step on the autodiff path.
+    pub batch_size: usize,
+    pub seed: u64,
+    pub threads: usize,
+    /// Cubes training at once on a GPU (fused path); 0: one per 64 positions of a chunk.
+    pub gpu_cubes: u32,
+    pub output: PathBuf,
+    pub format: VectorFormat,
+    /// Benchmarks scored during and after training.
+    pub eval: EvalConfig,
+    /// Seconds between checkpoints; none: only on Ctrl-C.
+    pub checkpoint_every: Option<f64>,
+    /// Corpus ids (GloVe: co-occurrence entries) per fused step, and per unit of resumable
+    /// progress.
+    pub chunk_tokens: usize,
+}
+
+impl TrainConfig {
+    /// A run of `model` with every other setting at its default for that model, trained by
+    /// `optimizer` (`None`: the model's own, SGD for word2vec as word2vec.c, AdaGrad for GloVe as
+    /// its reference) on `backend`. The defaults that depend on the model:
+    /// - update: fused wherever a kernel exists (negative sampling with SGD or AdaGrad, GloVe
+    ///   with AdaGrad, on every backend but ndarray), else autodiff;
+    /// - learning rate: 0.025 for SGD (0.05 for CBOW, as word2vec), 0.05 for AdaGrad, 0.001
+    ///   for the others;
+    /// - schedule: linear decay, constant for GloVe (as its reference);
+    /// - window 5 (GloVe 10), epochs 5 (GloVe 15).
+    ///
+    /// The threads default to every core.
+    pub fn for_model(
+        model: ModelOptions,
+        optimizer: Option<OptimizerKind>,
+        backend: BackendKind,
+    ) -> TrainConfig {
+        let glove = matches!(model, ModelOptions::Glove(_));
+        let optimizer = optimizer.unwrap_or(if glove {
+            OptimizerKind::Adagrad
+        } else {
+            OptimizerKind::Sgd
+        });
+        let has_kernel = backend != BackendKind::Ndarray
+            && match &model {
+                ModelOptions::Glove(_) => optimizer == OptimizerKind::Adagrad,
+                ModelOptions::Word2Vec(w) => {
+                    w.loss == LossKind::Negative
+                        && matches!(optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad)
+                }
+            };
+        let lr = match optimizer {
+            OptimizerKind::Sgd if model.kind() == ModelKind::Cbow => 0.05,
+            OptimizerKind::Sgd => 0.025,
+            OptimizerKind::Adagrad => 0.05,
+            _ => 0.001,
+        };
         TrainConfig {
             corpus: Vec::new(),
-            model: ModelKind::Skipgram,
-            cbow_mean: true,
-            loss: LossKind::Negative,
-            update: UpdateKind::Fused,
-            backend: BackendKind::Cpu,
-            optimizer: OptimizerKind::Sgd,
-            lr: 0.025,
-            lr_schedule: LrSchedule::Linear,
+            update: if has_kernel {
+                UpdateKind::Fused
+            } else {
+                UpdateKind::Autodiff
+            },
+            backend,
+            optimizer,
+            lr,
+            lr_schedule: if glove {
+                LrSchedule::Constant
+            } else {
+                LrSchedule::Linear
+            },
             dim: 100,
-            window: 5,
-            negative: 5,
-            sample: 1e-3,
+            window: if glove { 10 } else { 5 },
             min_count: 5,
             max_vocab: None,
-            epochs: 5,
+            epochs: if glove { 15 } else { 5 },
             batch_size: 1024,
             seed: 1,
-            threads: 1,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             gpu_cubes: 256,
             output: PathBuf::from("wordvec-output/vectors.txt"),
             format: VectorFormat::Text,
             eval: EvalConfig::default(),
             checkpoint_every: None,
-            chunk_tokens: default_chunk_tokens(),
-            glove: GloveOptions::default(),
+            chunk_tokens: crate::sampling::CHUNK_TOKENS,
+            model,
+        }
+    }
+
+    /// word2vec's settings, when the model is skip-gram or CBOW.
+    pub fn word2vec(&self) -> Option<&Word2VecOptions> {
+        match &self.model {
+            ModelOptions::Word2Vec(w) => Some(w),
+            ModelOptions::Glove(_) => None,
+        }
+    }
+
+    /// GloVe's settings, when the model is GloVe.
+    pub fn glove(&self) -> Option<&GloveOptions> {
+        match &self.model {
+            ModelOptions::Glove(g) => Some(g),
+            ModelOptions::Word2Vec(_) => None,
         }
     }
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn default_chunk_tokens() -> usize {
-    crate::sampling::CHUNK_TOKENS
+impl Default for TrainConfig {
+    /// word2vec's skip-gram with negative sampling, on the CPU, on the embedded corpus.
+    fn default() -> Self {
+        TrainConfig::for_model(ModelOptions::default(), None, BackendKind::Cpu)
+    }
 }
 
 /// Benchmarks to score the vectors on, and how often.
@@ -313,46 +436,45 @@ impl TrainConfig {
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return bad("--lr must be a positive number");
         }
-        if !(self.sample.is_finite() && self.sample >= 0.0) {
+        // The embedded corpus brings its own questions.
+        if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
+            return bad("--eval-every needs --analogies or --similarity");
+        }
+        match &self.model {
+            ModelOptions::Word2Vec(w) => self.validate_word2vec(w),
+            ModelOptions::Glove(g) => self.validate_glove(g),
+        }
+    }
+
+    fn validate_word2vec(&self, w: &Word2VecOptions) -> crate::Result<()> {
+        let bad = |m: &str| Err(crate::Error::Config(m.to_string()));
+        if !(w.sample.is_finite() && w.sample >= 0.0) {
             return bad("--sample must be zero or positive");
         }
-        if self.model == ModelKind::Glove {
-            return self.validate_glove();
-        }
-        if self.loss == LossKind::Negative && self.negative == 0 {
+        if w.loss == LossKind::Negative && w.negative == 0 {
             return bad("--loss negative needs --negative of at least 1");
         }
-        if self.loss == LossKind::Softmax && self.update == UpdateKind::Fused {
+        if self.update == UpdateKind::Autodiff {
+            return Ok(());
+        }
+        if w.loss == LossKind::Softmax {
             return bad("the full softmax is dense: use --update autodiff with --loss softmax");
         }
-        if self.update == UpdateKind::Fused
-            && !matches!(self.optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad)
-        {
+        if !matches!(self.optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad) {
             return bad(
                 "the fused update does SGD or AdaGrad: use --update autodiff to train with another optimizer",
             );
         }
-        if self.update == UpdateKind::Fused && self.backend == BackendKind::Ndarray {
+        if self.backend == BackendKind::Ndarray {
             return bad(
                 "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
             );
         }
-        self.validate_eval()
-    }
-
-    fn validate_eval(&self) -> crate::Result<()> {
-        // The embedded corpus brings its own questions.
-        if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
-            return Err(crate::Error::Config(
-                "--eval-every needs --analogies or --similarity".into(),
-            ));
-        }
         Ok(())
     }
 
-    fn validate_glove(&self) -> crate::Result<()> {
+    fn validate_glove(&self, glove: &GloveOptions) -> crate::Result<()> {
         let bad = |m: &str| Err(crate::Error::Config(m.to_string()));
-        let glove = &self.glove;
         if !(glove.x_max.is_finite() && glove.x_max > 0.0) {
             return bad("--x-max must be a positive number");
         }
@@ -381,7 +503,140 @@ impl TrainConfig {
                 "GloVe's fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
             );
         }
-        self.validate_eval()
+        Ok(())
+    }
+}
+
+/// A config as files hold it: one flat object, as every version has written it. The model's own
+/// settings sit beside the others — word2vec's (`cbow_mean`, `loss`, `negative`, `sample`) for
+/// skip-gram and CBOW, `glove` for GloVe — and files from before the tagged config, which hold
+/// both, load too.
+#[derive(Serialize, Deserialize)]
+struct ConfigFile {
+    corpus: Vec<PathBuf>,
+    #[serde(default)]
+    model: ModelKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cbow_mean: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    loss: Option<LossKind>,
+    update: UpdateKind,
+    backend: BackendKind,
+    optimizer: OptimizerKind,
+    lr: f64,
+    lr_schedule: LrSchedule,
+    dim: usize,
+    window: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    negative: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sample: Option<f64>,
+    min_count: u64,
+    max_vocab: Option<usize>,
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
+    threads: usize,
+    #[serde(default)]
+    gpu_cubes: u32,
+    output: PathBuf,
+    format: VectorFormat,
+    #[serde(default)]
+    eval: EvalConfig,
+    #[serde(default)]
+    checkpoint_every: Option<f64>,
+    #[serde(default = "default_chunk_tokens")]
+    chunk_tokens: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    glove: Option<GloveOptions>,
+}
+
+fn default_chunk_tokens() -> usize {
+    crate::sampling::CHUNK_TOKENS
+}
+
+impl From<ConfigFile> for TrainConfig {
+    fn from(file: ConfigFile) -> Self {
+        let defaults = Word2VecOptions::default();
+        let word2vec = |architecture| {
+            ModelOptions::Word2Vec(Word2VecOptions {
+                architecture,
+                loss: file.loss.unwrap_or(defaults.loss),
+                negative: file.negative.unwrap_or(defaults.negative),
+                sample: file.sample.unwrap_or(defaults.sample),
+            })
+        };
+        let model = match file.model {
+            ModelKind::SkipGram => word2vec(Architecture::SkipGram),
+            ModelKind::Cbow => word2vec(Architecture::Cbow {
+                mean: file.cbow_mean.unwrap_or(true),
+            }),
+            ModelKind::Glove => ModelOptions::Glove(file.glove.clone().unwrap_or_default()),
+        };
+        TrainConfig {
+            corpus: file.corpus,
+            model,
+            update: file.update,
+            backend: file.backend,
+            optimizer: file.optimizer,
+            lr: file.lr,
+            lr_schedule: file.lr_schedule,
+            dim: file.dim,
+            window: file.window,
+            min_count: file.min_count,
+            max_vocab: file.max_vocab,
+            epochs: file.epochs,
+            batch_size: file.batch_size,
+            seed: file.seed,
+            threads: file.threads,
+            gpu_cubes: file.gpu_cubes,
+            output: file.output,
+            format: file.format,
+            eval: file.eval,
+            checkpoint_every: file.checkpoint_every,
+            chunk_tokens: file.chunk_tokens,
+        }
+    }
+}
+
+impl From<TrainConfig> for ConfigFile {
+    fn from(config: TrainConfig) -> Self {
+        let kind = config.model.kind();
+        let (word2vec, glove) = match config.model {
+            ModelOptions::Word2Vec(w) => (Some(w), None),
+            ModelOptions::Glove(g) => (None, Some(g)),
+        };
+        ConfigFile {
+            corpus: config.corpus,
+            model: kind,
+            cbow_mean: word2vec.and_then(|w| match w.architecture {
+                Architecture::Cbow { mean } => Some(mean),
+                Architecture::SkipGram => None,
+            }),
+            loss: word2vec.map(|w| w.loss),
+            update: config.update,
+            backend: config.backend,
+            optimizer: config.optimizer,
+            lr: config.lr,
+            lr_schedule: config.lr_schedule,
+            dim: config.dim,
+            window: config.window,
+            negative: word2vec.map(|w| w.negative),
+            sample: word2vec.map(|w| w.sample),
+            min_count: config.min_count,
+            max_vocab: config.max_vocab,
+            epochs: config.epochs,
+            batch_size: config.batch_size,
+            seed: config.seed,
+            threads: config.threads,
+            gpu_cubes: config.gpu_cubes,
+            output: config.output,
+            format: config.format,
+            eval: config.eval,
+            checkpoint_every: config.checkpoint_every,
+            chunk_tokens: config.chunk_tokens,
+            glove,
+        }
     }
 }
 
@@ -407,5 +662,98 @@ mod tests {
         assert_eq!(parse_duration("0.5s"), Ok(0.5));
         assert!(parse_duration("-1m").is_err());
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn defaults_follow_the_model_and_optimizer() {
+        let cbow = TrainConfig::for_model(
+            ModelOptions::of_kind(ModelKind::Cbow),
+            None,
+            BackendKind::Cpu,
+        );
+        assert_eq!(
+            (cbow.update, cbow.optimizer, cbow.lr),
+            (UpdateKind::Fused, OptimizerKind::Sgd, 0.05)
+        );
+        let glove = TrainConfig::for_model(
+            ModelOptions::of_kind(ModelKind::Glove),
+            None,
+            BackendKind::Cpu,
+        );
+        assert_eq!(
+            (glove.update, glove.optimizer, glove.lr),
+            (UpdateKind::Fused, OptimizerKind::Adagrad, 0.05)
+        );
+        assert_eq!(
+            (glove.window, glove.epochs, glove.lr_schedule),
+            (10, 15, LrSchedule::Constant)
+        );
+        let adam = TrainConfig::for_model(
+            ModelOptions::default(),
+            Some(OptimizerKind::Adam),
+            BackendKind::Cpu,
+        );
+        assert_eq!((adam.update, adam.lr), (UpdateKind::Autodiff, 0.001));
+        let softmax = ModelOptions::Word2Vec(Word2VecOptions {
+            loss: LossKind::Softmax,
+            ..Word2VecOptions::default()
+        });
+        assert_eq!(
+            TrainConfig::for_model(softmax, None, BackendKind::Cpu).update,
+            UpdateKind::Autodiff
+        );
+        let ndarray = TrainConfig::for_model(ModelOptions::default(), None, BackendKind::Ndarray);
+        assert_eq!(ndarray.update, UpdateKind::Autodiff);
+        for config in [cbow, glove, adam, ndarray] {
+            config.validate().unwrap();
+        }
+    }
+
+    /// A config written before the settings were tagged by model: flat, with word2vec's fields
+    /// and GloVe's both present whatever the model.
+    fn flat_file(model: &str) -> String {
+        format!(
+            r#"{{"corpus":["/data/c.txt"],"model":"{model}","cbow_mean":false,"loss":"negative",
+            "update":"fused","backend":"cpu","optimizer":"sgd","lr":0.05,"lr_schedule":"linear",
+            "dim":50,"window":5,"negative":7,"sample":0.0001,"min_count":5,"max_vocab":null,
+            "epochs":5,"batch_size":1024,"seed":3,"threads":2,"gpu_cubes":256,
+            "output":"/runs/a/vectors.txt","format":"text","eval":{{"analogies":null,
+            "similarity":[],"restrict":30000,"every":null}},"checkpoint_every":null,
+            "chunk_tokens":100000,"glove":{{"x_max":50.0,"alpha":0.75,"grad_clip":100.0,
+            "memory_gb":4.0,"temp_dir":null,"vectors":"word"}}}}"#
+        )
+    }
+
+    #[test]
+    fn configs_saved_before_the_tagged_settings_still_load() {
+        let cbow: TrainConfig = serde_json::from_str(&flat_file("cbow")).unwrap();
+        let w = cbow.word2vec().unwrap();
+        assert_eq!(w.architecture, Architecture::Cbow { mean: false });
+        assert_eq!((w.negative, w.sample, cbow.seed), (7, 1e-4, 3));
+        let glove: TrainConfig = serde_json::from_str(&flat_file("glove")).unwrap();
+        let g = glove.glove().unwrap();
+        assert_eq!((g.x_max, g.vectors), (50.0, GloveVectors::Word));
+        assert!(glove.word2vec().is_none());
+    }
+
+    #[test]
+    fn configs_round_trip_through_their_file_form() {
+        for kind in [ModelKind::SkipGram, ModelKind::Cbow, ModelKind::Glove] {
+            let config =
+                TrainConfig::for_model(ModelOptions::of_kind(kind), None, BackendKind::Cpu);
+            let json = serde_json::to_string(&config).unwrap();
+            assert_eq!(serde_json::from_str::<TrainConfig>(&json).unwrap(), config);
+            // Each file holds its own model's settings only.
+            assert_eq!(
+                json.contains("\"glove\""),
+                kind == ModelKind::Glove,
+                "{json}"
+            );
+            assert_eq!(
+                json.contains("\"negative\""),
+                kind != ModelKind::Glove,
+                "{json}"
+            );
+        }
     }
 }

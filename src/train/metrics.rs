@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainConfig;
 use crate::error::{Error, Result};
-use crate::io::{atomic_write, numbered_lines};
+use crate::files::{atomic_write, numbered_lines};
 
 /// The file name inside a run directory.
 pub const METRICS_FILE: &str = "metrics.jsonl";

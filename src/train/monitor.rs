@@ -1,6 +1,6 @@
-//! What a training loop reports and when it pauses: progress, the metrics file, evaluations,
-//! checkpoints and a requested stop. Both update paths drive one `Monitor`, so a run looks the
-//! same in its files whichever path trained it.
+//! What the training loop reports and when it pauses: progress, the metrics file, evaluations,
+//! checkpoints and a requested stop. The one driver holds one `Monitor`, so a run looks the same
+//! in its files whichever step trained it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,12 +13,12 @@ use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::{Benchmarks, EvalReport};
-use crate::kernels::ChunkLoss;
+use crate::kernels::LossSum;
 use crate::text::{Vocab, VocabStats};
 
 /// What the caller hands a run besides its config and data: how to report, what to evaluate
 /// on, when to stop, and where to continue from.
-pub struct RunControl {
+pub(crate) struct RunControl {
     pub progress: Progress,
     /// Scored during training as `config.eval.every` says, and at the end.
     pub benchmarks: Option<Benchmarks>,
@@ -33,20 +33,6 @@ pub struct RunControl {
     pub write_files: bool,
 }
 
-impl RunControl {
-    /// Quiet, no evaluation, no stop, no files: for library use and tests.
-    pub fn quiet() -> Self {
-        RunControl {
-            progress: Progress::new(1, true),
-            benchmarks: None,
-            stop: Arc::new(AtomicBool::new(false)),
-            resume: None,
-            stats: VocabStats::default(),
-            write_files: false,
-        }
-    }
-}
-
 /// The folder a run writes its metrics and checkpoints into: its vectors' folder.
 pub fn run_dir(config: &TrainConfig) -> PathBuf {
     match config.output.parent() {
@@ -55,7 +41,7 @@ pub fn run_dir(config: &TrainConfig) -> PathBuf {
     }
 }
 
-pub(super) struct Monitor<'a> {
+pub(crate) struct Monitor<'a> {
     config: &'a TrainConfig,
     vocab: &'a Vocab,
     control: &'a mut RunControl,
@@ -149,7 +135,7 @@ impl<'a> Monitor<'a> {
     }
 
     /// The loss of the examples trained since the previous interval.
-    pub fn interval(&mut self, epoch: usize, words: u64, loss: ChunkLoss, lr: f64) -> Result<()> {
+    pub fn interval(&mut self, epoch: usize, words: u64, loss: LossSum, lr: f64) -> Result<()> {
         let seconds = self.seconds();
         let (w0, s0) = std::mem::replace(&mut self.last_interval, (words, seconds));
         let mean = (loss.pairs > 0).then(|| loss.mean());
@@ -168,48 +154,13 @@ impl<'a> Monitor<'a> {
         }
     }
 
-    /// What follows every training step of every loop: the loss read back when `read_due` (or
-    /// when an evaluation or a checkpoint needs it) and added to the epoch, the progress
-    /// display, and the evaluation and checkpoint that are due; a requested stop ends the run
-    /// once its checkpoint is saved. `read` checks the loss it reads.
-    pub fn after_step(
-        &mut self,
-        position: &mut Position,
-        lr: f64,
-        read_due: bool,
-        read: impl FnOnce() -> Result<ChunkLoss>,
-        embeddings: impl FnOnce() -> Embeddings,
-        save: impl FnOnce(&mut Monitor, &Position) -> Result<PathBuf>,
-    ) -> Result<()> {
-        let (epoch, words) = (position.epoch, position.words);
-        let eval_due = self.eval_due(words);
-        let save_due = self.checkpoint_due();
-        if read_due || eval_due || save_due {
-            let loss = read()?;
-            position.add_loss(loss);
-            self.interval(epoch, words, loss, lr)?;
-        } else {
-            self.progress(words, lr);
-        }
-        if eval_due {
-            self.evaluate(epoch, words, embeddings)?;
-        }
-        if save_due {
-            let path = save(self, position)?;
-            if self.stop_requested() {
-                return Err(self.stopped(words, path));
-            }
-        }
-        Ok(())
-    }
-
     /// Closes the epoch under way, whose last examples' loss is `last`: the epoch's record,
     /// the position moved to the next epoch, and the evaluation after it when one is asked for
     /// each epoch (the last epoch's is the run's final one, made by the caller).
     pub fn end_epoch(
         &mut self,
         position: &mut Position,
-        last: ChunkLoss,
+        last: LossSum,
         embeddings: impl FnOnce() -> Embeddings,
     ) -> Result<()> {
         position.add_loss(last);
@@ -223,7 +174,7 @@ impl<'a> Monitor<'a> {
     }
 
     /// An epoch ended with `loss` over all of its examples.
-    fn epoch_end(&mut self, epoch: usize, words: u64, loss: ChunkLoss) -> Result<()> {
+    fn epoch_end(&mut self, epoch: usize, words: u64, loss: LossSum) -> Result<()> {
         let seconds = self.seconds();
         self.control.progress.log(&format!(
             "epoch {}/{}: mean loss {:.4} over {} examples, {:.0} words/s",
@@ -243,7 +194,7 @@ impl<'a> Monitor<'a> {
     }
 
     /// Whether an evaluation by words is due at `words`.
-    fn eval_due(&self, words: u64) -> bool {
+    pub fn eval_due(&self, words: u64) -> bool {
         self.next_eval.is_some_and(|n| words >= n)
     }
 

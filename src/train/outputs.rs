@@ -4,10 +4,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{TrainConfig, Trained};
+use super::TrainConfig;
+use super::trained::Trained;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
-use crate::io::{atomic_write, write_vectors};
+use crate::files::atomic_write;
+use crate::io::write_vectors;
 use crate::text::VocabStats;
 
 /// Where a run's outputs went.
@@ -49,7 +51,7 @@ pub struct RunSummary {
 
 /// Writes every output of `trained` (`embeddings` being [`Trained::embeddings`]); each file
 /// appears whole or not at all.
-pub fn save_outputs(
+pub(crate) fn save_outputs(
     config: &TrainConfig,
     trained: &Trained,
     embeddings: &Embeddings,

@@ -6,12 +6,12 @@ use burn::nn::{Embedding, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::{log_sigmoid, log_softmax};
 
-use super::{ids_tensor, param_from, to_host};
-use crate::sampling::{Rng, rng_for};
+use crate::rng::{Rng, rng_for};
+use crate::tensors::{ids_tensor, param_from, to_host};
 
 /// The model's shape.
 #[derive(Config, Debug)]
-pub struct SkipGramConfig {
+pub struct Word2VecConfig {
     pub vocab: usize,
     pub dim: usize,
     /// The softmax head carries a bias (as `nn.Linear` does); negative sampling has none.
@@ -22,7 +22,7 @@ pub struct SkipGramConfig {
 /// Skip-gram with a softmax head; `embedding.weight` holds the input (centre) vectors, shape
 /// [vocab, dim], and `head.weight` the output vectors as columns, shape [dim, vocab].
 #[derive(Module, Debug)]
-pub struct SkipGram {
+pub struct Word2Vec {
     pub embedding: Embedding,
     pub head: Linear,
 }
@@ -30,13 +30,13 @@ pub struct SkipGram {
 /// A stream of the run's RNG reserved for weight initialisation.
 const INIT_STREAM: u64 = 0x1417;
 
-impl SkipGramConfig {
+impl Word2VecConfig {
     /// Input vectors uniform in ±1/dim (as gensim and fastText; word2vec.c uses ±0.5/dim, which
     /// measured 0.5 point lower on enwiki-17m's analogies), output vectors and bias zero.
     /// Drawn on the host from `seed`, so every backend starts from the same weights.
-    pub fn init(&self, seed: u64, device: &Device) -> SkipGram {
+    pub fn init(&self, seed: u64, device: &Device) -> Word2Vec {
         let (input, output) = self.init_vectors(seed);
-        SkipGram::from_vectors(
+        Word2Vec::from_vectors(
             input,
             output,
             self.head_bias.then(|| vec![0.0; self.vocab]),
@@ -46,7 +46,7 @@ impl SkipGramConfig {
     }
 }
 
-impl SkipGramConfig {
+impl Word2VecConfig {
     /// The initial input and output vectors on the host, [vocab, dim] row-major each.
     pub fn init_vectors(&self, seed: u64) -> (Vec<f32>, Vec<f32>) {
         use rand::Rng as _;
@@ -59,7 +59,7 @@ impl SkipGramConfig {
     }
 }
 
-impl SkipGram {
+impl Word2Vec {
     /// Builds the model from host vectors: `input` and `output` are both [vocab, dim] row-major
     /// (word2vec's syn0 and syn1neg).
     pub fn from_vectors(
@@ -68,7 +68,7 @@ impl SkipGram {
         bias: Option<Vec<f32>>,
         dim: usize,
         device: &Device,
-    ) -> SkipGram {
+    ) -> Word2Vec {
         let vocab = input.len() / dim;
         let embedding = Embedding {
             weight: param_from(input, [vocab, dim], device),
@@ -84,7 +84,7 @@ impl SkipGram {
         let bias = bias.map(|b| {
             burn::module::Param::from_tensor(Tensor::from_data(TensorData::new(b, [vocab]), device))
         });
-        SkipGram {
+        Word2Vec {
             embedding,
             head: Linear {
                 weight: head_weight,
@@ -207,7 +207,7 @@ mod tests {
         Device::flex().autodiff()
     }
 
-    fn tiny(device: &Device) -> (SkipGram, Vec<f32>, Vec<f32>, Vec<f32>) {
+    fn tiny(device: &Device) -> (Word2Vec, Vec<f32>, Vec<f32>, Vec<f32>) {
         let (vocab, dim) = (4, 3);
         let input: Vec<f32> = (0..vocab * dim)
             .map(|i| ((i * 7 % 11) as f32 - 5.0) / 10.0)
@@ -216,7 +216,7 @@ mod tests {
             .map(|i| ((i * 5 % 13) as f32 - 6.0) / 9.0)
             .collect();
         let bias = vec![0.1, -0.2, 0.3, 0.05];
-        let m = SkipGram::from_vectors(
+        let m = Word2Vec::from_vectors(
             input.clone(),
             output.clone(),
             Some(bias.clone()),
@@ -276,7 +276,7 @@ mod tests {
     }
 
     /// Central differences on every weight against the autodiff gradient.
-    fn check_gradients(loss: impl Fn(&SkipGram) -> Tensor<1>) {
+    fn check_gradients(loss: impl Fn(&Word2Vec) -> Tensor<1>) {
         let d = device();
         let (m, input, output, bias) = tiny(&d);
         let grads = loss(&m).backward();
@@ -284,7 +284,7 @@ mod tests {
         let g_out = to_host(m.head.weight.grad(&grads).expect("output grad").transpose());
         let h = 1e-2f32;
         let eval = |inp: Vec<f32>, out: Vec<f32>| -> f64 {
-            let m = SkipGram::from_vectors(inp, out, Some(bias.clone()), 3, &d);
+            let m = Word2Vec::from_vectors(inp, out, Some(bias.clone()), 3, &d);
             loss(&m).into_scalar::<f32>() as f64
         };
         for which in 0..2 {
@@ -355,14 +355,14 @@ mod tests {
 
     #[test]
     fn init_is_uniform_in_one_over_dim() {
-        let m = SkipGramConfig::new(50, 10).init(1, &Device::flex());
+        let m = Word2VecConfig::new(50, 10).init(1, &Device::flex());
         assert!(m.input_vectors().iter().all(|v| v.abs() <= 0.1));
         // Uniform over ±0.1: a fifth of 500 values beyond ±0.08 is expected, none would be
         // under word2vec's ±0.05.
         assert!(m.input_vectors().iter().filter(|v| v.abs() > 0.08).count() > 50);
         assert!(m.output_vectors().iter().all(|&v| v == 0.0));
         assert_eq!(m.bias(), None);
-        let again = SkipGramConfig::new(50, 10).init(1, &Device::flex());
+        let again = Word2VecConfig::new(50, 10).init(1, &Device::flex());
         assert_eq!(m.input_vectors(), again.input_vectors());
     }
 }

@@ -1,20 +1,44 @@
-//! The fused GloVe step as a Burn backend extension, reached from any `Device` through Burn's
-//! dispatch like the skip-gram step: the training loop hands over the weights and a chunk of
-//! entries, and the backend updates the touched rows in place.
+//! GloVe's fused step as a Burn backend extension, reached from any `Device` through Burn's
+//! dispatch like the negative-sampling step: the training loop hands over the weights and a chunk
+//! of entries, and the backend updates the touched rows in place with the reference's AdaGrad.
+//! Kernels: [`cpu`] (reached through `flex`), `cube`.
+
+pub(crate) mod cpu;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod cube;
+#[cfg(feature = "flex")]
+mod flex;
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
 use burn::prelude::*;
 
-use super::chunk::ChunkLoss;
-use super::glove_cpu::GloveSettings;
+use super::loss::{LossSum, chunk_rows};
+
+/// Settings of one fused GloVe step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GloveSettings {
+    /// AdaGrad's rate for the vectors (the reference's `eta`; its biases learn at rate 1).
+    pub lr: f32,
+    /// f(x) = min(1, (x / x_max)^alpha).
+    pub x_max: f32,
+    pub alpha: f32,
+    /// Each gradient component of a vector is clipped to ±`grad_clip` before the rate scales it
+    /// (the reference's `grad_clip_value`).
+    pub grad_clip: f32,
+    /// CPU worker threads; GPU kernels ignore it.
+    pub threads: u32,
+    /// Cubes that train at once on a GPU, each walking its span of entries in order; 0 gives
+    /// every 64 entries their own. The CPU ignores it.
+    pub gpu_cubes: u32,
+}
 
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 fn glove_loss_spec(
     counts: &burn::backend::fusion::custom::TensorSpec,
     settings: &GloveSettings,
 ) -> burn::backend::fusion::custom::TensorSpec {
-    let (_, slots) = super::chunk::spans_for(counts.shape.num_elements(), settings.gpu_cubes);
+    let (_, slots) = super::spans::spans_for(counts.shape.num_elements(), settings.gpu_cubes);
     burn::backend::fusion::custom::TensorSpec::new([slots, 3].into(), burn::tensor::DType::F32)
 }
 
@@ -92,65 +116,16 @@ pub fn glove_step(
 
 /// Reads back the loss tensors of several [`glove_step`]s in one transfer: the loss of the
 /// entries trained, and how many entries were skipped as non-finite.
-pub fn read_glove_loss(losses: Vec<Tensor<2>>) -> (ChunkLoss, u64) {
-    super::extension::chunk_rows(losses).chunks_exact(3).fold(
-        (ChunkLoss::default(), 0),
-        |(loss, skipped), row| {
+pub fn read_glove_loss(losses: Vec<Tensor<2>>) -> (LossSum, u64) {
+    chunk_rows(losses)
+        .chunks_exact(3)
+        .fold((LossSum::default(), 0), |(loss, skipped), row| {
             (
-                loss.plus(ChunkLoss {
+                loss.plus(LossSum {
                     sum: row[0] as f64,
                     pairs: row[1].round() as u64,
                 }),
                 skipped + row[2].round() as u64,
             )
-        },
-    )
-}
-
-#[cfg(feature = "flex")]
-mod flex {
-    use burn::backend::Flex;
-    use burn::tensor::TensorData;
-    use burn_flex::FlexTensor;
-
-    use super::super::glove_cpu::{GloveRows, GloveSettings, train_glove_chunk};
-    use super::GloveBackend;
-    use crate::kernels::extension::flex::{ids, owned_f32};
-
-    impl GloveBackend for Flex {
-        fn glove_chunk(
-            word: FlexTensor,
-            context: FlexTensor,
-            word_sq: FlexTensor,
-            context_sq: FlexTensor,
-            pairs: FlexTensor,
-            counts: FlexTensor,
-            settings: GloveSettings,
-        ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
-            let (mut word, mut context) = (owned_f32(word), owned_f32(context));
-            let (mut word_sq, mut context_sq) = (owned_f32(word_sq), owned_f32(context_sq));
-            let dim = word.layout().shape()[1] - 1;
-            let pairs = ids(&pairs);
-            let counts = owned_f32(counts);
-            let loss = train_glove_chunk(
-                GloveRows {
-                    word: word.storage_mut::<f32>(),
-                    context: context.storage_mut::<f32>(),
-                    word_sq: word_sq.storage_mut::<f32>(),
-                    context_sq: context_sq.storage_mut::<f32>(),
-                },
-                dim,
-                &pairs,
-                counts.storage::<f32>(),
-                &settings,
-            );
-            let row = vec![
-                loss.loss.sum as f32,
-                loss.loss.pairs as f32,
-                loss.non_finite as f32,
-            ];
-            let loss = FlexTensor::from_data(TensorData::new(row, [1, 3]));
-            (word, context, word_sq, context_sq, loss)
-        }
-    }
+        })
 }

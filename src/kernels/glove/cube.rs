@@ -11,10 +11,9 @@ use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
-use super::chunk::spans_for;
-use super::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum};
-use super::glove_cpu::GloveSettings;
-use super::glove_extension::GloveBackend;
+use super::{GloveBackend, GloveSettings};
+use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum, grid};
+use crate::kernels::spans::spans_for;
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
@@ -151,11 +150,9 @@ impl GloveBackend for CubeBackend {
             [slots, 3].into(),
             DType::F32,
         );
-        let x = slots.min(32_768) as u32;
-        let y = slots.div_ceil(x as usize) as u32;
         glove_kernel::launch(
             &client,
-            CubeCount::Static(x, y, 1),
+            grid(slots),
             CubeDim::new_1d(UNITS),
             word.clone().into_tensor_arg(),
             context.clone().into_tensor_arg(),

@@ -1,82 +1,85 @@
-//! Skip-gram negative sampling on the CPU, word2vec style: each thread takes its share of a chunk
-//! of sentences, draws its own windows and negatives, and updates the shared vectors in place
-//! without locks (Hogwild, Recht et al. 2011). No allocation per step; the inner loops are dot
-//! products and axpys over `dim`, compiled twice: for AVX2 + FMA (chosen at run time) and for the
-//! baseline target.
+//! Negative sampling on the CPU, word2vec style, for skip-gram and CBOW: each thread takes its
+//! share of a chunk of sentences, draws its own windows and negatives, and updates the shared
+//! vectors in place without locks ([`HogwildRows`]). No allocation per step; the inner loops are
+//! dot products and axpys over `dim`, compiled for the best SIMD this CPU has
+//! ([`with_best_simd`]).
 
 use rand::RngCore;
 
-use crate::embeddings::dot;
-use crate::sampling::{Rng, rng_for};
-
-use super::chunk::{Architecture, ChunkLoss, ChunkSettings, SENTENCE_END};
 use super::sigmoid::SigmoidTable;
+use super::{ADAGRAD_EPSILON, NegativeSamplingSettings};
+use crate::kernels::hogwild::HogwildRows;
+use crate::kernels::loss::LossSum;
+use crate::kernels::simd::{SimdWork, prefetch_row, with_best_simd};
+use crate::linalg::{axpy, dot};
+use crate::model::Architecture;
+use crate::rng::{Rng, rng_for};
+use crate::sampling::SENTENCE_END;
 
 /// The noise distribution as Walker alias tables: bucket `b` is drawn uniformly, then kept with
 /// probability `accept[b]`, else replaced by `alias[b]`.
 #[derive(Debug, Clone, Copy)]
-pub struct NoiseTables<'a> {
+pub(crate) struct NoiseTables<'a> {
     pub accept: &'a [f32],
     pub alias: &'a [i32],
 }
 
 /// The squared-gradient sums of row-sparse AdaGrad, one per weight, [rows, dim] like the weights.
-pub struct SquareSums<'a> {
+pub(crate) struct SquareSums<'a> {
     pub input: &'a mut [f32],
     pub output: &'a mut [f32],
 }
 
-/// AdaGrad's ε, as Burn's `AdaGradConfig` has it, so both paths take the same steps.
-pub const ADAGRAD_EPSILON: f32 = 1e-5;
-
-/// A pointer to the shared weights. Workers write rows through it without synchronisation, as
-/// Hogwild prescribes: a race costs at most a lost sparse update, and every row index is checked
-/// against the matrix before use.
+/// The matrices the workers share: input and output vectors, and AdaGrad's sums beside them
+/// (no rows under plain SGD).
 #[derive(Clone, Copy)]
-struct Shared {
-    input: *mut f32,
-    output: *mut f32,
-    /// AdaGrad's sums beside the weights; null under plain SGD.
-    input_sq: *mut f32,
-    output_sq: *mut f32,
-    rows: usize,
-    dim: usize,
+struct Shared<'a> {
+    input: HogwildRows<'a>,
+    output: HogwildRows<'a>,
+    input_sq: HogwildRows<'a>,
+    output_sq: HogwildRows<'a>,
 }
 
-// SAFETY: the pointers outlive the scoped worker threads (they borrow the matrices mutably for the
-// whole chunk), and concurrent unsynchronised row updates are the Hogwild algorithm itself.
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
+impl Shared<'_> {
+    fn rows(&self) -> usize {
+        self.input.rows()
+    }
+
+    fn dim(&self) -> usize {
+        self.input.width()
+    }
+}
 
 /// Trains on one chunk of sentences (word ids separated by [`SENTENCE_END`]) and returns the loss
 /// it saw. `input` and `output` are [rows, dim] row-major. Ids outside `0..rows` are an error of
 /// the caller and are skipped rather than trusted. With `adagrad`, each weight takes AdaGrad's
 /// step (lr · g / (√Σg² + ε)) instead of SGD's.
-pub fn train_chunk(
+pub(crate) fn train_chunk(
     input: &mut [f32],
     output: &mut [f32],
     adagrad: Option<SquareSums<'_>>,
     dim: usize,
     tokens: &[i32],
     noise: NoiseTables<'_>,
-    settings: &ChunkSettings,
-) -> ChunkLoss {
+    settings: &NegativeSamplingSettings,
+) -> LossSum {
     assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
     assert_eq!(noise.accept.len(), noise.alias.len());
     let (input_sq, output_sq) = match adagrad {
         Some(sums) => {
             assert!(sums.input.len() == input.len() && sums.output.len() == input.len());
-            (sums.input.as_mut_ptr(), sums.output.as_mut_ptr())
+            (
+                HogwildRows::new(sums.input, dim),
+                HogwildRows::new(sums.output, dim),
+            )
         }
-        None => (std::ptr::null_mut(), std::ptr::null_mut()),
+        None => (HogwildRows::empty(dim), HogwildRows::empty(dim)),
     };
     let shared = Shared {
-        input: input.as_mut_ptr(),
-        output: output.as_mut_ptr(),
+        input: HogwildRows::new(input, dim),
+        output: HogwildRows::new(output, dim),
         input_sq,
         output_sq,
-        rows: input.len() / dim,
-        dim,
     };
     let table = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
@@ -94,7 +97,7 @@ pub fn train_chunk(
         handles
             .into_iter()
             .map(|h| h.join().expect("a training thread does not panic"))
-            .fold(ChunkLoss::default(), |a, b| a.plus(b))
+            .fold(LossSum::default(), |a, b| a.plus(b))
     })
 }
 
@@ -119,46 +122,63 @@ fn split_at_sentences(tokens: &[i32], parts: usize) -> Vec<std::ops::Range<usize
 }
 
 fn run_part(
-    shared: Shared,
+    shared: Shared<'_>,
     tokens: &[i32],
     range: std::ops::Range<usize>,
     noise: NoiseTables<'_>,
-    settings: &ChunkSettings,
+    settings: &NegativeSamplingSettings,
     table: &SigmoidTable,
     thread: u64,
-) -> ChunkLoss {
+) -> LossSum {
     let mut worker = Worker {
         shared,
         noise,
         table,
         rng: rng_for(settings.seed, thread),
-        grad: vec![0.0; shared.dim],
-        hidden: vec![0.0; shared.dim],
+        grad: vec![0.0; shared.dim()],
+        hidden: vec![0.0; shared.dim()],
         contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
         targets: vec![0; settings.negative as usize + 1],
-        loss: ChunkLoss::default(),
+        loss: LossSum::default(),
     };
-    let adagrad = !shared.input_sq.is_null();
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features the functions are compiled for.
-        unsafe {
-            match adagrad {
-                true => worker.part_avx2::<true>(tokens, range, settings),
-                false => worker.part_avx2::<false>(tokens, range, settings),
-            }
-        }
-        return worker.loss;
-    }
-    match adagrad {
-        true => worker.part::<true>(tokens, range, settings),
-        false => worker.part::<false>(tokens, range, settings),
+    let worker_ref = &mut worker;
+    match shared.input_sq.rows() > 0 {
+        true => with_best_simd(Part::<true> {
+            worker: worker_ref,
+            tokens,
+            range,
+            settings,
+        }),
+        false => with_best_simd(Part::<false> {
+            worker: worker_ref,
+            tokens,
+            range,
+            settings,
+        }),
     }
     worker.loss
 }
 
+/// One thread's share of a chunk, SGD or AdaGrad, as [`with_best_simd`] runs it.
+struct Part<'w, 'a, 't, const ADAGRAD: bool> {
+    worker: &'w mut Worker<'a>,
+    tokens: &'t [i32],
+    range: std::ops::Range<usize>,
+    settings: &'t NegativeSamplingSettings,
+}
+
+impl<const ADAGRAD: bool> SimdWork for Part<'_, '_, '_, ADAGRAD> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        self.worker
+            .part::<ADAGRAD>(self.tokens, self.range, self.settings)
+    }
+}
+
 struct Worker<'a> {
-    shared: Shared,
+    shared: Shared<'a>,
     noise: NoiseTables<'a>,
     table: &'a SigmoidTable,
     rng: Rng,
@@ -168,27 +188,16 @@ struct Worker<'a> {
     /// CBOW's context words of the current centre.
     contexts: Vec<u32>,
     targets: Vec<u32>,
-    loss: ChunkLoss,
+    loss: LossSum,
 }
 
 impl Worker<'_> {
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn part_avx2<const ADAGRAD: bool>(
-        &mut self,
-        tokens: &[i32],
-        range: std::ops::Range<usize>,
-        settings: &ChunkSettings,
-    ) {
-        self.part::<ADAGRAD>(tokens, range, settings)
-    }
-
     #[inline(always)]
     fn part<const ADAGRAD: bool>(
         &mut self,
         tokens: &[i32],
         range: std::ops::Range<usize>,
-        settings: &ChunkSettings,
+        settings: &NegativeSamplingSettings,
     ) {
         let window = settings.window.max(1) as u64;
         let n = tokens.len().max(1) as f32;
@@ -235,7 +244,7 @@ impl Worker<'_> {
 
     #[inline(always)]
     fn valid(&self, id: i32) -> Option<u32> {
-        (id >= 0 && (id as usize) < self.shared.rows).then_some(id as u32)
+        (id >= 0 && (id as usize) < self.shared.rows()).then_some(id as u32)
     }
 
     #[inline(always)]
@@ -249,7 +258,7 @@ impl Worker<'_> {
         } else {
             self.noise.alias[bucket]
         };
-        id.clamp(0, self.shared.rows as i32 - 1) as u32
+        id.clamp(0, self.shared.rows() as i32 - 1) as u32
     }
 
     /// The centre word and noise words, `count` of them in `targets` (the centre first).
@@ -266,10 +275,8 @@ impl Worker<'_> {
         }
         for &t in &self.targets[..count] {
             prefetch_row(
-                self.shared
-                    .output
-                    .wrapping_add(t as usize * self.shared.dim),
-                self.shared.dim,
+                self.shared.output.row_address(t as usize),
+                self.shared.dim(),
             );
         }
         count
@@ -288,14 +295,10 @@ impl Worker<'_> {
         negative: u32,
         lr: f32,
     ) {
-        let dim = self.shared.dim;
         let count = self.draw_targets(center, negative);
         self.hidden.iter_mut().for_each(|h| *h = 0.0);
         for &c in contexts {
-            // SAFETY: context ids were checked against `rows`.
-            let v =
-                unsafe { std::slice::from_raw_parts(self.shared.input.add(c as usize * dim), dim) };
-            axpy(1.0, v, &mut self.hidden);
+            axpy(1.0, self.shared.input.row(c as usize), &mut self.hidden);
         }
         if mean {
             let inv = 1.0 / contexts.len() as f32;
@@ -305,17 +308,12 @@ impl Worker<'_> {
         let mut loss = 0.0f32;
         for k in 0..count {
             let t = self.targets[k];
-            // SAFETY: as in `example`; the output rows are apart from the input rows.
-            let u = unsafe {
-                std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
-            };
+            let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(&self.hidden, u, k == 0);
             loss += l;
             if ADAGRAD {
                 axpy(g, u, &mut self.grad);
-                let sums = unsafe {
-                    std::slice::from_raw_parts_mut(self.shared.output_sq.add(t as usize * dim), dim)
-                };
+                let sums = self.shared.output_sq.row(t as usize);
                 adagrad_step(-g, &self.hidden, u, sums, lr);
             } else {
                 axpy(g * lr, u, &mut self.grad);
@@ -333,15 +331,9 @@ impl Worker<'_> {
     /// already), or as AdaGrad's step for the gradient −`grad`.
     #[inline(always)]
     fn step_input<const ADAGRAD: bool>(&mut self, row: u32, lr: f32) {
-        let dim = self.shared.dim;
-        // SAFETY: ids were checked against `rows`; the row is released before the next is taken.
-        let v = unsafe {
-            std::slice::from_raw_parts_mut(self.shared.input.add(row as usize * dim), dim)
-        };
+        let v = self.shared.input.row(row as usize);
         if ADAGRAD {
-            let sums = unsafe {
-                std::slice::from_raw_parts_mut(self.shared.input_sq.add(row as usize * dim), dim)
-            };
+            let sums = self.shared.input_sq.row(row as usize);
             adagrad_step(-1.0, &self.grad, v, sums, lr);
         } else {
             axpy(1.0, &self.grad, v);
@@ -368,27 +360,19 @@ impl Worker<'_> {
     /// from the input vector as it was before the example.
     #[inline(always)]
     fn example<const ADAGRAD: bool>(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
-        let dim = self.shared.dim;
         // The rows start on their way into the cache before the first one is needed.
         let count = self.draw_targets(target, negative);
-        // SAFETY: ids were checked against `rows`; the input row and the output rows live in
-        // different matrices, and each output row is released before the next is taken.
-        let v = unsafe {
-            std::slice::from_raw_parts_mut(self.shared.input.add(input as usize * dim), dim)
-        };
+        // The input row and the output rows live in different matrices.
+        let v = self.shared.input.row(input as usize);
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
         for (k, &t) in self.targets[..count].iter().enumerate() {
-            let u = unsafe {
-                std::slice::from_raw_parts_mut(self.shared.output.add(t as usize * dim), dim)
-            };
+            let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(v, u, k == 0);
             loss += l;
             if ADAGRAD {
                 axpy(g, u, &mut self.grad);
-                let sums = unsafe {
-                    std::slice::from_raw_parts_mut(self.shared.output_sq.add(t as usize * dim), dim)
-                };
+                let sums = self.shared.output_sq.row(t as usize);
                 adagrad_step(-g, v, u, sums, lr);
             } else {
                 axpy(g * lr, u, &mut self.grad);
@@ -398,29 +382,6 @@ impl Worker<'_> {
         self.step_input::<ADAGRAD>(input, lr);
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
-    }
-}
-
-/// Asks for the cache lines of a `dim`-float row starting at `p`.
-#[inline(always)]
-fn prefetch_row(p: *const f32, dim: usize) {
-    #[cfg(target_arch = "x86_64")]
-    for line in (0..dim * 4).step_by(64) {
-        // SAFETY: prefetching is a hint and never faults, whatever the address.
-        unsafe {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>().wrapping_add(line));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (p, dim);
-}
-
-/// y += a·x.
-#[inline(always)]
-fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
     }
 }
 
@@ -479,7 +440,7 @@ mod tests {
     /// thread and a constant learning rate.
     fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
         let (mut input, mut output) = weights();
-        let settings = ChunkSettings {
+        let settings = NegativeSamplingSettings {
             window: 1,
             negative: 1,
             lr_start: lr,

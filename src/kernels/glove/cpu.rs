@@ -1,72 +1,51 @@
 //! GloVe's update on the CPU, as the reference `glove.c` makes it: each thread walks its share of
 //! a chunk of shuffled co-occurrence entries and updates the two rows (vector and bias) each entry
-//! touches, in place and without locks (Hogwild). AdaGrad in the reference's form (`glove.c` as
-//! Stanford ships it): each gradient component of a vector is clipped, scaled by the rate,
+//! touches, in place and without locks ([`HogwildRows`]). AdaGrad in the reference's form
+//! (`glove.c` as Stanford ships it): each gradient component of a vector is clipped, scaled by the rate,
 //! divided by √(1 + the sum of its earlier squares), and that sum grows by its square; the
 //! biases take the same step unclipped and at rate 1 — the reference applies `eta` to the
 //! vectors only, and its published figures come from that rule. The reference starts its sums
 //! at 1 in double precision; here they start at 0 and the 1 is added when dividing, so that in
-//! f32 the many tiny squares of rare pairs still add up instead of vanishing against the 1. Entries whose error is not finite are skipped and
-//! counted, so the caller can stop with a clear error instead of spreading a NaN.
+//! f32 the many tiny squares of rare pairs still add up instead of vanishing against the 1.
+//! Entries whose error is not finite are skipped and counted, so the caller can stop with a clear
+//! error instead of spreading a NaN.
 
-use super::chunk::ChunkLoss;
-use crate::embeddings::dot;
-
-/// Settings of one fused GloVe step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GloveSettings {
-    /// AdaGrad's rate for the vectors (the reference's `eta`; its biases learn at rate 1).
-    pub lr: f32,
-    /// f(x) = min(1, (x / x_max)^alpha).
-    pub x_max: f32,
-    pub alpha: f32,
-    /// Each gradient component of a vector is clipped to ±`grad_clip` before the rate scales it
-    /// (the reference's `grad_clip_value`).
-    pub grad_clip: f32,
-    /// CPU worker threads; GPU kernels ignore it.
-    pub threads: u32,
-    /// Cubes that train at once on a GPU, each walking its span of entries in order; 0 gives
-    /// every 64 entries their own. The CPU ignores it.
-    pub gpu_cubes: u32,
-}
+use super::GloveSettings;
+use crate::kernels::hogwild::HogwildRows;
+use crate::kernels::loss::LossSum;
+use crate::kernels::simd::{SimdWork, with_best_simd};
+use crate::linalg::dot;
 
 /// The weights the GloVe step updates: word and context rows of `dim` vector values then the
 /// bias ([rows, dim + 1], as the reference packs them), and AdaGrad's squared sums beside each
 /// (zero at the start).
-pub struct GloveRows<'a> {
+pub(crate) struct GloveRows<'a> {
     pub word: &'a mut [f32],
     pub context: &'a mut [f32],
     pub word_sq: &'a mut [f32],
     pub context_sq: &'a mut [f32],
 }
 
-/// Where the shared rows are; workers write through it without synchronisation (Hogwild).
+/// The four matrices the workers share.
 #[derive(Clone, Copy)]
-struct Shared {
-    word: *mut f32,
-    context: *mut f32,
-    word_sq: *mut f32,
-    context_sq: *mut f32,
-    rows: usize,
-    width: usize,
+struct Shared<'a> {
+    word: HogwildRows<'a>,
+    context: HogwildRows<'a>,
+    word_sq: HogwildRows<'a>,
+    context_sq: HogwildRows<'a>,
 }
-
-// SAFETY: the pointers outlive the scoped worker threads (they borrow the matrices mutably for the
-// whole chunk), and unsynchronised row updates are the Hogwild algorithm itself.
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
 
 /// The loss of a chunk: ½ f(X)·diff² summed over its entries, their number, and the entries
 /// skipped because their error was not finite.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct GloveLoss {
-    pub loss: ChunkLoss,
+pub(crate) struct GloveLoss {
+    pub loss: LossSum,
     pub non_finite: u64,
 }
 
 /// Trains on one chunk: entry k is (`pairs[2k]`, `pairs[2k + 1]`) with count `counts[k]`.
 /// Entries with an id outside the matrices are an error of the caller and are skipped.
-pub fn train_glove_chunk(
+pub(crate) fn train_glove_chunk(
     rows: GloveRows<'_>,
     dim: usize,
     pairs: &[i32],
@@ -79,12 +58,10 @@ pub fn train_glove_chunk(
     assert!(rows.context.len() == len && rows.word_sq.len() == len && rows.context_sq.len() == len);
     assert_eq!(pairs.len(), counts.len() * 2);
     let shared = Shared {
-        word: rows.word.as_mut_ptr(),
-        context: rows.context.as_mut_ptr(),
-        word_sq: rows.word_sq.as_mut_ptr(),
-        context_sq: rows.context_sq.as_mut_ptr(),
-        rows: len / width,
-        width,
+        word: HogwildRows::new(rows.word, width),
+        context: HogwildRows::new(rows.context, width),
+        word_sq: HogwildRows::new(rows.word_sq, width),
+        context_sq: HogwildRows::new(rows.context_sq, width),
     };
     let threads = (settings.threads.max(1) as usize).min(counts.len().max(1));
     let part = |t: usize| counts.len() * t / threads..counts.len() * (t + 1) / threads;
@@ -106,60 +83,71 @@ pub fn train_glove_chunk(
 }
 
 fn run_part(
-    shared: Shared,
+    shared: Shared<'_>,
     pairs: &[i32],
     counts: &[f32],
     range: std::ops::Range<usize>,
     settings: &GloveSettings,
 ) -> GloveLoss {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features the function is compiled for.
-        return unsafe { part_avx2(shared, pairs, counts, range, settings) };
-    }
-    part(shared, pairs, counts, range, settings)
+    with_best_simd(Part {
+        shared,
+        pairs,
+        counts,
+        range,
+        settings,
+    })
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn part_avx2(
-    shared: Shared,
-    pairs: &[i32],
-    counts: &[f32],
+/// One thread's share of a chunk, as [`with_best_simd`] runs it.
+struct Part<'a, 't> {
+    shared: Shared<'a>,
+    pairs: &'t [i32],
+    counts: &'t [f32],
     range: std::ops::Range<usize>,
-    settings: &GloveSettings,
-) -> GloveLoss {
-    part(shared, pairs, counts, range, settings)
+    settings: &'t GloveSettings,
+}
+
+impl SimdWork for Part<'_, '_> {
+    type Output = GloveLoss;
+
+    #[inline(always)]
+    fn run(self) -> GloveLoss {
+        part(
+            self.shared,
+            self.pairs,
+            self.counts,
+            self.range,
+            self.settings,
+        )
+    }
 }
 
 #[inline(always)]
 fn part(
-    shared: Shared,
+    shared: Shared<'_>,
     pairs: &[i32],
     counts: &[f32],
     range: std::ops::Range<usize>,
     settings: &GloveSettings,
 ) -> GloveLoss {
-    let dim = shared.width - 1;
+    let (rows, width) = (shared.word.rows(), shared.word.width());
+    let dim = width - 1;
     let clip = settings.grad_clip;
     let log_x_max = settings.x_max.ln();
     let mut out = GloveLoss::default();
     for k in range {
         let (i, j) = (pairs[2 * k], pairs[2 * k + 1]);
-        if i < 0 || j < 0 || i as usize >= shared.rows || j as usize >= shared.rows {
+        if i < 0 || j < 0 || i as usize >= rows || j as usize >= rows {
             continue;
         }
-        let (wi, cj) = (i as usize * shared.width, j as usize * shared.width);
-        // SAFETY: both rows lie inside their matrices (checked above); the squared sums have the
-        // weights' shape. Other threads may write the same rows at the same time (Hogwild).
-        let (w, c, w_sq, c_sq) = unsafe {
-            (
-                std::slice::from_raw_parts_mut(shared.word.add(wi), shared.width),
-                std::slice::from_raw_parts_mut(shared.context.add(cj), shared.width),
-                std::slice::from_raw_parts_mut(shared.word_sq.add(wi), shared.width),
-                std::slice::from_raw_parts_mut(shared.context_sq.add(cj), shared.width),
-            )
-        };
+        let (i, j) = (i as usize, j as usize);
+        // Other threads may write the same rows at the same time (Hogwild).
+        let (w, c, w_sq, c_sq) = (
+            shared.word.row(i),
+            shared.context.row(j),
+            shared.word_sq.row(i),
+            shared.context_sq.row(j),
+        );
         let x = counts[k];
         let log_x = x.ln();
         let diff = dot(&w[..dim], &c[..dim]) + w[dim] + c[dim] - log_x;

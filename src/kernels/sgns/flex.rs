@@ -1,0 +1,93 @@
+//! The negative-sampling step on Flex: the CPU kernel ([`super::cpu`]) on the tensors' own memory.
+
+use burn::backend::Flex;
+use burn::tensor::TensorData;
+use burn_flex::FlexTensor;
+
+use super::cpu::{NoiseTables, SquareSums, train_chunk};
+use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
+use crate::kernels::flex::{ids, owned_f32};
+
+/// Runs the CPU kernel on the tensors' own memory; returns the loss tensor.
+fn run(
+    input: &mut FlexTensor,
+    output: &mut FlexTensor,
+    sums: Option<(&mut FlexTensor, &mut FlexTensor)>,
+    tokens: &FlexTensor,
+    accept: FlexTensor,
+    alias: &FlexTensor,
+    settings: &NegativeSamplingSettings,
+) -> FlexTensor {
+    let dim = input.layout().shape()[1];
+    let tokens = ids(tokens);
+    let accept = owned_f32(accept);
+    let alias = ids(alias);
+    let sums = sums.map(|(i, o)| SquareSums {
+        input: i.storage_mut::<f32>(),
+        output: o.storage_mut::<f32>(),
+    });
+    let loss = train_chunk(
+        input.storage_mut::<f32>(),
+        output.storage_mut::<f32>(),
+        sums,
+        dim,
+        &tokens,
+        NoiseTables {
+            accept: accept.storage::<f32>(),
+            alias: &alias,
+        },
+        settings,
+    );
+    let mut rows = vec![0.0f32; spans(tokens.len(), settings).1 * 2];
+    rows[0] = loss.sum as f32;
+    rows[1] = loss.pairs as f32;
+    let n = rows.len() / 2;
+    FlexTensor::from_data(TensorData::new(rows, [n, 2]))
+}
+
+impl NegativeSamplingBackend for Flex {
+    fn negative_sampling_chunk(
+        input: FlexTensor,
+        output: FlexTensor,
+        tokens: FlexTensor,
+        accept: FlexTensor,
+        alias: FlexTensor,
+        settings: NegativeSamplingSettings,
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let (mut input, mut output) = (owned_f32(input), owned_f32(output));
+        let loss = run(
+            &mut input,
+            &mut output,
+            None,
+            &tokens,
+            accept,
+            &alias,
+            &settings,
+        );
+        (input, output, loss)
+    }
+
+    fn negative_sampling_chunk_adagrad(
+        input: FlexTensor,
+        output: FlexTensor,
+        input_sq: FlexTensor,
+        output_sq: FlexTensor,
+        tokens: FlexTensor,
+        accept: FlexTensor,
+        alias: FlexTensor,
+        settings: NegativeSamplingSettings,
+    ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
+        let (mut input, mut output) = (owned_f32(input), owned_f32(output));
+        let (mut input_sq, mut output_sq) = (owned_f32(input_sq), owned_f32(output_sq));
+        let loss = run(
+            &mut input,
+            &mut output,
+            Some((&mut input_sq, &mut output_sq)),
+            &tokens,
+            accept,
+            &alias,
+            &settings,
+        );
+        (input, output, input_sq, output_sq, loss)
+    }
+}

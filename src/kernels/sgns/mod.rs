@@ -1,0 +1,238 @@
+//! Negative sampling, word2vec's fused step for skip-gram and CBOW: the settings, the Burn backend
+//! extension with one implementation per backend (the Hogwild CPU kernel on Flex, a CubeCL
+//! kernel on wgpu and cuda) reached from any `Device` through Burn's dispatch, and the weights
+//! it updates. Kernels: [`cpu`] (reached through `flex`), `cube`.
+
+pub(crate) mod cpu;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod cube;
+#[cfg(feature = "flex")]
+mod flex;
+mod sigmoid;
+
+use burn::backend::tensor::{FloatTensor, IntTensor};
+use burn::backend::{Backend, Dispatch, backend_extension};
+use burn::prelude::*;
+
+use super::loss::{LossSum, chunk_rows};
+use super::spans::spans_for;
+use crate::model::Architecture;
+use crate::sampling::NegativeSampler;
+
+/// AdaGrad's ε, as Burn's `AdaGradConfig` has it, so the fused and autodiff paths take the same
+/// steps.
+pub const ADAGRAD_EPSILON: f32 = 1e-5;
+
+/// Settings of one fused negative-sampling step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NegativeSamplingSettings {
+    /// Largest half-width of the dynamic window.
+    pub window: u32,
+    /// Noise words per example.
+    pub negative: u32,
+    /// Learning rate at the chunk's first position; it moves linearly to `lr_end` at its last,
+    /// so word2vec's linear decay stays smooth across chunks.
+    pub lr_start: f32,
+    pub lr_end: f32,
+    /// Seeds the windows and negatives of this chunk (one stream per thread on the CPU, one per
+    /// position on the GPU).
+    pub seed: u64,
+    /// CPU worker threads; GPU kernels ignore it.
+    pub threads: u32,
+    /// Cubes that train at once on a GPU, each walking its span of the chunk in order; 0 gives
+    /// every 64 positions their own. Fewer is closer to sequential SGD, more is faster. The CPU
+    /// ignores it.
+    pub gpu_cubes: u32,
+    /// Skip-gram or CBOW.
+    pub architecture: Architecture,
+}
+
+/// The [`spans_for`] of a chunk of `tokens` positions under `settings`.
+fn spans(tokens: usize, settings: &NegativeSamplingSettings) -> (usize, usize) {
+    spans_for(tokens, settings.gpu_cubes)
+}
+
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn fused_loss_spec(
+    tokens: &burn::backend::fusion::custom::TensorSpec,
+    settings: &NegativeSamplingSettings,
+) -> burn::backend::fusion::custom::TensorSpec {
+    burn::backend::fusion::custom::TensorSpec::new(
+        [spans(tokens.shape.num_elements(), settings).1, 2].into(),
+        burn::tensor::DType::F32,
+    )
+}
+
+/// Backends that can run the fused step.
+#[backend_extension(
+    Flex: cfg(feature = "flex"),
+    Cube: cfg(any(feature = "wgpu", feature = "cuda")),
+    Fusion: cfg(any(feature = "wgpu", feature = "cuda"))
+)]
+pub trait NegativeSamplingBackend: Backend {
+    /// Trains skip-gram with negative sampling on one chunk of sentences, in place where the
+    /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
+    /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `accept` and
+    /// `alias` the noise distribution's alias tables. Returns the updated vectors and the
+    /// [`spans`] × 2 loss tensor of (loss sum, examples) rows.
+    #[fusion(meta = |input, output, tokens, _accept, _alias, settings| (
+        input.clone(),
+        output.clone(),
+        fused_loss_spec(tokens, settings),
+    ))]
+    fn negative_sampling_chunk(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: NegativeSamplingSettings,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// The same step with row-sparse AdaGrad: `input_sq` and `output_sq` hold the squared
+    /// gradient sums of every weight and come back updated with the vectors and the loss.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    #[fusion(meta = |input, output, input_sq, output_sq, tokens, _accept, _alias, settings| (
+        input.clone(),
+        output.clone(),
+        input_sq.clone(),
+        output_sq.clone(),
+        fused_loss_spec(tokens, settings),
+    ))]
+    fn negative_sampling_chunk_adagrad(
+        input: FloatTensor<Self>,
+        output: FloatTensor<Self>,
+        input_sq: FloatTensor<Self>,
+        output_sq: FloatTensor<Self>,
+        tokens: IntTensor<Self>,
+        accept: FloatTensor<Self>,
+        alias: IntTensor<Self>,
+        settings: NegativeSamplingSettings,
+    ) -> (
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+        FloatTensor<Self>,
+    );
+}
+
+/// The weights a fused run updates, outside any module so that each has a single owner and the
+/// backends can update them in place: `input` is word2vec's syn0, `output` its syn1neg, both
+/// [vocab, dim], with AdaGrad's squared-gradient sums when the step is AdaGrad's.
+pub struct Word2VecWeights {
+    pub input: Tensor<2>,
+    pub output: Tensor<2>,
+    pub adagrad: Option<AdaGradSums>,
+}
+
+/// AdaGrad's state: the squared gradients summed per weight, shaped as the vectors.
+pub struct AdaGradSums {
+    pub input: Tensor<2>,
+    pub output: Tensor<2>,
+}
+
+impl AdaGradSums {
+    /// Sums that start at zero, as Burn's AdaGrad's do.
+    pub fn zeros(shape: [usize; 2], device: &Device) -> Self {
+        AdaGradSums {
+            input: Tensor::zeros(shape, device),
+            output: Tensor::zeros(shape, device),
+        }
+    }
+}
+
+/// The noise distribution (unigram^0.75) as alias tables on the training device.
+#[derive(Clone)]
+pub struct NoiseOnDevice {
+    accept: Tensor<1>,
+    alias: Tensor<1, Int>,
+}
+
+impl NoiseOnDevice {
+    pub fn new(sampler: &NegativeSampler, device: &Device) -> Self {
+        let (accept, alias) = sampler.tables();
+        let n = accept.len();
+        let alias: Vec<i32> = alias.iter().map(|&a| a as i32).collect();
+        NoiseOnDevice {
+            accept: Tensor::from_data(TensorData::new(accept, [n]), device),
+            alias: Tensor::from_data(TensorData::new(alias, [n]), device),
+        }
+    }
+
+    /// A distribution that always draws `word`: makes the fused step deterministic for tests.
+    pub fn always(word: u32, device: &Device) -> Self {
+        NoiseOnDevice {
+            accept: Tensor::from_data(TensorData::new(vec![0.0f32], [1]), device),
+            alias: Tensor::from_data(TensorData::new(vec![word as i32], [1]), device),
+        }
+    }
+}
+
+/// Runs the fused step on whatever device the weights live on; returns the updated weights and
+/// the chunk's loss tensor (still on the device: read it with [`read_word2vec_loss`] when needed).
+pub fn negative_sampling_step(
+    weights: Word2VecWeights,
+    tokens: Tensor<1, Int>,
+    noise: &NoiseOnDevice,
+    settings: NegativeSamplingSettings,
+) -> (Word2VecWeights, Tensor<2>) {
+    let (accept, alias) = (
+        noise.accept.clone().into_dispatch(),
+        noise.alias.clone().into_dispatch(),
+    );
+    let (input, output) = (
+        weights.input.into_dispatch(),
+        weights.output.into_dispatch(),
+    );
+    let tokens = tokens.into_dispatch();
+    match weights.adagrad {
+        None => {
+            let (input, output, loss) =
+                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk(
+                    input, output, tokens, accept, alias, settings,
+                );
+            let weights = Word2VecWeights {
+                input: Tensor::from_dispatch(input),
+                output: Tensor::from_dispatch(output),
+                adagrad: None,
+            };
+            (weights, Tensor::from_dispatch(loss))
+        }
+        Some(sums) => {
+            let (input, output, input_sq, output_sq, loss) =
+                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk_adagrad(
+                    input,
+                    output,
+                    sums.input.into_dispatch(),
+                    sums.output.into_dispatch(),
+                    tokens,
+                    accept,
+                    alias,
+                    settings,
+                );
+            let weights = Word2VecWeights {
+                input: Tensor::from_dispatch(input),
+                output: Tensor::from_dispatch(output),
+                adagrad: Some(AdaGradSums {
+                    input: Tensor::from_dispatch(input_sq),
+                    output: Tensor::from_dispatch(output_sq),
+                }),
+            };
+            (weights, Tensor::from_dispatch(loss))
+        }
+    }
+}
+
+/// Reads back the loss tensors of [`negative_sampling_step`] in one transfer: each chunk is summed on the
+/// device (its example count stays exact in f32), the chunks on the host in f64.
+pub fn read_word2vec_loss(losses: Vec<Tensor<2>>) -> LossSum {
+    chunk_rows(losses)
+        .chunks_exact(2)
+        .fold(LossSum::default(), |total, row| {
+            total.plus(LossSum {
+                sum: row[0] as f64,
+                pairs: row[1].round() as u64,
+            })
+        })
+}

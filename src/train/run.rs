@@ -1,0 +1,252 @@
+//! A training run from start to finish, as the command line, the examples and the tests drive
+//! it: [`Run::start`] (or [`Run::resume`] from a stopped run's checkpoint) makes everything
+//! ready — device, benchmarks, corpus, vocabulary — then [`Run::finish`] trains, writes the
+//! outputs and clears the checkpoints, or [`Run::train`] trains into memory only.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use burn::prelude::Device;
+
+use super::checkpoint::{CHECKPOINT_FILE, Checkpoint, remove_checkpoints};
+use super::monitor::{RunControl, run_dir};
+use super::outputs::{OutputPaths, RunSummary, save_outputs};
+use super::trained::Trained;
+use super::{Progress, TrainConfig, UpdateKind, select_device};
+use crate::embeddings::Embeddings;
+use crate::error::{Error, Result};
+use crate::eval::Benchmarks;
+use crate::synthetic;
+use crate::text::{Corpus, Vocab, VocabStats};
+
+/// How a run reports and when it stops.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// No progress display and no log lines.
+    pub quiet: bool,
+    /// Set (by a Ctrl-C handler, say) to save a checkpoint and stop at the next chunk or batch.
+    pub stop: Arc<AtomicBool>,
+    /// Write `metrics.jsonl` and checkpoints into the run directory (the output's folder); off
+    /// for runs that train into memory only.
+    pub write_files: bool,
+}
+
+impl Default for RunOptions {
+    /// Quiet, writing its files, never asked to stop.
+    fn default() -> Self {
+        RunOptions {
+            quiet: true,
+            stop: Arc::new(AtomicBool::new(false)),
+            write_files: true,
+        }
+    }
+}
+
+/// A run made ready to train.
+pub struct Run {
+    config: TrainConfig,
+    device: Device,
+    corpus: Corpus,
+    vocab: Arc<Vocab>,
+    control: RunControl,
+    /// The embedded corpus's folder, kept until the run ends.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+/// A run that finished: the model, its vectors, and where its files went.
+pub struct Finished {
+    pub trained: Trained,
+    /// The vectors written, as [`Trained::embeddings`] gives them.
+    pub embeddings: Embeddings,
+    pub paths: OutputPaths,
+    pub summary: RunSummary,
+}
+
+impl Run {
+    /// A new run of `config`: its device, its benchmarks (read first, so a typo fails at once),
+    /// its corpus (the embedded one when it names none) and the vocabulary counted from it.
+    pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
+        let inputs = Inputs::open(&config, options.quiet)?;
+        let (vocab, stats) = Vocab::build(&inputs.corpus, config.min_count, config.max_vocab)?;
+        let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
+        progress.log(&format!(
+            "vocabulary: {} words (min_count {}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
+            vocab.len(),
+            config.min_count,
+            stats.distinct,
+            stats.tokens,
+            match config.update {
+                UpdateKind::Fused => "fused sparse update",
+                UpdateKind::Autodiff => "autodiff",
+            },
+            config.backend,
+            config.threads
+        ));
+        Ok(inputs.into_run(config, vocab, stats, None, progress, options))
+    }
+
+    /// Continues the stopped run in `dir` from its latest usable checkpoint, with the settings it
+    /// was started with; its outputs stay in `dir`, wherever the run directory has moved since.
+    pub fn resume(dir: &Path, options: RunOptions) -> Result<Run> {
+        let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
+        let mut config = checkpoint.config.clone();
+        if let Some(name) = config.output.file_name() {
+            config.output = dir.join(name);
+        }
+        let inputs = Inputs::open(&config, options.quiet)?;
+        let vocab = checkpoint.vocab.clone();
+        let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
+        if let Some(w) = warning {
+            progress.log(&format!("warning: {w}"));
+        }
+        progress.log(&format!(
+            "resuming {} at epoch {}, {} words, from {}",
+            dir.display(),
+            checkpoint.position.epoch + 1,
+            checkpoint.position.words,
+            checkpoint.source.display()
+        ));
+        let stats = checkpoint.stats.clone();
+        Ok(inputs.into_run(config, vocab, stats, Some(checkpoint), progress, options))
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Trains to the end and keeps the model in memory; writes no vectors (metrics and
+    /// checkpoints only, when the options say so). A divergence names the last good checkpoint.
+    pub fn train(mut self) -> Result<Trained> {
+        self.train_in_place()
+    }
+
+    /// Trains to the end, writes the outputs (each whole or not at all) and removes the
+    /// checkpoints, which a finished run no longer needs.
+    pub fn finish(mut self) -> Result<Finished> {
+        let trained = self.train_in_place()?;
+        let embeddings = trained.embeddings();
+        let (paths, summary) =
+            save_outputs(&self.config, &trained, &embeddings, &self.control.stats)?;
+        remove_checkpoints(&run_dir(&self.config))?;
+        Ok(Finished {
+            trained,
+            embeddings,
+            paths,
+            summary,
+        })
+    }
+
+    fn train_in_place(&mut self) -> Result<Trained> {
+        let trained = super::steps::train(
+            &self.config,
+            &self.corpus,
+            self.vocab.clone(),
+            &self.device,
+            &mut self.control,
+        );
+        self.control.progress.finish();
+        trained.map_err(|e| match e {
+            Error::Diverged { loss, step, lr, .. } => {
+                let checkpoint = run_dir(&self.config).join(CHECKPOINT_FILE);
+                Error::Diverged {
+                    loss,
+                    step,
+                    lr,
+                    checkpoint: checkpoint.exists().then_some(checkpoint),
+                }
+            }
+            e => e,
+        })
+    }
+}
+
+/// What a run reads besides its checkpoint, made ready before the long part.
+struct Inputs {
+    corpus: Corpus,
+    /// The embedded corpus's folder, when the run trains on it.
+    scratch: Option<tempfile::TempDir>,
+    device: Device,
+    benchmarks: Option<Benchmarks>,
+}
+
+impl Inputs {
+    /// The config checked, its device, its benchmarks (read first, so a typo fails at once)
+    /// and its corpus (the embedded one, written to a temporary folder, when it names none).
+    fn open(config: &TrainConfig, quiet: bool) -> Result<Inputs> {
+        config.validate()?;
+        let (paths, scratch) = if config.corpus.is_empty() {
+            let dir = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+            let path: PathBuf = dir.path().join("synthetic.txt");
+            synthetic::write_corpus(&path)?;
+            if !quiet {
+                eprintln!("no --corpus given: training on the embedded synthetic corpus");
+            }
+            (vec![path], Some(dir))
+        } else {
+            (config.corpus.clone(), None)
+        };
+        let device = select_device(config.backend)?;
+        let benchmarks = benchmarks_for(config)?;
+        Ok(Inputs {
+            corpus: Corpus::open(&paths)?,
+            scratch,
+            device,
+            benchmarks,
+        })
+    }
+
+    fn into_run(
+        self,
+        config: TrainConfig,
+        vocab: Vocab,
+        stats: VocabStats,
+        resume: Option<Checkpoint>,
+        progress: Progress,
+        options: RunOptions,
+    ) -> Run {
+        Run {
+            config,
+            device: self.device,
+            corpus: self.corpus,
+            vocab: Arc::new(vocab),
+            control: RunControl {
+                progress,
+                benchmarks: self.benchmarks,
+                stop: options.stop,
+                resume,
+                stats,
+                write_files: options.write_files,
+            },
+            _scratch: self.scratch,
+        }
+    }
+}
+
+/// The benchmarks a run scores itself on: its files, or the embedded corpus's own questions.
+fn benchmarks_for(config: &TrainConfig) -> Result<Option<Benchmarks>> {
+    if config.corpus.is_empty() {
+        return Ok(Some(Benchmarks::from_sets(
+            Some(("embedded analogies".into(), synthetic::analogy_questions())),
+            vec![("embedded similarity".into(), synthetic::similarity_pairs())],
+            config.eval.restrict,
+        )));
+    }
+    if config.eval.is_empty() {
+        return Ok(None);
+    }
+    Benchmarks::load(
+        config.eval.analogies.as_deref(),
+        &config.eval.similarity,
+        config.eval.restrict,
+    )
+    .map(Some)
+}

@@ -1,0 +1,170 @@
+//! word2vec's autodiff step: batches from the producer thread, the loss from the Burn module,
+//! `backward()`, and any Burn optimizer — identical on every device.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+
+use super::autodiff::ModuleTraining;
+use crate::embeddings::Embeddings;
+use crate::error::Result;
+use crate::kernels::LossSum;
+use crate::model::{Architecture, Word2Vec, Word2VecConfig};
+use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
+use crate::text::{Corpus, Vocab};
+use crate::train::checkpoint::{Checkpoint, Position};
+use crate::train::driver::Step;
+use crate::train::schedule::Schedule;
+use crate::train::trained::TrainedModel;
+use crate::train::{LossKind, TrainConfig, Word2VecOptions, build_optimizer};
+
+pub(crate) struct AutodiffWord2Vec<'a> {
+    config: &'a TrainConfig,
+    options: Word2VecOptions,
+    corpus: &'a Corpus,
+    vocab: Arc<Vocab>,
+    training: ModuleTraining<Word2Vec>,
+    /// Batches for every epoch, in order, with an end mark after each epoch's (one producer for
+    /// the whole run, started with the first epoch).
+    producer: Option<BatchProducer>,
+    /// Batches of the epoch under way still to pass over (a resumed run's).
+    skip: u64,
+}
+
+impl<'a> AutodiffWord2Vec<'a> {
+    /// The Burn module (with a head bias for the full softmax) on `device`'s autodiff twin.
+    pub fn new(
+        config: &'a TrainConfig,
+        options: Word2VecOptions,
+        corpus: &'a Corpus,
+        vocab: Arc<Vocab>,
+        device: &Device,
+    ) -> Self {
+        let model = Word2VecConfig::new(vocab.len(), config.dim)
+            .with_head_bias(options.loss == LossKind::Softmax)
+            .init(config.seed, &device.clone().autodiff());
+        AutodiffWord2Vec {
+            training: ModuleTraining::new(model, build_optimizer(config.optimizer, None)),
+            config,
+            options,
+            corpus,
+            vocab,
+            producer: None,
+            skip: 0,
+        }
+    }
+
+    /// The run's batches, started with its first epoch.
+    fn producer(&mut self) -> &mut BatchProducer {
+        if self.producer.is_none() {
+            let (config, options) = (self.config, self.options);
+            self.producer = Some(BatchProducer::spawn(
+                self.corpus.clone(),
+                self.vocab.clone(),
+                PairConfig {
+                    window: config.window,
+                    negative: match options.loss {
+                        LossKind::Negative => options.negative,
+                        LossKind::Softmax => 0,
+                    },
+                    batch_size: config.batch_size,
+                    sample: options.sample,
+                    epochs: config.epochs,
+                    seed: config.seed,
+                    cbow: match options.architecture {
+                        Architecture::SkipGram => None,
+                        Architecture::Cbow { mean } => Some(mean),
+                    },
+                },
+            ));
+        }
+        self.producer.as_mut().expect("started above")
+    }
+
+    /// Trains one batch at rate `lr`.
+    fn train_batch(&mut self, batch: &Batch, lr: f64) {
+        let (windows, weights) = (&batch.windows, &batch.window_weights);
+        let (architecture, loss) = (self.options.architecture, self.options.loss);
+        self.training
+            .step(lr, batch.len(), |model| match (architecture, loss) {
+                (Architecture::SkipGram, LossKind::Softmax) => {
+                    model.softmax_loss(&batch.centers, &batch.contexts)
+                }
+                (Architecture::SkipGram, LossKind::Negative) => {
+                    model.negative_loss(&batch.centers, &batch.contexts, &batch.negatives)
+                }
+                (Architecture::Cbow { .. }, LossKind::Softmax) => {
+                    model.cbow_softmax_loss(windows, weights, &batch.centers)
+                }
+                (Architecture::Cbow { .. }, LossKind::Negative) => {
+                    model.cbow_negative_loss(windows, weights, &batch.centers, &batch.negatives)
+                }
+            });
+    }
+}
+
+impl Step for AutodiffWord2Vec<'_> {
+    fn restore(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        self.training.restore(checkpoint)
+    }
+
+    fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
+        // A resumed epoch's first batches were trained before the checkpoint.
+        self.skip = position.consumed.first().copied().unwrap_or(0);
+        position.consumed = vec![self.skip];
+        Ok(())
+    }
+
+    fn train_unit(&mut self, position: &mut Position, schedule: &Schedule) -> Result<Option<f64>> {
+        loop {
+            let Some(message) = self.producer().next_message() else {
+                // The producer stopped early: `close` reports why.
+                return Ok(None);
+            };
+            match message {
+                // What the checkpoint already trained is read again, not trained again.
+                Message::Batch(batch) if batch.epoch < position.epoch => continue,
+                Message::EpochEnd(epoch) if epoch < position.epoch => continue,
+                Message::Batch(_) if self.skip > 0 => self.skip -= 1,
+                Message::Batch(batch) => {
+                    let lr = schedule.at(position.words);
+                    self.train_batch(&batch, lr);
+                    position.words = batch.words_done;
+                    position.consumed[0] += 1;
+                    return Ok(Some(lr));
+                }
+                Message::EpochEnd(_) => return Ok(None),
+            }
+        }
+    }
+
+    fn loss_due(&self) -> bool {
+        self.training.loss_due()
+    }
+
+    fn read_loss(&mut self, words: u64, lr: f64) -> Result<LossSum> {
+        self.training.read_loss(words, lr)
+    }
+
+    fn close(&mut self) -> Result<()> {
+        self.producer.take().map_or(Ok(()), BatchProducer::finish)
+    }
+
+    fn embeddings(&self) -> Embeddings {
+        let model = self.training.model();
+        Embeddings::new(
+            self.vocab.words().to_vec(),
+            model.dim(),
+            model.input_vectors(),
+        )
+        .expect("the model has one row per vocabulary word")
+    }
+
+    fn checkpoint_parts(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.training.checkpoint_parts()
+    }
+
+    fn into_model(self) -> TrainedModel {
+        TrainedModel::Word2Vec(self.training.into_model())
+    }
+}

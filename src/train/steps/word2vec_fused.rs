@@ -1,0 +1,224 @@
+//! word2vec's fused step: chunks of sentences from the reader threads go through the backend's
+//! negative-sampling kernel ([`negative_sampling_step`]), which updates only the rows it touches,
+//! in place, by SGD (word2vec) or AdaGrad. One step for every device; the backend supplies the
+//! kernel.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+
+use crate::embeddings::Embeddings;
+use crate::error::Result;
+use crate::kernels::{
+    AdaGradSums, LossSum, NegativeSamplingSettings, NoiseOnDevice, Word2VecWeights,
+    negative_sampling_step, read_word2vec_loss,
+};
+use crate::model::{Word2Vec, Word2VecConfig};
+use crate::rng::rng_for;
+use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
+use crate::tensors::{matrix, to_host};
+use crate::text::{Corpus, Vocab};
+use crate::train::checkpoint::{Checkpoint, Position};
+use crate::train::driver::Step;
+use crate::train::schedule::Schedule;
+use crate::train::trained::TrainedModel;
+use crate::train::{EvalEvery, OptimizerKind, TrainConfig, Word2VecOptions, check_loss};
+
+/// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
+const READ_LOSS_EVERY: usize = 4;
+
+pub(crate) struct FusedWord2Vec<'a> {
+    config: &'a TrainConfig,
+    options: Word2VecOptions,
+    corpus: &'a Corpus,
+    vocab: Arc<Vocab>,
+    device: Device,
+    /// Always present between calls; taken while the kernel owns them.
+    weights: Option<Word2VecWeights>,
+    noise: NoiseOnDevice,
+    chunk_tokens: usize,
+    /// The readers of the epoch under way.
+    producer: Option<ChunkProducer>,
+    /// Loss tensors of the chunks since the last read-back.
+    pending: Vec<Tensor<2>>,
+}
+
+impl<'a> FusedWord2Vec<'a> {
+    /// word2vec's starting weights (and zero AdaGrad sums when the optimizer is AdaGrad).
+    pub fn new(
+        config: &'a TrainConfig,
+        options: Word2VecOptions,
+        corpus: &'a Corpus,
+        vocab: Arc<Vocab>,
+        device: &Device,
+    ) -> Self {
+        let (rows, dim) = (vocab.len(), config.dim);
+        let (input, output) = Word2VecConfig::new(rows, dim).init_vectors(config.seed);
+        let shape = [rows, dim];
+        let weights = Word2VecWeights {
+            input: matrix(input, shape, device),
+            output: matrix(output, shape, device),
+            adagrad: (config.optimizer == OptimizerKind::Adagrad)
+                .then(|| AdaGradSums::zeros(shape, device)),
+        };
+        FusedWord2Vec {
+            noise: NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device),
+            chunk_tokens: chunk_tokens(config, &vocab),
+            weights: Some(weights),
+            config,
+            options,
+            corpus,
+            vocab,
+            device: device.clone(),
+            producer: None,
+            pending: Vec::with_capacity(READ_LOSS_EVERY),
+        }
+    }
+
+    fn weights(&self) -> &Word2VecWeights {
+        self.weights
+            .as_ref()
+            .expect("the weights are back after each step")
+    }
+}
+
+impl Step for FusedWord2Vec<'_> {
+    fn restore(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        let shape = [self.vocab.len(), self.config.dim];
+        let part = |name: &str| checkpoint.tensor(name, shape, &self.device);
+        let adagrad = match self.config.optimizer {
+            OptimizerKind::Adagrad => Some(AdaGradSums {
+                input: part("adagrad-input")?,
+                output: part("adagrad-output")?,
+            }),
+            _ => None,
+        };
+        self.weights = Some(Word2VecWeights {
+            input: part("input")?,
+            output: part("output")?,
+            adagrad,
+        });
+        Ok(())
+    }
+
+    fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
+        let threads = self.config.threads;
+        if position.consumed.len() != threads {
+            position.consumed = vec![0; threads];
+        }
+        self.producer = Some(ChunkProducer::spawn(
+            self.corpus,
+            &self.vocab,
+            &ChunkConfig {
+                sample: self.options.sample,
+                epoch: position.epoch,
+                seed: self.config.seed,
+                readers: threads,
+                chunk_tokens: self.chunk_tokens,
+                skip: position.consumed.clone(),
+            },
+        ));
+        Ok(())
+    }
+
+    fn train_unit(&mut self, position: &mut Position, schedule: &Schedule) -> Result<Option<f64>> {
+        let producer = self.producer.as_mut().expect("an epoch is under way");
+        let Some(chunk) = producer.next_chunk() else {
+            return Ok(None);
+        };
+        let lr_start = schedule.at(position.words);
+        position.words += chunk.words;
+        position.consumed[chunk.reader] += 1;
+        let lr_end = schedule.at(position.words);
+        let n = chunk.tokens.len();
+        let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), &self.device);
+        let config = self.config;
+        let settings = NegativeSamplingSettings {
+            window: config.window as u32,
+            negative: self.options.negative as u32,
+            lr_start: lr_start as f32,
+            lr_end: lr_end as f32,
+            seed: chunk_seed(config.seed, position.epoch, chunk.reader, chunk.index),
+            threads: config.threads as u32,
+            gpu_cubes: config.gpu_cubes,
+            architecture: self.options.architecture,
+        };
+        let weights = self
+            .weights
+            .take()
+            .expect("the weights are back after each step");
+        let (updated, loss) = negative_sampling_step(weights, tokens, &self.noise, settings);
+        self.weights = Some(updated);
+        self.pending.push(loss);
+        Ok(Some(lr_end))
+    }
+
+    fn loss_due(&self) -> bool {
+        self.pending.len() == READ_LOSS_EVERY
+    }
+
+    fn read_loss(&mut self, words: u64, lr: f64) -> Result<LossSum> {
+        let loss = read_word2vec_loss(std::mem::take(&mut self.pending));
+        check_loss(loss, words, lr)?;
+        Ok(loss)
+    }
+
+    fn end_epoch(&mut self) -> Result<()> {
+        self.producer.take().map_or(Ok(()), ChunkProducer::finish)
+    }
+
+    fn embeddings(&self) -> Embeddings {
+        let input = to_host(self.weights().input.clone());
+        Embeddings::new(self.vocab.words().to_vec(), self.config.dim, input)
+            .expect("the weights have one row per vocabulary word")
+    }
+
+    fn checkpoint_parts(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let weights = self.weights();
+        let mut parts = vec![
+            Checkpoint::tensor_blob("input", &weights.input),
+            Checkpoint::tensor_blob("output", &weights.output),
+        ];
+        if let Some(sums) = &weights.adagrad {
+            parts.push(Checkpoint::tensor_blob("adagrad-input", &sums.input));
+            parts.push(Checkpoint::tensor_blob("adagrad-output", &sums.output));
+        }
+        Ok(parts)
+    }
+
+    fn into_model(mut self) -> TrainedModel {
+        let weights = self
+            .weights
+            .take()
+            .expect("the weights are back after each step");
+        TrainedModel::Word2Vec(Word2Vec::from_vectors(
+            to_host(weights.input),
+            to_host(weights.output),
+            None,
+            self.config.dim,
+            &self.device,
+        ))
+    }
+}
+
+/// Ids per chunk: `--chunk-tokens`, made smaller where a corpus is short (so an epoch still has
+/// about 32 loss readings and checkpoint points) or evaluations come often (so they fall near the
+/// words asked for). A function of the config and vocabulary only, so a resumed run cuts its
+/// chunks as the first part did.
+fn chunk_tokens(config: &TrainConfig, vocab: &Vocab) -> usize {
+    const FEWEST: usize = 4096;
+    let per_epoch = usize::try_from(vocab.total_count()).unwrap_or(usize::MAX);
+    let mut tokens = config.chunk_tokens.min((per_epoch / 32).max(FEWEST));
+    if let Some(EvalEvery::Words(words)) = config.eval.every {
+        let words = usize::try_from(words).unwrap_or(usize::MAX);
+        tokens = tokens.min((words / 2).max(FEWEST));
+    }
+    tokens.min(config.chunk_tokens)
+}
+
+/// The seed of one chunk's windows and negatives: a function of where the chunk is, so a resumed
+/// run draws what the uninterrupted one would have.
+fn chunk_seed(seed: u64, epoch: usize, reader: usize, index: u64) -> u64 {
+    let stream = 0xC4_0000 ^ ((epoch as u64) << 44) ^ ((reader as u64) << 36) ^ index;
+    rand::RngCore::next_u64(&mut rng_for(seed, stream))
+}

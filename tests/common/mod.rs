@@ -1,0 +1,27 @@
+//! Helpers the integration tests share: the binary under test, what it printed, and the devices
+//! every backend test runs on. Each test file uses its own subset of them.
+#![allow(dead_code)]
+
+use std::process::{Command, Output};
+
+use burn::prelude::Device;
+use wordvec::train::{BackendKind, select_device};
+
+/// The `wordvec` binary built with these tests.
+pub fn wordvec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wordvec"))
+}
+
+/// What a run printed on standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The CPU, and wgpu when it is compiled in (in CI, Mesa's software Vulkan driver).
+pub fn devices() -> Vec<(&'static str, Device)> {
+    let mut devices = vec![("cpu", select_device(BackendKind::Cpu).unwrap())];
+    if cfg!(feature = "wgpu") {
+        devices.push(("wgpu", select_device(BackendKind::Wgpu).unwrap()));
+    }
+    devices
+}
