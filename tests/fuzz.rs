@@ -13,7 +13,9 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use wordvec::eval::{read_analogies, read_similarity};
-use wordvec::io::{MappedVectors, VectorFormat, read_vectors};
+use wordvec::io::{
+    COOCCURRENCE_RECORD_BYTES, MappedVectors, VectorFormat, read_cooccurrences, read_vectors,
+};
 use wordvec::text::{Corpus, Vocab};
 use wordvec::train::{Checkpoint, Position, TrainConfig, read_metrics};
 
@@ -201,5 +203,26 @@ proptest! {
             }
             other => names_file(other, "mapped.bin")?,
         }
+    }
+
+    #[test]
+    fn cooccurrence_reader_never_panics(
+        records in prop::collection::vec((any::<i32>(), any::<i32>(), any::<f64>()), 0..8),
+        cut in 0usize..16,
+    ) {
+        let mut bytes: Vec<u8> = records
+            .iter()
+            .flat_map(|&(i, j, x)| {
+                i.to_le_bytes().into_iter().chain(j.to_le_bytes()).chain(x.to_le_bytes())
+            })
+            .collect();
+        bytes.truncate(bytes.len().saturating_sub(cut));
+        let dir = tempfile::tempdir().unwrap();
+        let read = read_cooccurrences(&written(dir.path(), "co.bin", &bytes));
+        if let Ok(counts) = &read {
+            prop_assert_eq!(counts.len() * COOCCURRENCE_RECORD_BYTES, bytes.len());
+            prop_assert!(counts.iter().all(|c| c.x.is_finite() && c.x > 0.0));
+        }
+        names_file(read, "co.bin")?;
     }
 }
