@@ -195,11 +195,54 @@ fn sigint_then_resume_gives_the_uninterrupted_vectors() {
 fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
     let tmp = tempfile::tempdir().unwrap();
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
-    let flags = ["--epochs", "2", "--optimizer", "adam", "--batch-size", "64"];
+    let flags = [
+        "--epochs",
+        "2",
+        "--optimizer",
+        "adam",
+        "--update",
+        "autodiff",
+        "--batch-size",
+        "64",
+    ];
     run(&mut train(&whole, &flags));
     stopped_run(&parts, &flags);
     resume(&parts);
     assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+}
+
+#[test]
+fn fused_optimizers_resume_with_their_row_state() {
+    // Adam's moments and bias corrections, and momentum's velocity and first-step flags, travel
+    // in the checkpoint: the resumed run ends where the uninterrupted one does.
+    for extra in [
+        &["--optimizer", "adam", "--lr", "0.01"][..],
+        &["--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.005"],
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+        let flags: Vec<&str> = ["--epochs", "20", "--seed", "4"]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        run(&mut train(&whole, &flags));
+        stopped_run(&parts, &flags);
+        let checkpoint = Checkpoint::load(&parts.join(CHECKPOINT_FILE)).unwrap();
+        let state = format!(
+            "{}-input",
+            if extra[1] == "adam" {
+                "adam"
+            } else {
+                "momentum"
+            }
+        );
+        assert!(
+            checkpoint.blob(&state).is_ok(),
+            "{extra:?}: no {state} part"
+        );
+        resume(&parts);
+        assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+    }
 }
 
 #[test]

@@ -40,19 +40,37 @@ pub struct TrainArgs {
     /// Training objective.
     #[arg(long, value_enum, default_value_t = Word2VecOptions::default().loss)]
     loss: LossKind,
-    /// Update path [default: fused for negative sampling with sgd or adagrad, and for GloVe with
+    /// Update path [default: fused for negative sampling (every optimizer) and for GloVe with
     /// adagrad; autodiff otherwise (and on ndarray)].
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
-    /// Optimizer: sgd (word2vec) and adagrad on either path, any other on the autodiff path
-    /// [default: sgd; adagrad for GloVe].
+    /// Optimizer: on the fused path each is row-sparse ("lazy": rows a step does not touch
+    /// keep their state); GloVe's fused path is the reference's AdaGrad [default: sgd;
+    /// adagrad for GloVe].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
-    /// Initial learning rate [default: 0.025 for sgd (0.05 for CBOW, as word2vec), 0.05 for
-    /// adagrad, 0.001 otherwise].
+    /// Adam and AdamW: the first moment's decay [default: 0.9, Burn's].
+    #[arg(long)]
+    beta1: Option<f64>,
+    /// Adam and AdamW: the second moment's decay [default: 0.999].
+    #[arg(long)]
+    beta2: Option<f64>,
+    /// Adam, AdamW, AdaGrad, RMSProp: added to the denominator [default: 1e-5].
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// AdamW: decoupled weight decay; the others: an L2 penalty on the gradient [default: 1e-4
+    /// for AdamW, 0 otherwise].
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// SGD (0: word2vec's plain SGD) and RMSProp [default: 0 for SGD, 0.9 for RMSProp].
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// Initial learning rate [default: 0.025 for sgd (0.05 for CBOW, as word2vec); on the fused
+    /// path 0.01 for adam and adamw, 0.001 for rmsprop, 0.1 for adagrad; GloVe's adagrad 0.05;
+    /// 0.001 on the autodiff path].
     #[arg(long)]
     lr: Option<f64>,
     /// [default: linear; constant for GloVe, as its reference].
@@ -125,7 +143,8 @@ pub struct TrainArgs {
     checkpoint_every: Option<f64>,
     /// Continue the stopped run in this folder from its checkpoint, with its own settings.
     #[arg(long, conflicts_with_all = [
-        "corpus", "output", "format", "model", "cbow_mean", "loss", "update", "backend", "optimizer", "lr",
+        "corpus", "output", "format", "model", "cbow_mean", "loss", "update", "backend", "optimizer",
+        "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
         "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
@@ -171,6 +190,12 @@ impl TrainArgs {
         let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);
         config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
         config.update = self.update.unwrap_or(config.update);
+        let params = &mut config.optimizer_params;
+        params.beta1 = self.beta1.unwrap_or(params.beta1);
+        params.beta2 = self.beta2.unwrap_or(params.beta2);
+        params.epsilon = self.epsilon.unwrap_or(params.epsilon);
+        params.weight_decay = self.weight_decay.unwrap_or(params.weight_decay);
+        params.momentum = self.momentum.unwrap_or(params.momentum);
         config.lr = self.lr.unwrap_or(config.lr);
         config.lr_schedule = self.lr_schedule.unwrap_or(config.lr_schedule);
         config.dim = self.dim;

@@ -13,6 +13,7 @@ mod flex;
 pub mod glove;
 mod hogwild;
 mod loss;
+mod optimizer;
 pub mod sgns;
 mod simd;
 mod spans;
@@ -21,7 +22,8 @@ mod spans;
 pub use cube::MAX_GPU_DIM;
 pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glove_loss};
 pub use loss::LossSum;
+pub use optimizer::FusedOptimizer;
 pub use sgns::{
-    ADAGRAD_EPSILON, AdaGradSums, NegativeSamplingBackend, NegativeSamplingSettings, NoiseOnDevice,
+    NegativeSamplingBackend, NegativeSamplingSettings, NoiseOnDevice, OptimizerState,
     Word2VecWeights, negative_sampling_step, read_word2vec_loss,
 };

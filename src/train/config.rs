@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::io::VectorFormat;
+use crate::kernels::FusedOptimizer;
 use crate::model::Architecture;
 
 /// Which model to train, by name: the `model` field of a saved config and the `--model` flag.
@@ -78,6 +79,84 @@ pub enum OptimizerKind {
     Adagrad,
     Rmsprop,
 }
+
+/// The optimizer's hyper-parameters, with Burn's names and defaults; each optimizer reads those
+/// that apply to it (RMSProp's smoothing α stays Burn's 0.99, momentum's dampening Burn's 0.1).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OptimizerParams {
+    /// Adam and AdamW: the first moment's decay.
+    pub beta1: f64,
+    /// Adam and AdamW: the second moment's decay.
+    pub beta2: f64,
+    /// Adam, AdamW, AdaGrad and RMSProp: added to the denominator.
+    pub epsilon: f64,
+    /// AdamW: decoupled weight decay; the others: an L2 penalty added to the gradient.
+    pub weight_decay: f64,
+    /// SGD (0: plain SGD, as word2vec) and RMSProp.
+    pub momentum: f64,
+}
+
+impl OptimizerParams {
+    /// Burn's defaults for `kind`: β 0.9 / 0.999, ε 1e-5, weight decay 0 (AdamW 1e-4),
+    /// momentum 0 for SGD and 0.9 for RMSProp.
+    pub fn burn_defaults(kind: OptimizerKind) -> Self {
+        OptimizerParams {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-5,
+            weight_decay: if kind == OptimizerKind::Adamw {
+                1e-4
+            } else {
+                0.0
+            },
+            momentum: if kind == OptimizerKind::Rmsprop {
+                0.9
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// The row-sparse rule the fused kernels apply for `kind` with these numbers.
+    pub fn fused(&self, kind: OptimizerKind) -> FusedOptimizer {
+        let (beta1, beta2, epsilon) = (self.beta1 as f32, self.beta2 as f32, self.epsilon as f32);
+        let (weight_decay, momentum) = (self.weight_decay as f32, self.momentum as f32);
+        match kind {
+            OptimizerKind::Sgd if momentum == 0.0 && weight_decay == 0.0 => FusedOptimizer::Sgd,
+            OptimizerKind::Sgd => FusedOptimizer::Momentum {
+                momentum,
+                dampening: if momentum == 0.0 {
+                    0.0
+                } else {
+                    MOMENTUM_DAMPENING
+                },
+                weight_decay,
+            },
+            OptimizerKind::Adagrad => FusedOptimizer::AdaGrad {
+                epsilon,
+                weight_decay,
+            },
+            OptimizerKind::Adam | OptimizerKind::Adamw => FusedOptimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+                decoupled: kind == OptimizerKind::Adamw,
+            },
+            OptimizerKind::Rmsprop => FusedOptimizer::RmsProp {
+                alpha: RMSPROP_ALPHA,
+                momentum,
+                epsilon,
+                weight_decay,
+            },
+        }
+    }
+}
+
+/// Burn's default smoothing constant of RMSProp.
+pub(crate) const RMSPROP_ALPHA: f32 = 0.99;
+/// Burn's default dampening of SGD's momentum.
+pub(crate) const MOMENTUM_DAMPENING: f32 = 0.1;
 
 /// How the learning rate moves over the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +288,8 @@ pub struct TrainConfig {
     pub update: UpdateKind,
     pub backend: BackendKind,
     pub optimizer: OptimizerKind,
+    /// The optimizer's hyper-parameters (Burn's defaults for it unless set).
+    pub optimizer_params: OptimizerParams,
     pub lr: f64,
     pub lr_schedule: LrSchedule,
     pub dim: usize,
@@ -242,8 +323,10 @@ impl TrainConfig {
     /// its reference) on `backend`. The defaults that depend on the model:
     /// - update: fused wherever a kernel exists (negative sampling with SGD or AdaGrad, GloVe
     ///   with AdaGrad, on every backend but ndarray), else autodiff;
-    /// - learning rate: 0.025 for SGD (0.05 for CBOW, as word2vec), 0.05 for AdaGrad, 0.001
-    ///   for the others;
+    /// - learning rate: 0.025 for SGD (0.05 for CBOW, as word2vec); on word2vec's fused path,
+    ///   where each touched row takes its own step, 0.01 for Adam and AdamW, 0.001 for RMSProp
+    ///   and 0.1 for AdaGrad (measured: docs/benchmarks.md); else 0.05 for AdaGrad (GloVe's
+    ///   reference) and 0.001 for the others (on the autodiff path's batch-mean loss);
     /// - schedule: linear decay, constant for GloVe (as its reference);
     /// - window 5 (GloVe 10), epochs 5 (GloVe 15).
     ///
@@ -262,14 +345,18 @@ impl TrainConfig {
         let has_kernel = backend != BackendKind::Ndarray
             && match &model {
                 ModelOptions::Glove(_) => optimizer == OptimizerKind::Adagrad,
-                ModelOptions::Word2Vec(w) => {
-                    w.loss == LossKind::Negative
-                        && matches!(optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad)
-                }
+                // Every optimizer has a row-sparse rule for negative sampling.
+                ModelOptions::Word2Vec(w) => w.loss == LossKind::Negative,
             };
+        let word2vec_kernel = has_kernel && !glove;
         let lr = match optimizer {
             OptimizerKind::Sgd if model.kind() == ModelKind::Cbow => 0.05,
             OptimizerKind::Sgd => 0.025,
+            // The fused row-sparse rules' rates, from the sweeps in docs/benchmarks.md.
+            OptimizerKind::Adagrad if word2vec_kernel => 0.1,
+            OptimizerKind::Adam | OptimizerKind::Adamw if word2vec_kernel => 0.01,
+            OptimizerKind::Rmsprop if word2vec_kernel => 0.001,
+            // GloVe's reference rate; Burn's usual ones on the dense autodiff path.
             OptimizerKind::Adagrad => 0.05,
             _ => 0.001,
         };
@@ -282,6 +369,7 @@ impl TrainConfig {
             },
             backend,
             optimizer,
+            optimizer_params: OptimizerParams::burn_defaults(optimizer),
             lr,
             lr_schedule: if glove {
                 LrSchedule::Constant
@@ -436,6 +524,19 @@ impl TrainConfig {
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return bad("--lr must be a positive number");
         }
+        let p = &self.optimizer_params;
+        if !(0.0..1.0).contains(&p.beta1) || !(0.0..1.0).contains(&p.beta2) {
+            return bad("--beta1 and --beta2 must be at least 0 and below 1");
+        }
+        if !(p.epsilon.is_finite() && p.epsilon > 0.0) {
+            return bad("--epsilon must be a positive number");
+        }
+        if !(p.weight_decay.is_finite() && p.weight_decay >= 0.0) {
+            return bad("--weight-decay must be zero or positive");
+        }
+        if !(0.0..1.0).contains(&p.momentum) {
+            return bad("--momentum must be at least 0 and below 1");
+        }
         // The embedded corpus brings its own questions.
         if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
             return bad("--eval-every needs --analogies or --similarity");
@@ -459,11 +560,6 @@ impl TrainConfig {
         }
         if w.loss == LossKind::Softmax {
             return bad("the full softmax is dense: use --update autodiff with --loss softmax");
-        }
-        if !matches!(self.optimizer, OptimizerKind::Sgd | OptimizerKind::Adagrad) {
-            return bad(
-                "the fused update does SGD or AdaGrad: use --update autodiff to train with another optimizer",
-            );
         }
         if self.backend == BackendKind::Ndarray {
             return bad(
@@ -523,6 +619,9 @@ struct ConfigFile {
     update: UpdateKind,
     backend: BackendKind,
     optimizer: OptimizerKind,
+    /// Absent from files written before the flags existed: Burn's defaults, as they trained.
+    #[serde(default)]
+    optimizer_params: Option<OptimizerParams>,
     lr: f64,
     lr_schedule: LrSchedule,
     dim: usize,
@@ -579,6 +678,9 @@ impl From<ConfigFile> for TrainConfig {
             update: file.update,
             backend: file.backend,
             optimizer: file.optimizer,
+            optimizer_params: file
+                .optimizer_params
+                .unwrap_or_else(|| OptimizerParams::burn_defaults(file.optimizer)),
             lr: file.lr,
             lr_schedule: file.lr_schedule,
             dim: file.dim,
@@ -617,6 +719,7 @@ impl From<TrainConfig> for ConfigFile {
             update: config.update,
             backend: config.backend,
             optimizer: config.optimizer,
+            optimizer_params: Some(config.optimizer_params),
             lr: config.lr,
             lr_schedule: config.lr_schedule,
             dim: config.dim,
@@ -693,15 +796,17 @@ mod tests {
             Some(OptimizerKind::Adam),
             BackendKind::Cpu,
         );
-        assert_eq!((adam.update, adam.lr), (UpdateKind::Autodiff, 0.001));
+        assert_eq!(
+            (adam.update, adam.lr),
+            (UpdateKind::Fused, 0.01),
+            "every optimizer has a fused rule"
+        );
         let softmax = ModelOptions::Word2Vec(Word2VecOptions {
             loss: LossKind::Softmax,
             ..Word2VecOptions::default()
         });
-        assert_eq!(
-            TrainConfig::for_model(softmax, None, BackendKind::Cpu).update,
-            UpdateKind::Autodiff
-        );
+        let softmax = TrainConfig::for_model(softmax, Some(OptimizerKind::Adam), BackendKind::Cpu);
+        assert_eq!((softmax.update, softmax.lr), (UpdateKind::Autodiff, 0.001));
         let ndarray = TrainConfig::for_model(ModelOptions::default(), None, BackendKind::Ndarray);
         assert_eq!(ndarray.update, UpdateKind::Autodiff);
         for config in [cbow, glove, adam, ndarray] {

@@ -26,8 +26,8 @@ pub use checkpoint::{
 };
 pub use config::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
-    ModelKind, ModelOptions, OptimizerKind, TrainConfig, UpdateKind, Word2VecOptions,
-    parse_duration,
+    ModelKind, ModelOptions, OptimizerKind, OptimizerParams, TrainConfig, UpdateKind,
+    Word2VecOptions, parse_duration,
 };
 pub use device::select_device;
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, read_metrics};

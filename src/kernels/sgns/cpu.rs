@@ -6,10 +6,11 @@
 
 use rand::RngCore;
 
+use super::NegativeSamplingSettings;
 use super::sigmoid::SigmoidTable;
-use super::{ADAGRAD_EPSILON, NegativeSamplingSettings};
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
+use crate::kernels::optimizer::FusedOptimizer;
 use crate::kernels::simd::{SimdWork, prefetch_row, with_best_simd};
 use crate::linalg::{axpy, dot};
 use crate::model::Architecture;
@@ -24,20 +25,21 @@ pub(crate) struct NoiseTables<'a> {
     pub alias: &'a [i32],
 }
 
-/// The squared-gradient sums of row-sparse AdaGrad, one per weight, [rows, dim] like the weights.
-pub(crate) struct SquareSums<'a> {
+/// The optimizer's state beside each matrix, [rows, `FusedOptimizer::state_width`] (see
+/// [`crate::kernels::optimizer`]).
+pub(crate) struct OptimizerRows<'a> {
     pub input: &'a mut [f32],
     pub output: &'a mut [f32],
 }
 
-/// The matrices the workers share: input and output vectors, and AdaGrad's sums beside them
-/// (no rows under plain SGD).
+/// The matrices the workers share: input and output vectors, and the optimizer's state beside
+/// them (no rows under plain SGD).
 #[derive(Clone, Copy)]
 struct Shared<'a> {
     input: HogwildRows<'a>,
     output: HogwildRows<'a>,
-    input_sq: HogwildRows<'a>,
-    output_sq: HogwildRows<'a>,
+    input_state: HogwildRows<'a>,
+    output_state: HogwildRows<'a>,
 }
 
 impl Shared<'_> {
@@ -52,12 +54,12 @@ impl Shared<'_> {
 
 /// Trains on one chunk of sentences (word ids separated by [`SENTENCE_END`]) and returns the loss
 /// it saw. `input` and `output` are [rows, dim] row-major. Ids outside `0..rows` are an error of
-/// the caller and are skipped rather than trusted. With `adagrad`, each weight takes AdaGrad's
-/// step (lr · g / (√Σg² + ε)) instead of SGD's.
+/// the caller and are skipped rather than trusted. With `state`, each row takes the step of
+/// `settings.optimizer` (see [`FusedOptimizer::step_row`]) instead of SGD's.
 pub(crate) fn train_chunk(
     input: &mut [f32],
     output: &mut [f32],
-    adagrad: Option<SquareSums<'_>>,
+    state: Option<OptimizerRows<'_>>,
     dim: usize,
     tokens: &[i32],
     noise: NoiseTables<'_>,
@@ -65,21 +67,23 @@ pub(crate) fn train_chunk(
 ) -> LossSum {
     assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
     assert_eq!(noise.accept.len(), noise.alias.len());
-    let (input_sq, output_sq) = match adagrad {
-        Some(sums) => {
-            assert!(sums.input.len() == input.len() && sums.output.len() == input.len());
+    let width = settings.optimizer.state_width(dim).max(1);
+    let (input_state, output_state) = match state {
+        Some(state) => {
+            let len = input.len() / dim * width;
+            assert!(state.input.len() == len && state.output.len() == len);
             (
-                HogwildRows::new(sums.input, dim),
-                HogwildRows::new(sums.output, dim),
+                HogwildRows::new(state.input, width),
+                HogwildRows::new(state.output, width),
             )
         }
-        None => (HogwildRows::empty(dim), HogwildRows::empty(dim)),
+        None => (HogwildRows::empty(width), HogwildRows::empty(width)),
     };
     let shared = Shared {
         input: HogwildRows::new(input, dim),
         output: HogwildRows::new(output, dim),
-        input_sq,
-        output_sq,
+        input_state,
+        output_state,
     };
     let table = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
@@ -134,6 +138,7 @@ fn run_part(
         shared,
         noise,
         table,
+        optimizer: settings.optimizer,
         rng: rng_for(settings.seed, thread),
         grad: vec![0.0; shared.dim()],
         hidden: vec![0.0; shared.dim()],
@@ -142,7 +147,7 @@ fn run_part(
         loss: LossSum::default(),
     };
     let worker_ref = &mut worker;
-    match shared.input_sq.rows() > 0 {
+    match shared.input_state.rows() > 0 {
         true => with_best_simd(Part::<true> {
             worker: worker_ref,
             tokens,
@@ -159,21 +164,21 @@ fn run_part(
     worker.loss
 }
 
-/// One thread's share of a chunk, SGD or AdaGrad, as [`with_best_simd`] runs it.
-struct Part<'w, 'a, 't, const ADAGRAD: bool> {
+/// One thread's share of a chunk, plain SGD or a stateful optimizer, as [`with_best_simd`] runs it.
+struct Part<'w, 'a, 't, const STATEFUL: bool> {
     worker: &'w mut Worker<'a>,
     tokens: &'t [i32],
     range: std::ops::Range<usize>,
     settings: &'t NegativeSamplingSettings,
 }
 
-impl<const ADAGRAD: bool> SimdWork for Part<'_, '_, '_, ADAGRAD> {
+impl<const STATEFUL: bool> SimdWork for Part<'_, '_, '_, STATEFUL> {
     type Output = ();
 
     #[inline(always)]
     fn run(self) {
         self.worker
-            .part::<ADAGRAD>(self.tokens, self.range, self.settings)
+            .part::<STATEFUL>(self.tokens, self.range, self.settings)
     }
 }
 
@@ -181,6 +186,8 @@ struct Worker<'a> {
     shared: Shared<'a>,
     noise: NoiseTables<'a>,
     table: &'a SigmoidTable,
+    /// The rows' step when they carry state (SGD's is folded into the gradient, as word2vec's).
+    optimizer: FusedOptimizer,
     rng: Rng,
     grad: Vec<f32>,
     /// CBOW's hidden layer: the context vectors' mean or sum.
@@ -193,7 +200,7 @@ struct Worker<'a> {
 
 impl Worker<'_> {
     #[inline(always)]
-    fn part<const ADAGRAD: bool>(
+    fn part<const STATEFUL: bool>(
         &mut self,
         tokens: &[i32],
         range: std::ops::Range<usize>,
@@ -219,7 +226,7 @@ impl Worker<'_> {
                 Architecture::SkipGram => {
                     for &t in left.iter().chain(right) {
                         if let Some(context) = self.valid(t) {
-                            self.example::<ADAGRAD>(context, center, settings.negative, lr);
+                            self.example::<STATEFUL>(context, center, settings.negative, lr);
                         }
                     }
                 }
@@ -228,7 +235,7 @@ impl Worker<'_> {
                     contexts.clear();
                     contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
                     if !contexts.is_empty() {
-                        self.cbow_example::<ADAGRAD>(
+                        self.cbow_example::<STATEFUL>(
                             &contexts,
                             mean,
                             center,
@@ -273,11 +280,13 @@ impl Worker<'_> {
                 count += 1;
             }
         }
+        let state = &self.shared.output_state;
         for &t in &self.targets[..count] {
-            prefetch_row(
-                self.shared.output.row_address(t as usize),
-                self.shared.dim(),
-            );
+            let t = t as usize;
+            prefetch_row(self.shared.output.row_address(t), self.shared.dim());
+            if state.rows() > 0 {
+                prefetch_row(state.row_address(t), state.width());
+            }
         }
         count
     }
@@ -287,7 +296,7 @@ impl Worker<'_> {
     /// the hidden layer as it was before the example, and every context row takes the hidden
     /// layer's whole step (word2vec does not divide it among them, gensim neither).
     #[inline(always)]
-    fn cbow_example<const ADAGRAD: bool>(
+    fn cbow_example<const STATEFUL: bool>(
         &mut self,
         contexts: &[u32],
         mean: bool,
@@ -311,30 +320,30 @@ impl Worker<'_> {
             let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(&self.hidden, u, k == 0);
             loss += l;
-            if ADAGRAD {
+            if STATEFUL {
                 axpy(g, u, &mut self.grad);
-                let sums = self.shared.output_sq.row(t as usize);
-                adagrad_step(-g, &self.hidden, u, sums, lr);
+                let state = self.shared.output_state.row(t as usize);
+                self.optimizer.step_row(-g, &self.hidden, u, state, lr);
             } else {
                 axpy(g * lr, u, &mut self.grad);
                 axpy(g * lr, &self.hidden, u);
             }
         }
         for &c in contexts {
-            self.step_input::<ADAGRAD>(c, lr);
+            self.step_input::<STATEFUL>(c, lr);
         }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
     }
 
     /// Adds the gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
-    /// already), or as AdaGrad's step for the gradient −`grad`.
+    /// already), or as the optimizer's step for the gradient −`grad`.
     #[inline(always)]
-    fn step_input<const ADAGRAD: bool>(&mut self, row: u32, lr: f32) {
+    fn step_input<const STATEFUL: bool>(&mut self, row: u32, lr: f32) {
         let v = self.shared.input.row(row as usize);
-        if ADAGRAD {
-            let sums = self.shared.input_sq.row(row as usize);
-            adagrad_step(-1.0, &self.grad, v, sums, lr);
+        if STATEFUL {
+            let state = self.shared.input_state.row(row as usize);
+            self.optimizer.step_row(-1.0, &self.grad, v, state, lr);
         } else {
             axpy(1.0, &self.grad, v);
         }
@@ -356,12 +365,17 @@ impl Worker<'_> {
 
     /// One example and its negatives, word2vec's inner loop: the input vector of `input` is
     /// trained to score `target` high and `negative` noise words low. `grad` gathers the input
-    /// vector's step (SGD) or its negative gradient (AdaGrad) while each output row is updated
+    /// vector's step (SGD) or its negative gradient (the others) while each output row is updated
     /// from the input vector as it was before the example.
     #[inline(always)]
-    fn example<const ADAGRAD: bool>(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
-        // The rows start on their way into the cache before the first one is needed.
+    fn example<const STATEFUL: bool>(&mut self, input: u32, target: u32, negative: u32, lr: f32) {
+        // The rows start on their way into the cache before the first one is needed; the input
+        // row's state is needed last.
         let count = self.draw_targets(target, negative);
+        if STATEFUL {
+            let state = &self.shared.input_state;
+            prefetch_row(state.row_address(input as usize), state.width());
+        }
         // The input row and the output rows live in different matrices.
         let v = self.shared.input.row(input as usize);
         self.grad.iter_mut().for_each(|g| *g = 0.0);
@@ -370,28 +384,18 @@ impl Worker<'_> {
             let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(v, u, k == 0);
             loss += l;
-            if ADAGRAD {
+            if STATEFUL {
                 axpy(g, u, &mut self.grad);
-                let sums = self.shared.output_sq.row(t as usize);
-                adagrad_step(-g, v, u, sums, lr);
+                let state = self.shared.output_state.row(t as usize);
+                self.optimizer.step_row(-g, v, u, state, lr);
             } else {
                 axpy(g * lr, u, &mut self.grad);
                 axpy(g * lr, v, u);
             }
         }
-        self.step_input::<ADAGRAD>(input, lr);
+        self.step_input::<STATEFUL>(input, lr);
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
-    }
-}
-
-/// AdaGrad on one row whose gradient is `scale`·`x`: sums += g², w −= lr·g / (√sums + ε).
-#[inline(always)]
-fn adagrad_step(scale: f32, x: &[f32], w: &mut [f32], sums: &mut [f32], lr: f32) {
-    for ((wi, si), xi) in w.iter_mut().zip(sums.iter_mut()).zip(x) {
-        let g = scale * xi;
-        *si += g * g;
-        *wi -= lr * g / (si.sqrt() + ADAGRAD_EPSILON);
     }
 }
 
@@ -449,6 +453,7 @@ mod tests {
             threads: 1,
             gpu_cubes: 0,
             architecture: Architecture::Cbow { mean },
+            optimizer: FusedOptimizer::Sgd,
         };
         let noise = NoiseTables {
             accept: &[0.0],

@@ -13,8 +13,9 @@ use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
-use super::{ADAGRAD_EPSILON, NegativeSamplingBackend, NegativeSamplingSettings, spans};
+use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
 use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum, grid};
+use crate::kernels::optimizer::FusedOptimizer;
 use crate::model::Architecture;
 
 /// Added to a span's loss when a score is not finite: far above anything a finite run reports
@@ -40,27 +41,190 @@ fn unit_float(r: u32) -> f32 {
     f32::cast_from(r >> 8) * (1.0f32 / 16_777_216.0f32)
 }
 
+/// Unit 0 moves a row's per-row counters (the last floats of its state) one step on and shares
+/// what the row's update needs — Adam's bias corrections, whether it is the row's first step
+/// (momentum) — through `info`; every unit reads it after the barrier. Runs only for the rules
+/// that count steps.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+fn count_step(
+    state: &mut Tensor<f32>,
+    state_base: usize,
+    info: &mut Shared<[f32]>,
+    unit: usize,
+    width: usize,
+    beta1: f32,
+    beta2: f32,
+    #[comptime] adam: bool,
+    #[comptime] momentum: bool,
+) {
+    if adam || momentum {
+        // Every unit is done with the previous row's `info`.
+        sync_cube();
+        if unit == 0 {
+            if adam {
+                // βᵗ for this row's t, one step on (see `FusedOptimizer`).
+                let at = state_base + width - 2;
+                let mut p1 = beta1;
+                let mut p2 = beta2;
+                // Powers stop below 1e-9, where 1 − βᵗ is 1 (see `FusedOptimizer`).
+                if state[at] != 0.0f32 {
+                    p1 = state[at];
+                    if p1 >= 1e-9f32 {
+                        p1 *= beta1;
+                    }
+                }
+                if state[at + 1] != 0.0f32 {
+                    p2 = state[at + 1];
+                    if p2 >= 1e-9f32 {
+                        p2 *= beta2;
+                    }
+                }
+                state[at] = p1;
+                state[at + 1] = p2;
+                let correction2 = f32::sqrt(1.0f32 - p2);
+                info[0] = correction2 / (1.0f32 - p1);
+                info[1] = correction2;
+            } else {
+                let at = state_base + width - 1;
+                info[2] = 0.0f32;
+                if state[at] == 0.0f32 {
+                    info[2] = 1.0f32;
+                }
+                state[at] = 1.0f32;
+            }
+        }
+        sync_cube();
+    }
+}
+
+/// One weight's step for gradient `g` (before weight decay) under a stateful rule, its state at
+/// `s` (first slot) and `s + dim` (second slot).
+#[cube]
+#[allow(clippy::too_many_arguments)]
+fn step_weight(
+    weights: &mut Tensor<f32>,
+    state: &mut Tensor<f32>,
+    at: usize,
+    s: usize,
+    dim: usize,
+    gradient: f32,
+    lr: f32,
+    info: &mut Shared<[f32]>,
+    p1: f32,
+    p2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    momentum_factor: f32,
+    #[comptime] adagrad: bool,
+    #[comptime] adam: bool,
+    #[comptime] decoupled: bool,
+    #[comptime] rmsprop: bool,
+    #[comptime] momentum: bool,
+) {
+    let w = weights[at];
+    let mut g = gradient;
+    if !decoupled {
+        g += weight_decay * w;
+    }
+    if adagrad {
+        let sum = state[s] + g * g;
+        state[s] = sum;
+        weights[at] = w - lr * g / (f32::sqrt(sum) + epsilon);
+    }
+    if adam {
+        let m = state[s] * p1 + g * (1.0f32 - p1);
+        let v = state[s + dim] * p2 + g * g * (1.0f32 - p2);
+        state[s] = m;
+        state[s + dim] = v;
+        let step = m * info[0] / (f32::sqrt(v) + epsilon * info[1]);
+        let mut decay = 1.0f32;
+        if decoupled {
+            decay = 1.0f32 - lr * weight_decay;
+        }
+        weights[at] = w * decay - step * lr;
+    }
+    if rmsprop {
+        let avg = state[s] * p1 + g * g * (1.0f32 - p1);
+        state[s] = avg;
+        let mut step = g / (f32::sqrt(avg) + epsilon);
+        if momentum_factor > 0.0f32 {
+            step += state[s + dim] * momentum_factor;
+            state[s + dim] = step;
+        }
+        weights[at] = w - step * lr;
+    }
+    if momentum {
+        let mut velocity = g;
+        if info[2] == 0.0f32 {
+            velocity = g * (1.0f32 - p1) + state[s] * momentum_factor;
+        }
+        state[s] = velocity;
+        weights[at] = w - velocity * lr;
+    }
+}
+
 /// Adds an input row's step, the unit's dimensions of it: `grad` itself (SGD, already scaled by
-/// the rate) or AdaGrad's step for the negative gradient −`grad`.
+/// the rate) or the stateful rule's step for the gradient −`grad`.
 #[cube]
 #[allow(clippy::too_many_arguments)]
 fn step_row(
     input: &mut Tensor<f32>,
-    input_sq: &mut Tensor<f32>,
+    input_state: &mut Tensor<f32>,
     grad: &Shared<[f32]>,
-    base: usize,
+    info: &mut Shared<[f32]>,
+    row: usize,
     unit: usize,
     dim_u: usize,
     lr: f32,
+    width: usize,
+    p1: f32,
+    p2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    momentum_factor: f32,
     #[comptime] adagrad: bool,
+    #[comptime] adam: bool,
+    #[comptime] decoupled: bool,
+    #[comptime] rmsprop: bool,
+    #[comptime] momentum: bool,
 ) {
+    let base = row * dim_u;
+    let state_base = row * width;
+    count_step(
+        input_state,
+        state_base,
+        info,
+        unit,
+        width,
+        p1,
+        p2,
+        adam,
+        momentum,
+    );
     let mut d = unit;
     while d < dim_u {
-        if adagrad {
-            let gv = -grad[d];
-            let sum = input_sq[base + d] + gv * gv;
-            input_sq[base + d] = sum;
-            input[base + d] -= lr * gv / (f32::sqrt(sum) + ADAGRAD_EPSILON);
+        if adagrad || adam || rmsprop || momentum {
+            step_weight(
+                input,
+                input_state,
+                base + d,
+                state_base + d,
+                dim_u,
+                -grad[d],
+                lr,
+                info,
+                p1,
+                p2,
+                epsilon,
+                weight_decay,
+                momentum_factor,
+                adagrad,
+                adam,
+                decoupled,
+                rmsprop,
+                momentum,
+            );
         } else {
             input[base + d] += grad[d];
         }
@@ -77,8 +241,17 @@ fn negative_sampling_kernel(
     accept: &Tensor<f32>,
     alias: &Tensor<i32>,
     loss: &mut Tensor<f32>,
-    input_sq: &mut Tensor<f32>,
-    output_sq: &mut Tensor<f32>,
+    input_state: &mut Tensor<f32>,
+    output_state: &mut Tensor<f32>,
+    // The stateful rule's numbers (see `KernelRule`): AdaGrad: ε; Adam: β₁ (`p1`), β₂ (`p2`),
+    // ε; RMSProp: α (`p1`), ε, momentum; SGD with momentum: dampening (`p1`), momentum; weight
+    // decay for all (decoupled for AdamW).
+    p1: f32,
+    p2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    momentum_factor: f32,
+    state_width: u32,
     n_tokens: u32,
     rows: u32,
     dim: u32,
@@ -90,6 +263,10 @@ fn negative_sampling_kernel(
     span: u32,
     #[comptime] dim_cap: usize,
     #[comptime] adagrad: bool,
+    #[comptime] adam: bool,
+    #[comptime] decoupled: bool,
+    #[comptime] rmsprop: bool,
+    #[comptime] momentum: bool,
     #[comptime] cbow: bool,
     #[comptime] cbow_mean: bool,
 ) {
@@ -107,6 +284,9 @@ fn negative_sampling_kernel(
     let mut red = Shared::<[f32]>::new_slice(32usize);
     let mut grad = Shared::new_slice(dim_cap);
     let mut hid = Shared::<[f32]>::new_slice(dim_cap);
+    let mut info = Shared::<[f32]>::new_slice(4usize);
+    let stateful = adagrad || adam || rmsprop || momentum;
+    let width = state_width as usize;
     let mut loss_sum = 0.0f32;
     let mut pairs = 0.0f32;
     for i in start..end {
@@ -233,16 +413,43 @@ fn negative_sampling_kernel(
                                     loss_sum += softplus + f + broken;
                                 }
                             }
+                            let state_base = target * width;
+                            count_step(
+                                output_state,
+                                state_base,
+                                &mut info,
+                                unit,
+                                width,
+                                p1,
+                                p2,
+                                adam,
+                                momentum,
+                            );
                             let mut d = unit;
                             while d < dim_u {
                                 let u = output[out_base + d];
-                                if adagrad {
+                                if stateful {
                                     grad[d] += g * u;
-                                    let gu = -g * hid[d];
-                                    let sum = output_sq[out_base + d] + gu * gu;
-                                    output_sq[out_base + d] = sum;
-                                    output[out_base + d] =
-                                        u - lr * gu / (f32::sqrt(sum) + ADAGRAD_EPSILON);
+                                    step_weight(
+                                        output,
+                                        output_state,
+                                        out_base + d,
+                                        state_base + d,
+                                        dim_u,
+                                        -g * hid[d],
+                                        lr,
+                                        &mut info,
+                                        p1,
+                                        p2,
+                                        epsilon,
+                                        weight_decay,
+                                        momentum_factor,
+                                        adagrad,
+                                        adam,
+                                        decoupled,
+                                        rmsprop,
+                                        momentum,
+                                    );
                                 } else {
                                     grad[d] += g * lr * u;
                                     output[out_base + d] = u + g * lr * hid[d];
@@ -259,18 +466,49 @@ fn negative_sampling_kernel(
                             if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
                                 step_row(
                                     input,
-                                    input_sq,
+                                    input_state,
                                     &grad,
-                                    usize::cast_from(ctx) * dim_u,
+                                    &mut info,
+                                    usize::cast_from(ctx),
                                     unit,
                                     dim_u,
                                     lr,
+                                    width,
+                                    p1,
+                                    p2,
+                                    epsilon,
+                                    weight_decay,
+                                    momentum_factor,
                                     adagrad,
+                                    adam,
+                                    decoupled,
+                                    rmsprop,
+                                    momentum,
                                 );
                             }
                         }
                     } else {
-                        step_row(input, input_sq, &grad, row_base, unit, dim_u, lr, adagrad);
+                        step_row(
+                            input,
+                            input_state,
+                            &grad,
+                            &mut info,
+                            row_base / dim_u,
+                            unit,
+                            dim_u,
+                            lr,
+                            width,
+                            p1,
+                            p2,
+                            epsilon,
+                            weight_decay,
+                            momentum_factor,
+                            adagrad,
+                            adam,
+                            decoupled,
+                            rmsprop,
+                            momentum,
+                        );
                     }
                     pairs += 1.0f32;
                 }
@@ -284,11 +522,11 @@ fn negative_sampling_kernel(
     }
 }
 
-/// Launches the kernel; `sums` are AdaGrad's squared-gradient sums, or `None` for SGD.
+/// Launches the kernel; `state` is the stateful optimizer's, or `None` for plain SGD.
 fn launch(
     input: CubeTensor,
     output: CubeTensor,
-    sums: Option<(CubeTensor, CubeTensor)>,
+    state: Option<(CubeTensor, CubeTensor)>,
     tokens: CubeTensor,
     accept: CubeTensor,
     alias: CubeTensor,
@@ -320,12 +558,13 @@ fn launch(
         )
     };
     let loss = empty([slots, 2]);
-    let adagrad = sums.is_some();
-    // Plain SGD never touches the sums: one-element stand-ins fill the kernel's slots.
-    let (input_sq, output_sq) = match sums {
+    let stateful = state.is_some();
+    // Plain SGD never touches the state: one-element stand-ins fill the kernel's slots.
+    let (input_state, output_state) = match state {
         Some((i, o)) => (contiguous_f32(i), contiguous_f32(o)),
         None => (empty([1, 1]), empty([1, 1])),
     };
+    let rule = KernelRule::of(&settings.optimizer);
     let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
     let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
     negative_sampling_kernel::launch(
@@ -338,8 +577,14 @@ fn launch(
         accept.into_tensor_arg(),
         alias.into_tensor_arg(),
         loss.clone().into_tensor_arg(),
-        input_sq.clone().into_tensor_arg(),
-        output_sq.clone().into_tensor_arg(),
+        input_state.clone().into_tensor_arg(),
+        output_state.clone().into_tensor_arg(),
+        rule.p1,
+        rule.p2,
+        rule.epsilon,
+        rule.weight_decay,
+        rule.momentum,
+        settings.optimizer.state_width(dim).max(1) as u32,
         n as u32,
         rows as u32,
         dim as u32,
@@ -350,16 +595,102 @@ fn launch(
         seed,
         span as u32,
         dim.next_multiple_of(UNITS as usize),
-        adagrad,
+        stateful && rule.adagrad,
+        stateful && rule.adam,
+        rule.decoupled,
+        stateful && rule.rmsprop,
+        stateful && rule.velocity,
         matches!(settings.architecture, Architecture::Cbow { .. }),
         matches!(settings.architecture, Architecture::Cbow { mean: true }),
     );
     (
         input,
         output,
-        adagrad.then_some((input_sq, output_sq)),
+        stateful.then_some((input_state, output_state)),
         loss,
     )
+}
+
+/// A [`FusedOptimizer`] as the kernel takes it: which rule to compile, and its numbers.
+struct KernelRule {
+    adagrad: bool,
+    adam: bool,
+    decoupled: bool,
+    rmsprop: bool,
+    velocity: bool,
+    p1: f32,
+    p2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    momentum: f32,
+}
+
+impl KernelRule {
+    fn of(optimizer: &FusedOptimizer) -> Self {
+        let none = KernelRule {
+            adagrad: false,
+            adam: false,
+            decoupled: false,
+            rmsprop: false,
+            velocity: false,
+            p1: 0.0,
+            p2: 0.0,
+            epsilon: 0.0,
+            weight_decay: 0.0,
+            momentum: 0.0,
+        };
+        match *optimizer {
+            FusedOptimizer::Sgd => none,
+            FusedOptimizer::AdaGrad {
+                epsilon,
+                weight_decay,
+            } => KernelRule {
+                adagrad: true,
+                epsilon,
+                weight_decay,
+                ..none
+            },
+            FusedOptimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+                decoupled,
+            } => KernelRule {
+                adam: true,
+                decoupled,
+                p1: beta1,
+                p2: beta2,
+                epsilon,
+                weight_decay,
+                ..none
+            },
+            FusedOptimizer::RmsProp {
+                alpha,
+                momentum,
+                epsilon,
+                weight_decay,
+            } => KernelRule {
+                rmsprop: true,
+                p1: alpha,
+                epsilon,
+                weight_decay,
+                momentum,
+                ..none
+            },
+            FusedOptimizer::Momentum {
+                momentum,
+                dampening,
+                weight_decay,
+            } => KernelRule {
+                velocity: true,
+                p1: dampening,
+                weight_decay,
+                momentum,
+                ..none
+            },
+        }
+    }
 }
 
 impl NegativeSamplingBackend for CubeBackend {
@@ -375,11 +706,11 @@ impl NegativeSamplingBackend for CubeBackend {
         (input, output, loss)
     }
 
-    fn negative_sampling_chunk_adagrad(
+    fn negative_sampling_chunk_stateful(
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
-        input_sq: FloatTensor<Self>,
-        output_sq: FloatTensor<Self>,
+        input_state: FloatTensor<Self>,
+        output_state: FloatTensor<Self>,
         tokens: IntTensor<Self>,
         accept: FloatTensor<Self>,
         alias: IntTensor<Self>,
@@ -391,10 +722,10 @@ impl NegativeSamplingBackend for CubeBackend {
         FloatTensor<Self>,
         FloatTensor<Self>,
     ) {
-        let sums = Some((input_sq, output_sq));
-        let (input, output, sums, loss) =
-            launch(input, output, sums, tokens, accept, alias, settings);
-        let (input_sq, output_sq) = sums.expect("AdaGrad keeps its sums");
-        (input, output, input_sq, output_sq, loss)
+        let state = Some((input_state, output_state));
+        let (input, output, state, loss) =
+            launch(input, output, state, tokens, accept, alias, settings);
+        let (input_state, output_state) = state.expect("a stateful optimizer keeps its state");
+        (input, output, input_state, output_state, loss)
     }
 }

@@ -4,7 +4,7 @@ use burn::backend::Flex;
 use burn::tensor::TensorData;
 use burn_flex::FlexTensor;
 
-use super::cpu::{NoiseTables, SquareSums, train_chunk};
+use super::cpu::{NoiseTables, OptimizerRows, train_chunk};
 use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
 use crate::kernels::flex::{ids, owned_f32};
 
@@ -12,7 +12,7 @@ use crate::kernels::flex::{ids, owned_f32};
 fn run(
     input: &mut FlexTensor,
     output: &mut FlexTensor,
-    sums: Option<(&mut FlexTensor, &mut FlexTensor)>,
+    state: Option<(&mut FlexTensor, &mut FlexTensor)>,
     tokens: &FlexTensor,
     accept: FlexTensor,
     alias: &FlexTensor,
@@ -22,14 +22,14 @@ fn run(
     let tokens = ids(tokens);
     let accept = owned_f32(accept);
     let alias = ids(alias);
-    let sums = sums.map(|(i, o)| SquareSums {
+    let state = state.map(|(i, o)| OptimizerRows {
         input: i.storage_mut::<f32>(),
         output: o.storage_mut::<f32>(),
     });
     let loss = train_chunk(
         input.storage_mut::<f32>(),
         output.storage_mut::<f32>(),
-        sums,
+        state,
         dim,
         &tokens,
         NoiseTables {
@@ -67,27 +67,27 @@ impl NegativeSamplingBackend for Flex {
         (input, output, loss)
     }
 
-    fn negative_sampling_chunk_adagrad(
+    fn negative_sampling_chunk_stateful(
         input: FlexTensor,
         output: FlexTensor,
-        input_sq: FlexTensor,
-        output_sq: FlexTensor,
+        input_state: FlexTensor,
+        output_state: FlexTensor,
         tokens: FlexTensor,
         accept: FlexTensor,
         alias: FlexTensor,
         settings: NegativeSamplingSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
-        let (mut input_sq, mut output_sq) = (owned_f32(input_sq), owned_f32(output_sq));
+        let (mut input_state, mut output_state) = (owned_f32(input_state), owned_f32(output_state));
         let loss = run(
             &mut input,
             &mut output,
-            Some((&mut input_sq, &mut output_sq)),
+            Some((&mut input_state, &mut output_state)),
             &tokens,
             accept,
             &alias,
             &settings,
         );
-        (input, output, input_sq, output_sq, loss)
+        (input, output, input_state, output_state, loss)
     }
 }

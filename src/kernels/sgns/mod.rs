@@ -15,13 +15,10 @@ use burn::backend::{Backend, Dispatch, backend_extension};
 use burn::prelude::*;
 
 use super::loss::{LossSum, chunk_rows};
+use super::optimizer::FusedOptimizer;
 use super::spans::spans_for;
 use crate::model::Architecture;
 use crate::sampling::NegativeSampler;
-
-/// AdaGrad's ε, as Burn's `AdaGradConfig` has it, so the fused and autodiff paths take the same
-/// steps.
-pub const ADAGRAD_EPSILON: f32 = 1e-5;
 
 /// Settings of one fused negative-sampling step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,6 +42,9 @@ pub struct NegativeSamplingSettings {
     pub gpu_cubes: u32,
     /// Skip-gram or CBOW.
     pub architecture: Architecture,
+    /// How the touched rows step: plain SGD (the weights alone), or a stateful optimizer whose
+    /// state the weights carry ([`Word2VecWeights::state`]).
+    pub optimizer: FusedOptimizer,
 }
 
 /// The [`spans_for`] of a chunk of `tokens` positions under `settings`.
@@ -89,21 +89,22 @@ pub trait NegativeSamplingBackend: Backend {
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 
-    /// The same step with row-sparse AdaGrad: `input_sq` and `output_sq` hold the squared
-    /// gradient sums of every weight and come back updated with the vectors and the loss.
+    /// The same step with a stateful row-sparse optimizer (`settings.optimizer`): `input_state`
+    /// and `output_state` hold each row's state, [vocab, `state_width`], and come back updated
+    /// with the vectors and the loss.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    #[fusion(meta = |input, output, input_sq, output_sq, tokens, _accept, _alias, settings| (
+    #[fusion(meta = |input, output, input_state, output_state, tokens, _accept, _alias, settings| (
         input.clone(),
         output.clone(),
-        input_sq.clone(),
-        output_sq.clone(),
+        input_state.clone(),
+        output_state.clone(),
         fused_loss_spec(tokens, settings),
     ))]
-    fn negative_sampling_chunk_adagrad(
+    fn negative_sampling_chunk_stateful(
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
-        input_sq: FloatTensor<Self>,
-        output_sq: FloatTensor<Self>,
+        input_state: FloatTensor<Self>,
+        output_state: FloatTensor<Self>,
         tokens: IntTensor<Self>,
         accept: FloatTensor<Self>,
         alias: IntTensor<Self>,
@@ -119,26 +120,32 @@ pub trait NegativeSamplingBackend: Backend {
 
 /// The weights a fused run updates, outside any module so that each has a single owner and the
 /// backends can update them in place: `input` is word2vec's syn0, `output` its syn1neg, both
-/// [vocab, dim], with AdaGrad's squared-gradient sums when the step is AdaGrad's.
+/// [vocab, dim], with the optimizer's state when it keeps one.
 pub struct Word2VecWeights {
     pub input: Tensor<2>,
     pub output: Tensor<2>,
-    pub adagrad: Option<AdaGradSums>,
+    pub state: Option<OptimizerState>,
 }
 
-/// AdaGrad's state: the squared gradients summed per weight, shaped as the vectors.
-pub struct AdaGradSums {
+/// A stateful optimizer's state beside each matrix: [vocab, `FusedOptimizer::state_width`].
+pub struct OptimizerState {
     pub input: Tensor<2>,
     pub output: Tensor<2>,
 }
 
-impl AdaGradSums {
-    /// Sums that start at zero, as Burn's AdaGrad's do.
-    pub fn zeros(shape: [usize; 2], device: &Device) -> Self {
-        AdaGradSums {
-            input: Tensor::zeros(shape, device),
-            output: Tensor::zeros(shape, device),
-        }
+impl OptimizerState {
+    /// The state of `optimizer` before its first step (zero, as Burn's optimizers start), for
+    /// [vocab, dim] matrices; `None` when it keeps none.
+    pub fn zeros(
+        optimizer: &FusedOptimizer,
+        [vocab, dim]: [usize; 2],
+        device: &Device,
+    ) -> Option<Self> {
+        let width = optimizer.state_width(dim);
+        (width > 0).then(|| OptimizerState {
+            input: Tensor::zeros([vocab, width], device),
+            output: Tensor::zeros([vocab, width], device),
+        })
     }
 }
 
@@ -186,7 +193,7 @@ pub fn negative_sampling_step(
         weights.output.into_dispatch(),
     );
     let tokens = tokens.into_dispatch();
-    match weights.adagrad {
+    match weights.state {
         None => {
             let (input, output, loss) =
                 <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk(
@@ -195,17 +202,17 @@ pub fn negative_sampling_step(
             let weights = Word2VecWeights {
                 input: Tensor::from_dispatch(input),
                 output: Tensor::from_dispatch(output),
-                adagrad: None,
+                state: None,
             };
             (weights, Tensor::from_dispatch(loss))
         }
-        Some(sums) => {
-            let (input, output, input_sq, output_sq, loss) =
-                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk_adagrad(
+        Some(state) => {
+            let (input, output, input_state, output_state, loss) =
+                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk_stateful(
                     input,
                     output,
-                    sums.input.into_dispatch(),
-                    sums.output.into_dispatch(),
+                    state.input.into_dispatch(),
+                    state.output.into_dispatch(),
                     tokens,
                     accept,
                     alias,
@@ -214,9 +221,9 @@ pub fn negative_sampling_step(
             let weights = Word2VecWeights {
                 input: Tensor::from_dispatch(input),
                 output: Tensor::from_dispatch(output),
-                adagrad: Some(AdaGradSums {
-                    input: Tensor::from_dispatch(input_sq),
-                    output: Tensor::from_dispatch(output_sq),
+                state: Some(OptimizerState {
+                    input: Tensor::from_dispatch(input_state),
+                    output: Tensor::from_dispatch(output_state),
                 }),
             };
             (weights, Tensor::from_dispatch(loss))

@@ -39,7 +39,11 @@ impl<'a> AutodiffGlove<'a> {
     ) -> Self {
         let model =
             GloveConfig::new(vocab.len(), config.dim).init(config.seed, &device.clone().autodiff());
-        let optimizer = build_optimizer(config.optimizer, Some(options.grad_clip));
+        let optimizer = build_optimizer(
+            config.optimizer,
+            &config.optimizer_params,
+            Some(options.grad_clip),
+        );
         AutodiffGlove {
             training: ModuleTraining::new(model, optimizer),
             config,

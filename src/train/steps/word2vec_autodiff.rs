@@ -44,7 +44,10 @@ impl<'a> AutodiffWord2Vec<'a> {
             .with_head_bias(options.loss == LossKind::Softmax)
             .init(config.seed, &device.clone().autodiff());
         AutodiffWord2Vec {
-            training: ModuleTraining::new(model, build_optimizer(config.optimizer, None)),
+            training: ModuleTraining::new(
+                model,
+                build_optimizer(config.optimizer, &config.optimizer_params, None),
+            ),
             config,
             options,
             corpus,

@@ -10,8 +10,8 @@ use burn::prelude::*;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
-    AdaGradSums, LossSum, NegativeSamplingSettings, NoiseOnDevice, Word2VecWeights,
-    negative_sampling_step, read_word2vec_loss,
+    FusedOptimizer, LossSum, NegativeSamplingSettings, NoiseOnDevice, OptimizerState,
+    Word2VecWeights, negative_sampling_step, read_word2vec_loss,
 };
 use crate::model::{Word2Vec, Word2VecConfig};
 use crate::rng::rng_for;
@@ -22,7 +22,7 @@ use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::driver::Step;
 use crate::train::schedule::Schedule;
 use crate::train::trained::TrainedModel;
-use crate::train::{EvalEvery, OptimizerKind, TrainConfig, Word2VecOptions, check_loss};
+use crate::train::{EvalEvery, TrainConfig, Word2VecOptions, check_loss};
 
 /// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
 const READ_LOSS_EVERY: usize = 4;
@@ -35,6 +35,8 @@ pub(crate) struct FusedWord2Vec<'a> {
     device: Device,
     /// Always present between calls; taken while the kernel owns them.
     weights: Option<Word2VecWeights>,
+    /// The rows' update rule; its state travels with the weights.
+    optimizer: FusedOptimizer,
     noise: NoiseOnDevice,
     chunk_tokens: usize,
     /// The readers of the epoch under way.
@@ -55,13 +57,14 @@ impl<'a> FusedWord2Vec<'a> {
         let (rows, dim) = (vocab.len(), config.dim);
         let (input, output) = Word2VecConfig::new(rows, dim).init_vectors(config.seed);
         let shape = [rows, dim];
+        let optimizer = config.optimizer_params.fused(config.optimizer);
         let weights = Word2VecWeights {
             input: matrix(input, shape, device),
             output: matrix(output, shape, device),
-            adagrad: (config.optimizer == OptimizerKind::Adagrad)
-                .then(|| AdaGradSums::zeros(shape, device)),
+            state: OptimizerState::zeros(&optimizer, shape, device),
         };
         FusedWord2Vec {
+            optimizer,
             noise: NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device),
             chunk_tokens: chunk_tokens(config, &vocab),
             weights: Some(weights),
@@ -84,19 +87,22 @@ impl<'a> FusedWord2Vec<'a> {
 
 impl Step for FusedWord2Vec<'_> {
     fn restore(&mut self, checkpoint: &Checkpoint) -> Result<()> {
-        let shape = [self.vocab.len(), self.config.dim];
-        let part = |name: &str| checkpoint.tensor(name, shape, &self.device);
-        let adagrad = match self.config.optimizer {
-            OptimizerKind::Adagrad => Some(AdaGradSums {
-                input: part("adagrad-input")?,
-                output: part("adagrad-output")?,
-            }),
-            _ => None,
+        let (rows, dim) = (self.vocab.len(), self.config.dim);
+        let part = |name: &str, width| checkpoint.tensor(name, [rows, width], &self.device);
+        let state = match self.optimizer.state_name() {
+            Some(name) => {
+                let width = self.optimizer.state_width(dim);
+                Some(OptimizerState {
+                    input: part(&format!("{name}-input"), width)?,
+                    output: part(&format!("{name}-output"), width)?,
+                })
+            }
+            None => None,
         };
         self.weights = Some(Word2VecWeights {
-            input: part("input")?,
-            output: part("output")?,
-            adagrad,
+            input: part("input", dim)?,
+            output: part("output", dim)?,
+            state,
         });
         Ok(())
     }
@@ -142,6 +148,7 @@ impl Step for FusedWord2Vec<'_> {
             threads: config.threads as u32,
             gpu_cubes: config.gpu_cubes,
             architecture: self.options.architecture,
+            optimizer: self.optimizer,
         };
         let weights = self
             .weights
@@ -179,9 +186,15 @@ impl Step for FusedWord2Vec<'_> {
             Checkpoint::tensor_blob("input", &weights.input),
             Checkpoint::tensor_blob("output", &weights.output),
         ];
-        if let Some(sums) = &weights.adagrad {
-            parts.push(Checkpoint::tensor_blob("adagrad-input", &sums.input));
-            parts.push(Checkpoint::tensor_blob("adagrad-output", &sums.output));
+        if let (Some(state), Some(name)) = (&weights.state, self.optimizer.state_name()) {
+            parts.push(Checkpoint::tensor_blob(
+                &format!("{name}-input"),
+                &state.input,
+            ));
+            parts.push(Checkpoint::tensor_blob(
+                &format!("{name}-output"),
+                &state.output,
+            ));
         }
         Ok(parts)
     }
