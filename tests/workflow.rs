@@ -213,10 +213,14 @@ fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
 
 #[test]
 fn fused_optimizers_resume_with_their_row_state() {
-    // Adam's moments and bias corrections, and momentum's velocity and first-step flags, travel
-    // in the checkpoint: the resumed run ends where the uninterrupted one does.
+    // Each optimizer's row state (Adam's moments and powers of β, RMSProp's averages and
+    // velocities, AdaGrad's sums, momentum's velocities and first-step flags) travels in the
+    // checkpoint: the resumed run ends where the uninterrupted one does, bit for bit.
     for extra in [
         &["--optimizer", "adam", "--lr", "0.01"][..],
+        &["--optimizer", "adamw", "--lr", "0.01"],
+        &["--optimizer", "rmsprop", "--lr", "0.001"],
+        &["--optimizer", "adagrad", "--lr", "0.1"],
         &["--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.005"],
     ] {
         let tmp = tempfile::tempdir().unwrap();
@@ -228,14 +232,10 @@ fn fused_optimizers_resume_with_their_row_state() {
         run(&mut train(&whole, &flags));
         stopped_run(&parts, &flags);
         let checkpoint = Checkpoint::load(&parts.join(CHECKPOINT_FILE)).unwrap();
-        let state = format!(
-            "{}-input",
-            if extra[1] == "adam" {
-                "adam"
-            } else {
-                "momentum"
-            }
-        );
+        let state = match extra[1] {
+            "sgd" => "momentum-input".to_string(),
+            name => format!("{name}-input"),
+        };
         assert!(
             checkpoint.blob(&state).is_ok(),
             "{extra:?}: no {state} part"

@@ -151,13 +151,24 @@ impl FusedOptimizer {
                     false => (weight_decay, 1.0),
                     true => (0.0, 1.0 - lr * weight_decay),
                 };
-                for (((wi, mi), vi), xi) in w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(x)
-                {
-                    let g = scale * xi + l2 * *wi;
-                    *mi = *mi * beta1 + g * (1.0 - beta1);
-                    *vi = *vi * beta2 + g * g * (1.0 - beta2);
-                    let step = *mi * factor / (vi.sqrt() + epsilon * correction2);
-                    *wi = *wi * decay - step * lr;
+                let (keep1, keep2) = (1.0 - beta1, 1.0 - beta2);
+                let (rate, floor) = (lr * factor, epsilon * correction2);
+                let rows = w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(x);
+                if l2 == 0.0 && decay == 1.0 {
+                    // The common case, without weight decay: the tightest loop.
+                    for (((wi, mi), vi), xi) in rows {
+                        let g = scale * xi;
+                        *mi = *mi * beta1 + g * keep1;
+                        *vi = *vi * beta2 + g * g * keep2;
+                        *wi -= rate * *mi / (vi.sqrt() + floor);
+                    }
+                } else {
+                    for (((wi, mi), vi), xi) in rows {
+                        let g = scale * xi + l2 * *wi;
+                        *mi = *mi * beta1 + g * keep1;
+                        *vi = *vi * beta2 + g * g * keep2;
+                        *wi = *wi * decay - rate * *mi / (vi.sqrt() + floor);
+                    }
                 }
             }
             FusedOptimizer::RmsProp {
