@@ -147,27 +147,31 @@ impl FusedOptimizer {
                 powers[1] = next(powers[1], beta2);
                 let correction2 = (1.0 - powers[1]).sqrt();
                 let factor = correction2 / (1.0 - powers[0]);
-                let (l2, decay) = match decoupled {
-                    false => (weight_decay, 1.0),
-                    true => (0.0, 1.0 - lr * weight_decay),
-                };
                 let (keep1, keep2) = (1.0 - beta1, 1.0 - beta2);
                 let (rate, floor) = (lr * factor, epsilon * correction2);
                 let rows = w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(x);
-                if l2 == 0.0 && decay == 1.0 {
-                    // The common case, without weight decay: the tightest loop.
+                // A loop each, the common case (no weight decay) the tightest.
+                if weight_decay == 0.0 {
                     for (((wi, mi), vi), xi) in rows {
                         let g = scale * xi;
                         *mi = *mi * beta1 + g * keep1;
                         *vi = *vi * beta2 + g * g * keep2;
                         *wi -= rate * *mi / (vi.sqrt() + floor);
                     }
-                } else {
+                } else if decoupled {
+                    let decay = 1.0 - lr * weight_decay;
                     for (((wi, mi), vi), xi) in rows {
-                        let g = scale * xi + l2 * *wi;
+                        let g = scale * xi;
                         *mi = *mi * beta1 + g * keep1;
                         *vi = *vi * beta2 + g * g * keep2;
                         *wi = *wi * decay - rate * *mi / (vi.sqrt() + floor);
+                    }
+                } else {
+                    for (((wi, mi), vi), xi) in rows {
+                        let g = scale * xi + weight_decay * *wi;
+                        *mi = *mi * beta1 + g * keep1;
+                        *vi = *vi * beta2 + g * g * keep2;
+                        *wi -= rate * *mi / (vi.sqrt() + floor);
                     }
                 }
             }
