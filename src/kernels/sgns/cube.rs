@@ -317,6 +317,8 @@ fn negative_sampling_kernel(
             while more {
                 let mut have = false;
                 let mut row_base = 0usize;
+                // Skip-gram: the position of the context word whose row is the hidden layer.
+                let mut row_pos = n;
                 let mut d = unit;
                 while d < dim_u {
                     grad[d] = 0.0f32;
@@ -356,6 +358,7 @@ fn negative_sampling_kernel(
                         let ctx = tokens[j];
                         if j != i && ctx >= 0 && u32::cast_from(ctx) < rows {
                             row_base = usize::cast_from(ctx) * dim_u;
+                            row_pos = j;
                             have = true;
                         }
                         j += 1;
@@ -458,57 +461,37 @@ fn negative_sampling_kernel(
                             }
                         }
                     }
-                    // The hidden layer's step goes to its row (skip-gram) or, whole, to every
-                    // context row (CBOW, as word2vec).
-                    if cbow {
-                        for m in lo..hi + 1 {
-                            let ctx = tokens[m];
-                            if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
-                                step_row(
-                                    input,
-                                    input_state,
-                                    &grad,
-                                    &mut info,
-                                    usize::cast_from(ctx),
-                                    unit,
-                                    dim_u,
-                                    lr,
-                                    width,
-                                    p1,
-                                    p2,
-                                    epsilon,
-                                    weight_decay,
-                                    momentum_factor,
-                                    adagrad,
-                                    adam,
-                                    decoupled,
-                                    rmsprop,
-                                    momentum,
-                                );
-                            }
+                    // The hidden layer's step goes to its row (skip-gram: the context at
+                    // `row_pos`) or, whole, to every context row (CBOW, as word2vec).
+                    for m in lo..hi + 1 {
+                        let ctx = tokens[m];
+                        let mut take = m == row_pos;
+                        if cbow {
+                            take = m != i && ctx >= 0 && u32::cast_from(ctx) < rows;
                         }
-                    } else {
-                        step_row(
-                            input,
-                            input_state,
-                            &grad,
-                            &mut info,
-                            row_base / dim_u,
-                            unit,
-                            dim_u,
-                            lr,
-                            width,
-                            p1,
-                            p2,
-                            epsilon,
-                            weight_decay,
-                            momentum_factor,
-                            adagrad,
-                            adam,
-                            decoupled,
-                            rmsprop,
-                            momentum,
-                        );
+                        if take {
+                            step_row(
+                                input,
+                                input_state,
+                                &grad,
+                                &mut info,
+                                usize::cast_from(ctx),
+                                unit,
+                                dim_u,
+                                lr,
+                                width,
+                                p1,
+                                p2,
+                                epsilon,
+                                weight_decay,
+                                momentum_factor,
+                                adagrad,
+                                adam,
+                                decoupled,
+                                rmsprop,
+                                momentum,
+                            );
+                        }
                     }
                     pairs += 1.0f32;
                 }
