@@ -1,8 +1,9 @@
 //! GloVe's co-occurrence counts (Pennington et al. 2014, as the reference `cooccur` computes
 //! them): within each line, every pair of vocabulary words at most `window` apart adds 1/distance,
 //! in both directions when symmetric. Counting runs in a bounded table; when it outgrows its
-//! memory budget it is sorted and spilled to a run file, and the runs are merged at the end, so a
-//! corpus whose matrix does not fit in memory is counted all the same. Counts are kept as exact
+//! memory budget it is sorted and spilled to a run file, and the runs are merged at the end (in
+//! levels, at most `MERGE_FAN_IN` files open at once), so a corpus whose matrix does not fit in
+//! memory is counted all the same. Counts are kept as exact
 //! integer multiples of 1/lcm(1..=window), so the result does not depend on the order of the
 //! additions: spilled or not, the matrix is the same to the last bit. Run files live in a
 //! temporary folder removed on success and on failure; each ends in a CRC-32, so a truncated or
@@ -177,6 +178,8 @@ fn count_with<N: Numerator>(
     // Every source in (i, j) order: the spilled runs, what the table holds now, the dense array.
     let mut rest: Vec<(u64, N)> = table.into_iter().collect();
     rest.sort_unstable_by_key(|e| e.0);
+    stats.runs = runs.len();
+    let runs = merge_levels(runs, scratch.path(), MERGE_FAN_IN)?;
     let mut readers = runs
         .iter()
         .map(|p| RunReader::open(p))
@@ -193,7 +196,6 @@ fn count_with<N: Numerator>(
         stats.entries += 1;
         emit(entry(k, numerator as f64 / scale as f64))
     })?;
-    stats.runs = runs.len();
     Ok(stats)
 }
 
@@ -278,29 +280,104 @@ fn entry(key: u64, x: f64) -> Cooccurrence {
     }
 }
 
-/// Writes the table, sorted, as run file `n` and empties it.
+/// Writes the table, sorted, as run file `n` of `dir` and empties it.
 fn spill<N: Numerator>(table: &mut FxHashMap<u64, N>, dir: &Path, n: usize) -> Result<PathBuf> {
     let path = dir.join(format!("run-{n:05}.bin"));
     let mut entries: Vec<(u64, N)> = table.drain().collect();
     entries.sort_unstable_by_key(|e| e.0);
-    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let mut crc = crc32fast::Hasher::new();
-    let mut write = |w: &mut BufWriter<File>| -> std::io::Result<()> {
-        w.write_all(RUN_MAGIC)?;
-        w.write_all(&(entries.len() as u64).to_le_bytes())?;
-        for &(k, x) in &entries {
-            let mut bytes = [0u8; RECORD];
-            bytes[..8].copy_from_slice(&k.to_le_bytes());
-            bytes[8..].copy_from_slice(&Into::<u128>::into(x).to_le_bytes());
-            crc.update(&bytes);
-            w.write_all(&bytes)?;
-        }
-        w.write_all(&crc.clone().finalize().to_le_bytes())?;
-        w.flush()
-    };
-    write(&mut w).map_err(|e| Error::io(&path, e))?;
+    let mut run = RunWriter::create(&path)?;
+    for &(k, x) in &entries {
+        run.push(k, x.into())?;
+    }
+    run.finish()?;
     Ok(path)
+}
+
+/// Writes a run file: the magic, the entry count (patched in at the end), the sorted entries,
+/// and the CRC-32 of the entries.
+struct RunWriter {
+    path: PathBuf,
+    writer: BufWriter<File>,
+    entries: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl RunWriter {
+    fn create(path: &Path) -> Result<Self> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        writer
+            .write_all(RUN_MAGIC)
+            .and_then(|()| writer.write_all(&0u64.to_le_bytes()))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(RunWriter {
+            path: path.to_path_buf(),
+            writer,
+            entries: 0,
+            crc: crc32fast::Hasher::new(),
+        })
+    }
+
+    fn push(&mut self, key: u64, numerator: u128) -> Result<()> {
+        let mut bytes = [0u8; RECORD];
+        bytes[..8].copy_from_slice(&key.to_le_bytes());
+        bytes[8..].copy_from_slice(&numerator.to_le_bytes());
+        self.crc.update(&bytes);
+        self.entries += 1;
+        self.writer
+            .write_all(&bytes)
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    fn finish(mut self) -> Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let path = self.path.clone();
+        let io = |e| Error::io(&path, e);
+        self.writer
+            .write_all(&self.crc.finalize().to_le_bytes())
+            .map_err(io)?;
+        let mut file = self.writer.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(SeekFrom::Start(RUN_MAGIC.len() as u64))
+            .and_then(|_| file.write_all(&self.entries.to_le_bytes()))
+            .map_err(io)
+    }
+}
+
+/// The most run files open at once: the last merge reads this many, and longer lists of runs
+/// are merged in groups of this many into larger runs first (each level removing its inputs),
+/// so counting works under a small limit of open files (GloVe users meet "Too many open files"
+/// with the reference's one-level merge).
+const MERGE_FAN_IN: usize = 32;
+
+/// Merges `runs` (in `dir`) level by level, `fan_in` at a time, until at most `fan_in` are
+/// left; returns those. Sums are exact, so the final matrix does not depend on the grouping.
+fn merge_levels(mut runs: Vec<PathBuf>, dir: &Path, fan_in: usize) -> Result<Vec<PathBuf>> {
+    let mut next = 0;
+    while runs.len() > fan_in {
+        let mut merged = Vec::with_capacity(runs.len().div_ceil(fan_in));
+        for group in runs.chunks(fan_in) {
+            let path = dir.join(format!("merged-{next:05}.bin"));
+            next += 1;
+            let mut readers = group
+                .iter()
+                .map(|p| RunReader::open(p))
+                .collect::<Result<Vec<_>>>()?;
+            let sources: Vec<Source<'_>> = readers
+                .iter_mut()
+                .map(|r| Box::new(move || r.next_entry()) as Source<'_>)
+                .collect();
+            let mut run = RunWriter::create(&path)?;
+            merge(sources, &mut |k, x| run.push(k, x))?;
+            run.finish()?;
+            drop(readers);
+            for p in group {
+                std::fs::remove_file(p).map_err(|e| Error::io(p, e))?;
+            }
+            merged.push(path);
+        }
+        runs = merged;
+    }
+    Ok(runs)
 }
 
 /// Reads one run file back in order, checking its length and checksum.
@@ -567,6 +644,39 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["c.txt"]);
+    }
+
+    #[test]
+    fn runs_merged_in_levels_keep_every_sum_and_leave_no_other_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = Vec::new();
+        let mut want: std::collections::BTreeMap<u64, u128> = Default::default();
+        for n in 0..7u64 {
+            let mut table: FxHashMap<u64, u64> = FxHashMap::default();
+            for k in 0..20u64 {
+                let key = (k * 7 + n * 3) % 23;
+                *table.entry(key).or_default() += k + 1;
+                *want.entry(key).or_default() += (k + 1) as u128;
+            }
+            runs.push(spill(&mut table, dir.path(), n as usize).unwrap());
+        }
+        // Fan-in 2: 7 runs → 4 → 2, over two levels.
+        let left = merge_levels(runs, dir.path(), 2).unwrap();
+        assert_eq!(left.len(), 2);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        let mut readers: Vec<RunReader> =
+            left.iter().map(|p| RunReader::open(p).unwrap()).collect();
+        let sources: Vec<Source<'_>> = readers
+            .iter_mut()
+            .map(|r| Box::new(move || r.next_entry()) as Source<'_>)
+            .collect();
+        let mut got = Vec::new();
+        merge(sources, &mut |k, x| {
+            got.push((k, x));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(got, want.into_iter().collect::<Vec<_>>());
     }
 
     #[test]
