@@ -78,7 +78,10 @@ fn glove_learns_the_embedded_analogies_on_both_paths() {
 }
 
 #[test]
-fn spilled_counts_train_the_same_vectors() {
+fn a_tiny_budget_spills_the_counts_shuffles_out_of_core_and_still_learns() {
+    // Spilled counts are exact (the counting tests, and `cooccur`'s byte-identical output), but
+    // entries beyond half the budget are shuffled out of core, in another order than the
+    // in-memory shuffle: the run must learn as well and leave no file behind.
     let tmp = tempfile::tempdir().unwrap();
     let scratch = tmp.path().join("scratch");
     std::fs::create_dir(&scratch).unwrap();
@@ -102,16 +105,22 @@ fn spilled_counts_train_the_same_vectors() {
     let err = stderr(&spilled);
     assert!(spilled.status.success(), "{err}");
     assert!(!err.contains(" 0 sorted run(s)"), "nothing spilled: {err}");
-    assert!(err.contains("sorted run(s) spilled"), "{err}");
-    let read = |d: &str| std::fs::read(tmp.path().join(d).join("vectors.txt")).unwrap();
+    assert!(err.contains("out of core"), "{err}");
+    let last_loss = |d: &str| -> f64 {
+        let text = std::fs::read_to_string(tmp.path().join(d).join("vectors.config.json")).unwrap();
+        let config: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let losses = config["summary"]["epoch_losses"].as_array().unwrap();
+        losses.last().unwrap().as_f64().unwrap()
+    };
+    let (memory, spilled) = (last_loss("memory"), last_loss("spilled"));
     assert!(
-        read("memory") == read("spilled"),
-        "spilling changed the vectors"
+        (memory - spilled).abs() < 0.05 * memory,
+        "last iteration's loss: {spilled} out of core against {memory} in memory"
     );
     assert_eq!(
         std::fs::read_dir(&scratch).unwrap().count(),
         0,
-        "run files left behind"
+        "run or block files left behind"
     );
 }
 

@@ -252,6 +252,18 @@ fn glove_resumes_on_both_paths_to_the_uninterrupted_vectors() {
     // the same entries again and skips the chunks (or batches) already trained.
     for (name, flags) in [
         ("fused", &["--model", "glove", "--epochs", "1500"][..]),
+        // Out of core: the resumed run shuffles the same blocks into the same order.
+        (
+            "out-of-core",
+            &[
+                "--model",
+                "glove",
+                "--epochs",
+                "1500",
+                "--memory-gb",
+                "0.00001",
+            ][..],
+        ),
         (
             "autodiff",
             &[

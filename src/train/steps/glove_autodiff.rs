@@ -6,7 +6,7 @@ use std::sync::Arc;
 use burn::prelude::*;
 
 use super::autodiff::ModuleTraining;
-use super::glove_entries::Entries;
+use super::glove_entries::{Entries, Entry};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
@@ -26,6 +26,8 @@ pub(crate) struct AutodiffGlove<'a> {
     training: ModuleTraining<Glove>,
     /// The next batch of the iteration under way.
     next: usize,
+    /// The batch, when the entries are read from disk.
+    buffer: Vec<Entry>,
 }
 
 impl<'a> AutodiffGlove<'a> {
@@ -51,6 +53,7 @@ impl<'a> AutodiffGlove<'a> {
             entries,
             vocab,
             next: 0,
+            buffer: Vec::new(),
         }
     }
 }
@@ -67,13 +70,14 @@ impl Step for AutodiffGlove<'_> {
     }
 
     fn train_unit(&mut self, position: &mut Position, schedule: &Schedule) -> Result<Option<f64>> {
-        let all = self.entries.all();
+        let len = self.entries.len();
         let size = self.config.batch_size;
         let start = self.next.saturating_mul(size);
-        if start >= all.len() {
+        if start >= len {
             return Ok(None);
         }
-        let batch = &all[start..(start + size).min(all.len())];
+        let end = (start + size).min(len);
+        let batch = self.entries.slice(start, end, &mut self.buffer)?;
         let lr = schedule.at(position.words);
         let rows: Vec<u32> = batch.iter().map(|e| e.i).collect();
         let cols: Vec<u32> = batch.iter().map(|e| e.j).collect();

@@ -35,6 +35,8 @@ pub(crate) struct FusedGlove<'a> {
     chunk: usize,
     /// The next chunk of the iteration under way.
     next: usize,
+    /// The chunk, when the entries are read from disk.
+    buffer: Vec<Entry>,
     pending: Vec<Tensor<2>>,
 }
 
@@ -71,6 +73,7 @@ impl<'a> FusedGlove<'a> {
             weights: Some(weights),
             chunk,
             next: 0,
+            buffer: Vec::new(),
             pending: Vec::with_capacity(READ_LOSS_EVERY),
         }
     }
@@ -102,12 +105,13 @@ impl Step for FusedGlove<'_> {
     }
 
     fn train_unit(&mut self, position: &mut Position, schedule: &Schedule) -> Result<Option<f64>> {
-        let all = self.entries.all();
+        let len = self.entries.len();
         let start = self.next.saturating_mul(self.chunk);
-        if start >= all.len() {
+        if start >= len {
             return Ok(None);
         }
-        let part = &all[start..(start + self.chunk).min(all.len())];
+        let end = (start + self.chunk).min(len);
+        let part = self.entries.slice(start, end, &mut self.buffer)?;
         let lr = schedule.at(position.words);
         let (pairs, counts) = entry_tensors(part, &self.device);
         let settings = GloveSettings {
