@@ -64,6 +64,14 @@ impl Position {
         }
     }
 
+    /// Starts an epoch counted by one number of units (every step but fused word2vec's, which
+    /// counts per reader): the units a resumed run trained of it already, now the count.
+    pub fn begin_counted_epoch(&mut self) -> u64 {
+        let done = self.consumed.first().copied().unwrap_or(0);
+        self.consumed = vec![done];
+        done
+    }
+
     /// Closes the epoch under way: its mean loss kept, the next one started empty.
     pub fn next_epoch(&mut self) {
         self.epoch_losses.push(self.epoch_loss().mean());

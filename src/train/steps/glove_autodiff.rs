@@ -6,7 +6,7 @@ use std::sync::Arc;
 use burn::prelude::*;
 
 use super::autodiff::ModuleTraining;
-use super::glove_entries::{Entries, Entry};
+use super::glove_entries::{ChunkBuffer, Entries};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
@@ -27,7 +27,7 @@ pub(crate) struct AutodiffGlove<'a> {
     /// The next batch of the iteration under way.
     next: usize,
     /// The batch, when the entries are read from disk.
-    buffer: Vec<Entry>,
+    buffer: ChunkBuffer,
 }
 
 impl<'a> AutodiffGlove<'a> {
@@ -53,7 +53,7 @@ impl<'a> AutodiffGlove<'a> {
             entries,
             vocab,
             next: 0,
-            buffer: Vec::new(),
+            buffer: ChunkBuffer::default(),
         }
     }
 }
@@ -64,8 +64,7 @@ impl Step for AutodiffGlove<'_> {
     }
 
     fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
-        self.next = position.consumed.first().copied().unwrap_or(0) as usize;
-        position.consumed = vec![self.next as u64];
+        self.next = position.begin_counted_epoch() as usize;
         Ok(())
     }
 

@@ -59,6 +59,14 @@ impl Entry {
     }
 }
 
+/// Where a step reads its chunk when the entries are on disk: the raw bytes and the decoded
+/// entries, both kept from chunk to chunk so that reading allocates only on the first.
+#[derive(Default)]
+pub(crate) struct ChunkBuffer {
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
 /// The shuffled entries and how they map to corpus words.
 pub(crate) struct Entries {
     store: Store,
@@ -147,22 +155,23 @@ impl Entries {
     }
 
     /// Entries `start..end` of the training order: a slice of the entries in memory, or read
-    /// from disk into `buffer`.
+    /// from disk into `buffer` (whose memory every chunk reuses).
     pub fn slice<'a>(
         &'a self,
         start: usize,
         end: usize,
-        buffer: &'a mut Vec<Entry>,
+        buffer: &'a mut ChunkBuffer,
     ) -> Result<&'a [Entry]> {
         match &self.store {
             Store::Memory(entries) => Ok(&entries[start..end]),
             Store::Disk { file, path, .. } => {
-                let mut bytes = vec![0u8; (end - start) * ENTRY_BYTES];
-                file.read_exact_at(&mut bytes, (start * ENTRY_BYTES) as u64)
+                let ChunkBuffer { bytes, entries } = buffer;
+                bytes.resize((end - start) * ENTRY_BYTES, 0);
+                file.read_exact_at(bytes, (start * ENTRY_BYTES) as u64)
                     .map_err(|e| Error::io(path, e))?;
-                buffer.clear();
-                buffer.extend(bytes.chunks_exact(ENTRY_BYTES).map(Entry::from_bytes));
-                Ok(buffer)
+                entries.clear();
+                entries.extend(bytes.chunks_exact(ENTRY_BYTES).map(Entry::from_bytes));
+                Ok(entries)
             }
         }
     }
@@ -346,7 +355,7 @@ mod tests {
             len,
             words_per_epoch: 1,
         };
-        let mut buffer = Vec::new();
+        let mut buffer = ChunkBuffer::default();
         let order = stored.slice(0, len, &mut buffer).unwrap().to_vec();
         let mut sorted = order.clone();
         sorted.sort_by_key(|e| e.i);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::glove_entries::{Entries, Entry};
+use super::glove_entries::{ChunkBuffer, Entries, Entry};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::{GloveSettings, GloveWeights, LossSum, glove_step, read_glove_loss};
@@ -36,7 +36,7 @@ pub(crate) struct FusedGlove<'a> {
     /// The next chunk of the iteration under way.
     next: usize,
     /// The chunk, when the entries are read from disk.
-    buffer: Vec<Entry>,
+    buffer: ChunkBuffer,
     pending: Vec<Tensor<2>>,
 }
 
@@ -73,7 +73,7 @@ impl<'a> FusedGlove<'a> {
             weights: Some(weights),
             chunk,
             next: 0,
-            buffer: Vec::new(),
+            buffer: ChunkBuffer::default(),
             pending: Vec::with_capacity(READ_LOSS_EVERY),
         }
     }
@@ -99,8 +99,7 @@ impl Step for FusedGlove<'_> {
     }
 
     fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
-        self.next = position.consumed.first().copied().unwrap_or(0) as usize;
-        position.consumed = vec![self.next as u64];
+        self.next = position.begin_counted_epoch() as usize;
         Ok(())
     }
 

@@ -113,8 +113,7 @@ impl Step for AutodiffWord2Vec<'_> {
 
     fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
         // A resumed epoch's first batches were trained before the checkpoint.
-        self.skip = position.consumed.first().copied().unwrap_or(0);
-        position.consumed = vec![self.skip];
+        self.skip = position.begin_counted_epoch();
         Ok(())
     }
 
