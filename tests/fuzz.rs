@@ -161,7 +161,7 @@ proptest! {
         let corpus = Corpus::open(&[&p]);
         names_file(corpus.as_ref().map(|_| ()).map_err(|e| wordvec::Error::Config(e.to_string())), "corpus.txt")?;
         if let Ok(corpus) = corpus {
-            match Vocab::build(&corpus, min_count, cap) {
+            match Vocab::build(&corpus, min_count, cap, 2) {
                 Ok((vocab, _)) => {
                     prop_assert!(!vocab.is_empty());
                     prop_assert!(cap.is_none_or(|c| vocab.len() <= c));

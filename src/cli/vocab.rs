@@ -16,13 +16,21 @@ pub struct CorpusVocab {
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
+    /// Threads counting the vocabulary, each over its own part of the corpus [default: every
+    /// core].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
 }
 
 impl CorpusVocab {
     /// Opens the corpus and counts its vocabulary.
     pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
         let corpus = Corpus::open(&self.corpus)?;
-        let (vocab, stats) = Vocab::build(&corpus, self.min_count, self.max_vocab)?;
+        let threads = self.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |t| t as usize,
+        );
+        let (vocab, stats) = Vocab::build(&corpus, self.min_count, self.max_vocab, threads)?;
         Ok((corpus, vocab, stats))
     }
 }

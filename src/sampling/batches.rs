@@ -210,7 +210,7 @@ mod tests {
         // Two lines; no pair may join words of different lines.
         std::fs::write(&p, "a b c d e f g h\nw x y z\n").unwrap();
         let corpus = Corpus::open(&[&p]).unwrap();
-        let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+        let (vocab, _) = Vocab::build(&corpus, 1, None, 1).unwrap();
         let vocab = Arc::new(vocab);
         let cfg = PairConfig {
             window: 2,
@@ -266,7 +266,7 @@ mod tests {
         let p = dir.path().join("c.txt");
         std::fs::write(&p, "a b c d e f g h\nw x y z\nq\n").unwrap();
         let corpus = Corpus::open(&[&p]).unwrap();
-        let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+        let (vocab, _) = Vocab::build(&corpus, 1, None, 1).unwrap();
         let vocab = Arc::new(vocab);
         let cfg = PairConfig {
             window: 2,

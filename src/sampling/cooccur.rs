@@ -499,7 +499,7 @@ mod tests {
         let p = dir.join("c.txt");
         std::fs::write(&p, TEXT).unwrap();
         let corpus = Corpus::open(&[&p]).unwrap();
-        let (vocab, _) = Vocab::build(&corpus, 1, None).unwrap();
+        let (vocab, _) = Vocab::build(&corpus, 1, None, 1).unwrap();
         (corpus, vocab)
     }
 

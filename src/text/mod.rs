@@ -1,6 +1,7 @@
 //! Raw text in, words out: the streaming tokenizer and the vocabulary. Knows nothing of tensors.
 
 mod corpus;
+mod counts;
 mod vocab;
 
 pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, TokenSink};

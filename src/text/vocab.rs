@@ -1,11 +1,13 @@
 //! The vocabulary: words with their corpus counts in frequency order, built in bounded memory.
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
 use super::corpus::{Corpus, TokenSink};
+use super::counts::WordCounts;
 use crate::error::{Error, Result};
 use crate::files::{atomic_write, numbered_lines};
 
@@ -34,7 +36,7 @@ const TABLE_FACTOR: usize = 10;
 /// Counts words while streaming, pruning rare ones when the table outgrows its budget
 /// (word2vec's ReduceVocab) so memory stays bounded on corpora with huge vocabularies.
 pub struct VocabBuilder {
-    counts: FxHashMap<Box<[u8]>, u64>,
+    counts: WordCounts,
     table_limit: usize,
     min_reduce: u64,
     stats: VocabStats,
@@ -45,7 +47,7 @@ impl VocabBuilder {
     /// pruning, so that the words finally kept are counted (almost always) exactly.
     pub fn new(max_vocab: Option<usize>) -> Self {
         VocabBuilder {
-            counts: FxHashMap::default(),
+            counts: WordCounts::default(),
             table_limit: max_vocab.map_or(usize::MAX, |m| m.max(1).saturating_mul(TABLE_FACTOR)),
             min_reduce: 1,
             stats: VocabStats::default(),
@@ -55,12 +57,17 @@ impl VocabBuilder {
     /// Adds one occurrence of `word`.
     pub fn add(&mut self, word: &[u8]) {
         self.stats.tokens += 1;
-        if let Some(c) = self.counts.get_mut(word) {
-            *c += 1;
-            return;
+        if self.counts.add(word, 1) && self.counts.len() > self.table_limit {
+            self.prune();
         }
-        self.counts.insert(word.into(), 1);
-        self.stats.distinct += 1;
+    }
+
+    /// Adds the counts of another part of the corpus (counted with the same `max_vocab`).
+    pub fn merge(&mut self, other: VocabBuilder) {
+        self.stats.tokens += other.stats.tokens;
+        self.stats.prunings += other.stats.prunings;
+        self.min_reduce = self.min_reduce.max(other.min_reduce);
+        self.counts.absorb(other.counts);
         if self.counts.len() > self.table_limit {
             self.prune();
         }
@@ -69,31 +76,70 @@ impl VocabBuilder {
     fn prune(&mut self) {
         while self.counts.len() > self.table_limit / 2 {
             let floor = self.min_reduce;
-            self.counts.retain(|_, c| *c > floor);
+            self.counts.retain(|c| c > floor);
             self.min_reduce += 1;
             self.stats.prunings += 1;
         }
     }
 
     /// Keeps words seen at least `min_count` times, at most `max_vocab` of them, most frequent
-    /// first (ties in byte order, so the result never depends on hashing).
+    /// first (ties in byte order, so the result never depends on hashing or threads).
     pub fn finish(
-        self,
+        mut self,
         min_count: u64,
         max_vocab: Option<usize>,
     ) -> (Vec<(String, u64)>, VocabStats) {
+        self.stats.distinct = self.counts.len() as u64;
         let mut entries: Vec<(String, u64)> = self
             .counts
-            .into_iter()
-            .filter(|(_, c)| *c >= min_count)
+            .iter()
+            .filter(|&(_, c)| c >= min_count)
             // Tokens were checked as UTF-8 when counted through `Vocab::build`.
-            .map(|(w, c)| (String::from_utf8_lossy(&w).into_owned(), c))
+            .map(|(w, c)| (String::from_utf8_lossy(w).into_owned(), c))
             .collect();
         entries.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if let Some(max) = max_vocab {
             entries.truncate(max);
         }
         (entries, self.stats)
+    }
+
+    /// Counts the tokens whose first byte lies in `range` of the corpus.
+    fn count(corpus: &Corpus, range: Range<u64>, max_vocab: Option<usize>) -> Result<Self> {
+        let mut builder = VocabBuilder::new(max_vocab);
+        corpus.scan(range, &mut CountingSink(&mut builder))?;
+        Ok(builder)
+    }
+
+    /// Counts the corpus on `threads` threads, each over its own byte range, and adds the parts
+    /// up: the counts are exact and the same for any number of threads unless pruning began.
+    fn count_parallel(corpus: &Corpus, max_vocab: Option<usize>, threads: usize) -> Result<Self> {
+        let whole = 0..corpus.total_bytes();
+        if threads <= 1 {
+            return Self::count(corpus, whole, max_vocab);
+        }
+        let parts: Vec<Result<Self>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| s.spawn(move || Self::count(corpus, corpus.part(t, threads), max_vocab)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a counting thread panicked"))
+                .collect()
+        });
+        let mut total: Option<Self> = None;
+        for part in parts {
+            match part {
+                Ok(part) => match &mut total {
+                    Some(total) => total.merge(part),
+                    None => total = Some(part),
+                },
+                // A part that starts inside a file counts its lines from there: count again
+                // from the start, on one thread, so the error names the first bad line exactly.
+                Err(e) => return Self::count(corpus, whole, max_vocab).and(Err(e)),
+            }
+        }
+        Ok(total.expect("at least two parts"))
     }
 }
 
@@ -117,14 +163,14 @@ impl TokenSink for CountingSink<'_> {
 }
 
 impl Vocab {
-    /// Counts the corpus in one streaming pass.
+    /// Counts the corpus in one streaming pass, split among `threads` threads.
     pub fn build(
         corpus: &Corpus,
         min_count: u64,
         max_vocab: Option<usize>,
+        threads: usize,
     ) -> Result<(Self, VocabStats)> {
-        let mut builder = VocabBuilder::new(max_vocab);
-        corpus.scan(0..corpus.total_bytes(), &mut CountingSink(&mut builder))?;
+        let builder = VocabBuilder::count_parallel(corpus, max_vocab, threads)?;
         let (entries, stats) = builder.finish(min_count, max_vocab);
         let first = corpus.paths().next().expect("a corpus has a file");
         if stats.tokens == 0 {
@@ -301,13 +347,50 @@ mod tests {
     }
 
     #[test]
+    fn any_number_of_threads_counts_the_same_vocabulary() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for f in 0..3 {
+            let text: String = (0..2000)
+                .map(|i| {
+                    format!(
+                        "w{} x{}{}",
+                        (i * 7 + f) % 97,
+                        i % 13,
+                        if i % 11 == 0 { "\n" } else { " " }
+                    )
+                })
+                .collect();
+            let p = dir.path().join(format!("part{f}.txt"));
+            std::fs::write(&p, text).unwrap();
+            paths.push(p);
+        }
+        let corpus = Corpus::open(&paths).unwrap();
+        let (one, one_stats) = Vocab::build(&corpus, 2, None, 1).unwrap();
+        for threads in [2, 3, 7] {
+            let (many, stats) = Vocab::build(&corpus, 2, None, threads).unwrap();
+            assert_eq!(many.words(), one.words(), "{threads} threads");
+            assert_eq!(many.counts(), one.counts(), "{threads} threads");
+            assert_eq!(
+                (stats.tokens, stats.distinct),
+                (one_stats.tokens, one_stats.distinct)
+            );
+        }
+        assert_eq!(one_stats.tokens, 3 * 2 * 2000);
+    }
+
+    #[test]
     fn invalid_utf8_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.txt");
-        std::fs::write(&p, b"good words\nbad \xff\xfe word\n").unwrap();
+        // Far enough into the file that the second thread's part starts before it.
+        let mut text = "good words\n".repeat(50).into_bytes();
+        text.extend_from_slice(b"more good words\n".repeat(50).as_slice());
+        text.extend_from_slice(b"bad \xff\xfe word\n");
+        std::fs::write(&p, text).unwrap();
         let corpus = Corpus::open(&[&p]).unwrap();
-        let e = Vocab::build(&corpus, 1, None).unwrap_err().to_string();
-        assert!(e.contains("bad.txt:2") && e.contains("UTF-8"), "{e}");
+        let e = Vocab::build(&corpus, 1, None, 2).unwrap_err().to_string();
+        assert!(e.contains("bad.txt:101") && e.contains("UTF-8"), "{e}");
     }
 
     #[test]
@@ -316,7 +399,7 @@ mod tests {
         let p = dir.path().join("rare.txt");
         std::fs::write(&p, b"each word once\n").unwrap();
         let corpus = Corpus::open(&[&p]).unwrap();
-        let e = Vocab::build(&corpus, 5, None).unwrap_err().to_string();
+        let e = Vocab::build(&corpus, 5, None, 2).unwrap_err().to_string();
         assert!(e.contains("rare.txt") && e.contains("min_count"), "{e}");
     }
 }

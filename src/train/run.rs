@@ -68,7 +68,12 @@ impl Run {
     /// its corpus (the embedded one when it names none) and the vocabulary counted from it.
     pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
         let inputs = Inputs::open(&config, options.quiet)?;
-        let (vocab, stats) = Vocab::build(&inputs.corpus, config.min_count, config.max_vocab)?;
+        let (vocab, stats) = Vocab::build(
+            &inputs.corpus,
+            config.min_count,
+            config.max_vocab,
+            config.threads,
+        )?;
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
         progress.log(&format!(
             "vocabulary: {} words (min_count {}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
