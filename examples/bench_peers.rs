@@ -11,7 +11,8 @@
 //!
 //! Both trainers run as child processes; CPU time and peak memory come from each child's own
 //! resource usage (`wait4`), so neither figure includes the other trainer or this program. Flags:
-//! `--model skipgram|cbow` (skipgram), `--epochs N` (5), `--threads N` (2), `--lr X` (0.025 for
+//! `--model skipgram|cbow` (skipgram), `--loss negative|hierarchical` (negative: gensim's
+//! `negative=5`; hierarchical: gensim's `hs=1, negative=0`), `--epochs N` (5), `--threads N` (2), `--lr X` (0.025 for
 //! skip-gram, 0.05 for CBOW, as word2vec and `gensim_train.py`), `--seeds 1,2,3` (1: each trainer
 //! runs once per seed, and the table adds each one's mean — single runs differ by about half a
 //! point of analogy), `--gensim-input corpus-file|iterable|both` (corpus-file: how
@@ -142,7 +143,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let corpus = corpus_arg(
         &args,
-        "bench_peers CORPUS [--model skipgram|cbow] [--epochs N] [--threads N] [--lr X] \
+        "bench_peers CORPUS [--model skipgram|cbow] [--loss negative|hierarchical] [--epochs N] [--threads N] [--lr X] \
          [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
          [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]",
     )?;
@@ -155,6 +156,10 @@ fn main() -> Result<()> {
         other => bail!("--model {other}: expected skipgram or cbow"),
     };
     let lr: f64 = flag(&args, "--lr", default_lr)?;
+    let loss: String = flag(&args, "--loss", "negative".to_string())?;
+    if !matches!(loss.as_str(), "negative" | "hierarchical") {
+        bail!("--loss {loss}: expected negative or hierarchical");
+    }
     let seeds: Vec<u64> = flag(&args, "--seeds", "1".to_string())?
         .split(',')
         .map(|s| {
@@ -183,7 +188,7 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let words = count_words(&corpus)? as f64 * epochs as f64;
     eprintln!(
-        "{}: {model}, {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}, seeds {seeds:?}",
+        "{}: {model}, {loss} loss, {words:.0} words over {epochs} epochs, {threads} threads, lr {lr}, seeds {seeds:?}",
         corpus.display()
     );
 
@@ -210,6 +215,9 @@ fn main() -> Result<()> {
                         .arg(seed.to_string())
                         .arg("--input")
                         .arg(input);
+                    if loss == "hierarchical" {
+                        command.arg("--hs");
+                    }
                     (command, vectors)
                 }
                 None => {
@@ -221,6 +229,8 @@ fn main() -> Result<()> {
                         .arg("train")
                         .arg("--model")
                         .arg(&model)
+                        .arg("--loss")
+                        .arg(&loss)
                         .arg("--corpus")
                         .arg(&corpus)
                         .arg("--output")

@@ -10,11 +10,11 @@ use burn::prelude::*;
 
 use common::devices;
 use wordvec::kernels::{
-    NegativeSamplingSettings, NoiseOnDevice, OptimizerState, Word2VecWeights,
+    NegativeSamplingSettings, OptimizerState, OutputTables, Word2VecWeights,
     negative_sampling_step, read_word2vec_loss,
 };
 use wordvec::model::Architecture;
-use wordvec::model::Word2Vec;
+use wordvec::model::{HuffmanTree, Word2Vec};
 use wordvec::sampling::SENTENCE_END;
 use wordvec::train::{OptimizerKind, OptimizerParams, build_optimizer};
 
@@ -38,6 +38,7 @@ fn host(t: Tensor<2>) -> Vec<f32> {
         .unwrap()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fused(
     device: &Device,
     tokens: &[i32],
@@ -46,6 +47,7 @@ fn fused(
     lr: f32,
     optimizer: OptimizerKind,
     architecture: Architecture,
+    tree: Option<&HuffmanTree>,
 ) -> (Vec<f32>, Vec<f32>, f64, u64) {
     let (input, output) = start();
     let rule = OptimizerParams::burn_defaults(optimizer).fused(optimizer);
@@ -67,9 +69,13 @@ fn fused(
         gpu_cubes: 2,
         architecture,
         optimizer: rule,
+        hierarchical: tree.is_some(),
     };
-    let noise = NoiseOnDevice::always(NOISE, device);
-    let (weights, loss) = negative_sampling_step(weights, tokens, &noise, settings);
+    let tables = match tree {
+        Some(tree) => OutputTables::hierarchical(tree, device),
+        None => OutputTables::always(NOISE, device),
+    };
+    let (weights, loss) = negative_sampling_step(weights, tokens, &tables, settings);
     let loss = read_word2vec_loss(vec![loss]);
     (
         host(weights.input),
@@ -155,6 +161,7 @@ fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32, sentences
             lr,
             optimizer,
             Architecture::SkipGram,
+            None,
         );
         let (want_input, want_output, want_loss) =
             autodiff(&device, &examples, lr as f64, optimizer);
@@ -193,7 +200,7 @@ fn cbow_and_every_optimizer_on_wgpu_match_the_cpu() {
     ] {
         for mean in [true, false] {
             let cbow = Architecture::Cbow { mean };
-            let want = fused(&cpu.1, &tokens, 1, 1, 0.1, optimizer, cbow);
+            let want = fused(&cpu.1, &tokens, 1, 1, 0.1, optimizer, cbow, None);
             // One example per centre with a neighbour: every position here has one.
             assert_eq!(want.3, 11);
             let skipgram = fused(
@@ -204,11 +211,12 @@ fn cbow_and_every_optimizer_on_wgpu_match_the_cpu() {
                 0.1,
                 optimizer,
                 Architecture::SkipGram,
+                None,
             );
             assert!(want.0 != skipgram.0, "CBOW trained as skip-gram");
             for (name, device) in rest {
                 let name = format!("{name} {optimizer:?} CBOW mean {mean}");
-                let got = fused(device, &tokens, 1, 1, 0.1, optimizer, cbow);
+                let got = fused(device, &tokens, 1, 1, 0.1, optimizer, cbow, None);
                 assert_eq!(got.3, want.3, "{name}");
                 assert_close(&format!("{name} input vectors"), &got.0, &want.0);
                 assert_close(&format!("{name} output vectors"), &got.1, &want.1);
@@ -283,6 +291,7 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
                 0.025,
                 sgd,
                 Architecture::SkipGram,
+                None,
             );
             assert!(
                 (within(1)..=within(2)).contains(&pairs),
@@ -293,7 +302,7 @@ fn windows_stay_inside_sentences_on_every_device_and_thread_count() {
             // CBOW: one example per word with a neighbour in its own sentence, so the
             // one-word sentences, whose windows would only reach other sentences, make none.
             let cbow = Architecture::Cbow { mean: true };
-            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025, sgd, cbow);
+            let (_, _, loss, pairs) = fused(&device, &tokens, 2, threads, 0.025, sgd, cbow, None);
             let with_neighbours: u64 = sentences
                 .iter()
                 .filter(|s| s.len() > 1)
@@ -316,9 +325,100 @@ fn an_empty_chunk_trains_nothing() {
             0.025,
             OptimizerKind::Sgd,
             Default::default(),
+            None,
         );
         assert_eq!(pairs, 0, "{name}");
         assert_eq!(loss, 0.0, "{name}");
         assert_eq!((input, output), start(), "{name}");
+    }
+}
+
+/// A tree over the test vocabulary (word 0 the most frequent), paths 2 to 5 nodes deep.
+fn tree() -> HuffmanTree {
+    HuffmanTree::new(&[40, 30, 20, 12, 9, 7, 5, 3, 2, 1]).unwrap()
+}
+
+/// Burn's autodiff on hierarchical softmax, one example per step: skip-gram's (context, centre)
+/// pairs, or CBOW's (contexts summed, centre).
+fn autodiff_hierarchical(
+    device: &Device,
+    examples: &[(Vec<u32>, u32)],
+    lr: f64,
+    optimizer: OptimizerKind,
+    cbow: bool,
+) -> (Vec<f32>, Vec<f32>, f64) {
+    let device = device.clone().autodiff();
+    let (input, output) = start();
+    let tree = tree();
+    let mut model = Word2Vec::from_vectors(input, output, None, DIM, &device);
+    let mut optimizer =
+        build_optimizer(optimizer, &OptimizerParams::burn_defaults(optimizer), None);
+    let mut total = 0.0;
+    for (inputs, target) in examples {
+        let loss = match cbow {
+            true => {
+                model.cbow_hierarchical_loss(inputs, &vec![1.0; inputs.len()], &[*target], &tree)
+            }
+            false => model.hierarchical_loss(inputs, &[*target], &tree),
+        };
+        total += loss.clone().into_scalar::<f32>() as f64;
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(lr, model, grads);
+    }
+    (model.input_vectors(), model.output_vectors(), total)
+}
+
+#[test]
+fn fused_hierarchical_softmax_matches_autodiff_on_every_device() {
+    // Skip-gram: each context's row walks the centre's path. CBOW with the sum: word2vec's rule
+    // is the exact gradient, so one autodiff step per centre gives the same weights.
+    let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1, 0]];
+    let tokens = tokens_of(&sentences);
+    let skipgram: Vec<(Vec<u32>, u32)> = window_one_examples(&sentences)
+        .into_iter()
+        .map(|(context, centre)| (vec![context], centre))
+        .collect();
+    let mut cbow = Vec::new();
+    for s in sentences {
+        for i in 0..s.len() {
+            let contexts: Vec<u32> = [i.wrapping_sub(1), i + 1]
+                .into_iter()
+                .filter_map(|j| s.get(j).copied())
+                .collect();
+            cbow.push((contexts, s[i]));
+        }
+    }
+    let tree = tree();
+    for (name, device) in devices() {
+        for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adagrad] {
+            for (architecture, examples) in [
+                (Architecture::SkipGram, &skipgram),
+                (Architecture::Cbow { mean: false }, &cbow),
+            ] {
+                let name = format!("{name} {optimizer:?} {architecture:?}");
+                let is_cbow = architecture != Architecture::SkipGram;
+                let (input, output, loss, pairs) = fused(
+                    &device,
+                    &tokens,
+                    1,
+                    1,
+                    0.1,
+                    optimizer,
+                    architecture,
+                    Some(&tree),
+                );
+                let (want_input, want_output, want_loss) =
+                    autodiff_hierarchical(&device, examples, 0.1, optimizer, is_cbow);
+                assert_eq!(pairs, examples.len() as u64, "{name}");
+                assert_close(&format!("{name} input vectors"), &input, &want_input);
+                assert_close(&format!("{name} output vectors"), &output, &want_output);
+                assert!(
+                    (loss - want_loss).abs() < 0.02 * examples.len() as f64,
+                    "{name}: loss {loss} vs {want_loss}"
+                );
+                // The last output row belongs to no inner node: nothing moves it.
+                assert_eq!(output[(VOCAB - 1) * DIM..], start().1[(VOCAB - 1) * DIM..]);
+            }
+        }
     }
 }

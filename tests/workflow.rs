@@ -385,6 +385,70 @@ fn cbow_learns_the_embedded_analogies_and_trains_on_every_path() {
 }
 
 #[test]
+fn hierarchical_softmax_learns_the_embedded_analogies_and_saves_its_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    for model in ["skipgram", "cbow"] {
+        let dir = tmp.path().join(model);
+        let out = run(wordvec()
+            .args([
+                "train",
+                "--quiet",
+                "--json",
+                "--loss",
+                "hierarchical",
+                "--model",
+                model,
+            ])
+            .arg("--output")
+            .arg(dir.join("vectors.txt")));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let accuracy = report["analogy"]["accuracy_3cosadd"].as_f64().unwrap();
+        assert!(accuracy > 0.5, "{model}'s embedded analogies: {accuracy}");
+        // One line a word, in vocabulary order: `word code nodes`, the code as long as the path
+        // and every path starting at the root (the last of the vocabulary − 1 inner nodes).
+        let vocab = std::fs::read_to_string(dir.join("vectors.vocab.txt")).unwrap();
+        let tree = std::fs::read_to_string(dir.join("vectors.tree.txt")).unwrap();
+        let words: Vec<&str> = vocab
+            .lines()
+            .map(|l| l.split(' ').next().unwrap())
+            .collect();
+        let root = (words.len() - 2).to_string();
+        assert_eq!(tree.lines().count(), words.len());
+        for (line, word) in tree.lines().zip(&words) {
+            let fields: Vec<&str> = line.split(' ').collect();
+            let nodes: Vec<&str> = fields[2].split(',').collect();
+            assert_eq!(fields[0], *word);
+            assert_eq!(fields[1].len(), nodes.len(), "{line}");
+            assert_eq!(nodes[0], root, "{line}");
+        }
+    }
+    // The autodiff path trains the same objective with any optimizer.
+    let dir = tmp.path().join("autodiff");
+    run(&mut train(
+        &dir,
+        &[
+            "--loss",
+            "hierarchical",
+            "--update",
+            "autodiff",
+            "--optimizer",
+            "adam",
+            "--epochs",
+            "2",
+        ],
+    ));
+    let epochs: Vec<f64> = metrics(&dir)
+        .iter()
+        .filter_map(|r| match r {
+            MetricRecord::Epoch { loss, .. } => Some(*loss),
+            _ => None,
+        })
+        .collect();
+    assert!(epochs.len() == 2 && epochs[1] < epochs[0], "{epochs:?}");
+    assert!(dir.join("vectors.tree.txt").exists());
+}
+
+#[test]
 fn resume_refuses_other_settings_and_missing_checkpoints() {
     let tmp = tempfile::tempdir().unwrap();
     let out = wordvec()

@@ -1,9 +1,11 @@
 //! Burn modules and their losses. Runs on any device; knows nothing of batching or updates.
 
 mod glove;
+mod huffman;
 mod word2vec;
 
 pub use glove::{Glove, GloveConfig, Weighting};
+pub use huffman::{HuffmanTree, MAX_DEPTH};
 pub use word2vec::{Word2Vec, Word2VecConfig};
 
 /// Which word2vec model: what predicts what. Both train the same [`Word2Vec`] weights.

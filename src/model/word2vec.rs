@@ -6,6 +6,7 @@ use burn::nn::{Embedding, Linear};
 use burn::prelude::*;
 use burn::tensor::activation::{log_sigmoid, log_softmax};
 
+use super::HuffmanTree;
 use crate::rng::{Rng, rng_for};
 use crate::tensors::{ids_tensor, param_from, to_host};
 
@@ -135,6 +136,19 @@ impl Word2Vec {
         self.negative_of(self.centre_vectors(centers, &device), contexts, negatives)
     }
 
+    /// Hierarchical softmax: the mean over the batch of −Σ log σ(±u_n·v_c) over the inner nodes
+    /// `n` on each target's path in `tree`, the sign + where the path turns to code 0 (the
+    /// head's column `n` is inner node `n`'s vector; the last column has no node).
+    pub fn hierarchical_loss(
+        &self,
+        centers: &[u32],
+        contexts: &[u32],
+        tree: &HuffmanTree,
+    ) -> Tensor<1> {
+        let device = self.embedding.weight.device();
+        self.hierarchical_of(self.centre_vectors(centers, &device), contexts, tree)
+    }
+
     /// CBOW's hidden layers: for each example, Σ_k w_k·e_{c_k} over its row of `windows` and
     /// `weights` (the batch's [`crate::sampling::Batch`] CBOW fields; `n` examples).
     pub fn cbow_hidden(&self, windows: &[u32], weights: &[f32], n: usize) -> Tensor<2> {
@@ -171,12 +185,63 @@ impl Word2Vec {
         self.negative_of(hidden, centers, negatives)
     }
 
+    /// CBOW with hierarchical softmax: the window's hidden layer walks the centre's path.
+    pub fn cbow_hierarchical_loss(
+        &self,
+        windows: &[u32],
+        weights: &[f32],
+        centers: &[u32],
+        tree: &HuffmanTree,
+    ) -> Tensor<1> {
+        let hidden = self.cbow_hidden(windows, weights, centers.len());
+        self.hierarchical_of(hidden, centers, tree)
+    }
+
     fn softmax_of(&self, hidden: Tensor<2>, targets: &[u32]) -> Tensor<1> {
         let device = hidden.device();
         let log_p = log_softmax(self.head.forward(hidden), 1);
         let n = targets.len();
         let targets = ids_tensor(targets, &device).reshape([n, 1]);
         log_p.gather(1, targets).mean().neg()
+    }
+
+    /// The paths of `targets` padded to the longest: node ids [n, depth], and signs +1 (code 0),
+    /// −1 (code 1) or 0 (padding, which then adds nothing).
+    fn hierarchical_of(&self, h: Tensor<2>, targets: &[u32], tree: &HuffmanTree) -> Tensor<1> {
+        let device = h.device();
+        let n = targets.len();
+        let depth = targets
+            .iter()
+            .map(|&t| tree.path(t).0.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut nodes = vec![0u32; n * depth];
+        let mut signs = vec![0.0f32; n * depth];
+        for (e, &t) in targets.iter().enumerate() {
+            let (path, codes) = tree.path(t);
+            for (d, (&node, &code)) in path.iter().zip(codes).enumerate() {
+                nodes[e * depth + d] = node;
+                signs[e * depth + d] = 1.0 - 2.0 * code as f32;
+            }
+        }
+        let dim = self.dim();
+        let u = self
+            .head
+            .weight
+            .val()
+            .transpose()
+            .select(0, ids_tensor(&nodes, &device))
+            .reshape([n, depth, dim]);
+        let scores = (u * h.reshape([n, 1, dim])).sum_dim(2).reshape([n, depth]);
+        let signs = Tensor::<1>::from_data(TensorData::new(signs, [n * depth]), &device)
+            .reshape([n, depth]);
+        let mask = signs.clone().abs();
+        (log_sigmoid(scores * signs) * mask)
+            .sum_dim(1)
+            .reshape([n])
+            .mean()
+            .neg()
     }
 
     fn negative_of(&self, v: Tensor<2>, targets: &[u32], negatives: &[u32]) -> Tensor<1> {
@@ -257,6 +322,26 @@ mod tests {
     }
 
     #[test]
+    fn hierarchical_loss_matches_hand_computation() {
+        let d = device();
+        let (m, input, output, _) = tiny(&d);
+        let tree = HuffmanTree::new(&[5, 3, 2, 1]).unwrap();
+        let (c, t) = ([0u32, 2, 1], [3u32, 0, 1]);
+        let got: f32 = m.hierarchical_loss(&c, &t, &tree).into_scalar();
+        let mut expect = 0.0;
+        for p in 0..3 {
+            let v = row(&input, c[p]);
+            let (nodes, codes) = tree.path(t[p]);
+            for (&node, &code) in nodes.iter().zip(codes) {
+                let sign = if code == 0 { 1.0 } else { -1.0 };
+                expect -= log_sig(sign * dotf(row(&output, node), v));
+            }
+        }
+        expect /= 3.0;
+        assert!((got as f64 - expect).abs() < 1e-5, "{got} vs {expect}");
+    }
+
+    #[test]
     fn softmax_loss_matches_hand_computation() {
         let d = device();
         let (m, input, output, bias) = tiny(&d);
@@ -311,6 +396,13 @@ mod tests {
     #[test]
     fn negative_gradients_match_finite_differences() {
         check_gradients(|m| m.negative_loss(&[0, 2, 2], &[1, 3, 0], &[2, 3, 0, 1, 1, 3]));
+    }
+
+    #[test]
+    fn hierarchical_gradients_match_finite_differences() {
+        let tree = HuffmanTree::new(&[5, 3, 2, 1]).unwrap();
+        check_gradients(|m| m.hierarchical_loss(&[0, 2, 2, 3], &[3, 0, 1, 2], &tree));
+        check_gradients(|m| m.cbow_hierarchical_loss(&WINDOWS, &WEIGHTS, &[0, 3], &tree));
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub enum LossKind {
     Softmax,
     /// Negative sampling (word2vec's SGNS).
     Negative,
+    /// word2vec's hierarchical softmax: σ along the target's path in a Huffman tree of the
+    /// vocabulary, O(log vocab) per example.
+    Hierarchical,
 }
 
 /// How weights are updated.
@@ -345,8 +348,9 @@ impl TrainConfig {
         let has_kernel = backend != BackendKind::Ndarray
             && match &model {
                 ModelOptions::Glove(_) => optimizer == OptimizerKind::Adagrad,
-                // Every optimizer has a row-sparse rule for negative sampling.
-                ModelOptions::Word2Vec(w) => w.loss == LossKind::Negative,
+                // Every optimizer has a row-sparse rule for negative sampling and hierarchical
+                // softmax.
+                ModelOptions::Word2Vec(w) => w.loss != LossKind::Softmax,
             };
         let word2vec_kernel = has_kernel && !glove;
         let lr = match optimizer {

@@ -1,15 +1,16 @@
 //! A run's files, all written atomically side by side: the vectors, the vocabulary, the Burn
-//! record of the model and the configuration with the run's summary.
+//! record of the model, the configuration with the run's summary, and hierarchical softmax's tree.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::TrainConfig;
 use super::trained::Trained;
+use super::{LossKind, ModelOptions, TrainConfig, Word2VecOptions};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::files::atomic_write;
 use crate::io::write_vectors;
+use crate::model::HuffmanTree;
 use crate::text::VocabStats;
 
 /// Where a run's outputs went.
@@ -19,12 +20,15 @@ pub struct OutputPaths {
     pub vocab: PathBuf,
     pub model: PathBuf,
     pub config: PathBuf,
+    /// Hierarchical softmax's Huffman tree (`vec.tree.txt`: `word code node,…` a line), which
+    /// the model's output vectors belong to; other models have none.
+    pub tree: Option<PathBuf>,
 }
 
 impl OutputPaths {
     /// Siblings of the vectors file: `vec.txt` → `vec.vocab.txt`, `vec.model.bpk`,
-    /// `vec.config.json`.
-    pub fn beside(vectors: &Path) -> Self {
+    /// `vec.config.json`, and `vec.tree.txt` for a model with a tree.
+    fn beside(vectors: &Path, tree: bool) -> Self {
         let stem = vectors
             .file_stem()
             .map_or_else(|| "vectors".into(), |s| s.to_string_lossy().into_owned());
@@ -34,6 +38,7 @@ impl OutputPaths {
             vocab: sibling("vocab.txt"),
             model: sibling("model.bpk"),
             config: sibling("config.json"),
+            tree: tree.then(|| sibling("tree.txt")),
         }
     }
 }
@@ -57,9 +62,19 @@ pub(crate) fn save_outputs(
     embeddings: &Embeddings,
     stats: &VocabStats,
 ) -> Result<(OutputPaths, RunSummary)> {
-    let paths = OutputPaths::beside(&config.output);
+    let hierarchical = matches!(
+        config.model,
+        ModelOptions::Word2Vec(Word2VecOptions {
+            loss: LossKind::Hierarchical,
+            ..
+        })
+    );
+    let paths = OutputPaths::beside(&config.output, hierarchical);
     write_vectors(&paths.vectors, embeddings, config.format)?;
     trained.vocab.save(&paths.vocab)?;
+    if let Some(tree) = &paths.tree {
+        HuffmanTree::new(trained.vocab.counts())?.save(trained.vocab.words(), tree)?;
+    }
     let record = trained.model.record_bytes().map_err(|e| Error::Record {
         path: paths.model.clone(),
         message: format!("{e:?}"),

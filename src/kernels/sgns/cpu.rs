@@ -25,6 +25,38 @@ pub(crate) struct NoiseTables<'a> {
     pub alias: &'a [i32],
 }
 
+/// Every word's Huffman path (see [`crate::model::HuffmanTree::tables`]): word `w`'s inner nodes
+/// are `nodes[offsets[w]..offsets[w + 1]]`, with the label (1 − code) of each step in `labels`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TreePaths<'a> {
+    pub offsets: &'a [i32],
+    pub nodes: &'a [i32],
+    pub labels: &'a [f32],
+}
+
+impl<'a> TreePaths<'a> {
+    /// Splits `ids` (`[offsets (words + 1) | nodes]`) for a vocabulary of `words`.
+    pub fn new(ids: &'a [i32], labels: &'a [f32], words: usize) -> Self {
+        assert!(ids.len() > words, "a tree's table starts with its offsets");
+        let (offsets, nodes) = ids.split_at(words + 1);
+        assert_eq!(nodes.len(), labels.len());
+        TreePaths {
+            offsets,
+            nodes,
+            labels,
+        }
+    }
+}
+
+/// Where each example's output rows come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum OutputTargets<'a> {
+    /// Negative sampling: the centre word (label 1) and noise words (label 0).
+    Noise(NoiseTables<'a>),
+    /// Hierarchical softmax: the inner nodes on the centre word's path.
+    Tree(TreePaths<'a>),
+}
+
 /// The optimizer's state beside each matrix, [rows, `FusedOptimizer::state_width`] (see
 /// [`crate::kernels::optimizer`]).
 pub(crate) struct OptimizerRows<'a> {
@@ -53,7 +85,8 @@ impl Shared<'_> {
 }
 
 /// Trains on one chunk of sentences (word ids separated by [`SENTENCE_END`]) and returns the loss
-/// it saw. `input` and `output` are [rows, dim] row-major. Ids outside `0..rows` are an error of
+/// it saw. `input` and `output` are [rows, dim] row-major (under hierarchical softmax `output`
+/// row `n` is inner node `n`'s vector). Ids outside `0..rows` are an error of
 /// the caller and are skipped rather than trusted. With `state`, each row takes the step of
 /// `settings.optimizer` (see [`FusedOptimizer::step_row`]) instead of SGD's.
 pub(crate) fn train_chunk(
@@ -62,11 +95,14 @@ pub(crate) fn train_chunk(
     state: Option<OptimizerRows<'_>>,
     dim: usize,
     tokens: &[i32],
-    noise: NoiseTables<'_>,
+    targets: OutputTargets<'_>,
     settings: &NegativeSamplingSettings,
 ) -> LossSum {
     assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
-    assert_eq!(noise.accept.len(), noise.alias.len());
+    match targets {
+        OutputTargets::Noise(noise) => assert_eq!(noise.accept.len(), noise.alias.len()),
+        OutputTargets::Tree(tree) => assert_eq!(tree.offsets.len(), input.len() / dim + 1),
+    }
     let width = settings.optimizer.state_width(dim).max(1);
     let (input_state, output_state) = match state {
         Some(state) => {
@@ -88,14 +124,14 @@ pub(crate) fn train_chunk(
     let table = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
     if parts.len() == 1 {
-        return run_part(shared, tokens, 0..tokens.len(), noise, settings, table, 0);
+        return run_part(shared, tokens, 0..tokens.len(), targets, settings, table, 0);
     }
     std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
             .enumerate()
             .map(|(t, range)| {
-                s.spawn(move || run_part(shared, tokens, range, noise, settings, table, t as u64))
+                s.spawn(move || run_part(shared, tokens, range, targets, settings, table, t as u64))
             })
             .collect();
         handles
@@ -129,21 +165,26 @@ fn run_part(
     shared: Shared<'_>,
     tokens: &[i32],
     range: std::ops::Range<usize>,
-    noise: NoiseTables<'_>,
+    tables: OutputTargets<'_>,
     settings: &NegativeSamplingSettings,
     table: &SigmoidTable,
     thread: u64,
 ) -> LossSum {
+    let most_targets = match tables {
+        OutputTargets::Noise(_) => settings.negative as usize + 1,
+        OutputTargets::Tree(_) => crate::model::MAX_DEPTH,
+    };
     let mut worker = Worker {
         shared,
-        noise,
+        tables,
         table,
         optimizer: settings.optimizer,
         rng: rng_for(settings.seed, thread),
         grad: vec![0.0; shared.dim()],
         hidden: vec![0.0; shared.dim()],
         contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
-        targets: vec![0; settings.negative as usize + 1],
+        targets: vec![0; most_targets],
+        labels: vec![0.0; most_targets],
         loss: LossSum::default(),
     };
     let worker_ref = &mut worker;
@@ -184,7 +225,7 @@ impl<const STATEFUL: bool> SimdWork for Part<'_, '_, '_, STATEFUL> {
 
 struct Worker<'a> {
     shared: Shared<'a>,
-    noise: NoiseTables<'a>,
+    tables: OutputTargets<'a>,
     table: &'a SigmoidTable,
     /// The rows' step when they carry state (SGD's is folded into the gradient, as word2vec's).
     optimizer: FusedOptimizer,
@@ -194,7 +235,9 @@ struct Worker<'a> {
     hidden: Vec<f32>,
     /// CBOW's context words of the current centre.
     contexts: Vec<u32>,
+    /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
+    labels: Vec<f32>,
     loss: LossSum,
 }
 
@@ -255,31 +298,55 @@ impl Worker<'_> {
     }
 
     #[inline(always)]
-    fn draw_noise(&mut self) -> u32 {
+    fn draw_noise(&mut self, noise: NoiseTables<'_>) -> u32 {
         let r = self.rng.next_u64();
-        let len = self.noise.accept.len() as u64;
+        let len = noise.accept.len() as u64;
         let bucket = (((r >> 32) * len) >> 32) as usize;
         let u = (r as u32 >> 8) as f32 * (1.0 / 16_777_216.0);
-        let id = if u < self.noise.accept[bucket] {
+        let id = if u < noise.accept[bucket] {
             bucket as i32
         } else {
-            self.noise.alias[bucket]
+            noise.alias[bucket]
         };
         id.clamp(0, self.shared.rows() as i32 - 1) as u32
     }
 
-    /// The centre word and noise words, `count` of them in `targets` (the centre first).
+    /// The output rows `center` trains with, `count` of them in `targets` with their `labels`:
+    /// the centre itself and its noise words, or the inner nodes of its path.
     #[inline(always)]
     fn draw_targets(&mut self, center: u32, negative: u32) -> usize {
-        self.targets[0] = center;
-        let mut count = 1;
-        for _ in 0..negative {
-            let w = self.draw_noise();
-            if w != center {
-                self.targets[count] = w;
-                count += 1;
+        let count = match self.tables {
+            OutputTargets::Noise(noise) => {
+                self.targets[0] = center;
+                self.labels[0] = 1.0;
+                let mut count = 1;
+                for _ in 0..negative {
+                    let w = self.draw_noise(noise);
+                    if w != center {
+                        self.targets[count] = w;
+                        self.labels[count] = 0.0;
+                        count += 1;
+                    }
+                }
+                count
             }
-        }
+            OutputTargets::Tree(tree) => {
+                let c = center as usize;
+                let path = tree.offsets[c] as usize..tree.offsets[c + 1] as usize;
+                let count = path.len().min(self.targets.len());
+                let rows = self.shared.rows() as i32 - 1;
+                for (k, (&node, &label)) in tree.nodes[path.clone()]
+                    .iter()
+                    .zip(&tree.labels[path])
+                    .take(count)
+                    .enumerate()
+                {
+                    self.targets[k] = node.clamp(0, rows) as u32;
+                    self.labels[k] = label;
+                }
+                count
+            }
+        };
         let state = &self.shared.output_state;
         for &t in &self.targets[..count] {
             let t = t as usize;
@@ -318,7 +385,7 @@ impl Worker<'_> {
         for k in 0..count {
             let t = self.targets[k];
             let u = self.shared.output.row(t as usize);
-            let (g, l) = self.score(&self.hidden, u, k == 0);
+            let (g, l) = self.score(&self.hidden, u, self.labels[k]);
             loss += l;
             if STATEFUL {
                 axpy(g, u, &mut self.grad);
@@ -352,11 +419,10 @@ impl Worker<'_> {
     /// The gradient factor (label − σ(score)) of one target and its loss (−log σ(±score)); a
     /// non-finite score makes the loss NaN, so training stops with an error instead of going on.
     #[inline(always)]
-    fn score(&self, v: &[f32], u: &[f32], positive: bool) -> (f32, f32) {
+    fn score(&self, v: &[f32], u: &[f32], label: f32) -> (f32, f32) {
         let score = dot(v, u);
         let f = score.clamp(-30.0, 30.0);
-        let label = if positive { 1.0 } else { 0.0 };
-        let mut loss = -self.table.log_sigmoid(if positive { f } else { -f });
+        let mut loss = -self.table.log_sigmoid(if label > 0.5 { f } else { -f });
         if !score.is_finite() {
             loss = f32::NAN;
         }
@@ -380,9 +446,9 @@ impl Worker<'_> {
         let v = self.shared.input.row(input as usize);
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
-        for (k, &t) in self.targets[..count].iter().enumerate() {
+        for (&t, &label) in self.targets[..count].iter().zip(&self.labels) {
             let u = self.shared.output.row(t as usize);
-            let (g, l) = self.score(v, u, k == 0);
+            let (g, l) = self.score(v, u, label);
             loss += l;
             if STATEFUL {
                 axpy(g, u, &mut self.grad);
@@ -454,11 +520,12 @@ mod tests {
             gpu_cubes: 0,
             architecture: Architecture::Cbow { mean },
             optimizer: FusedOptimizer::Sgd,
+            hierarchical: false,
         };
-        let noise = NoiseTables {
+        let noise = OutputTargets::Noise(NoiseTables {
             accept: &[0.0],
             alias: &[NOISE],
-        };
+        });
         train_chunk(&mut input, &mut output, None, DIM, tokens, noise, &settings);
         (input, output)
     }

@@ -238,8 +238,10 @@ fn negative_sampling_kernel(
     input: &mut Tensor<f32>,
     output: &mut Tensor<f32>,
     tokens: &Tensor<i32>,
-    accept: &Tensor<f32>,
-    alias: &Tensor<i32>,
+    // The output layer's tables (see `OutputTables`): the noise's acceptance probabilities
+    // and aliases, or the Huffman paths' labels and their offsets then nodes.
+    values: &Tensor<f32>,
+    ids: &Tensor<i32>,
     loss: &mut Tensor<f32>,
     input_state: &mut Tensor<f32>,
     output_state: &mut Tensor<f32>,
@@ -269,13 +271,14 @@ fn negative_sampling_kernel(
     #[comptime] momentum: bool,
     #[comptime] cbow: bool,
     #[comptime] cbow_mean: bool,
+    #[comptime] hierarchical: bool,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
     let units = UNITS as usize;
     let n = n_tokens as usize;
     let dim_u = dim as usize;
-    let noise_len = u32::cast_from(accept.len());
+    let noise_len = u32::cast_from(values.len());
     let start = slot * span as usize;
     let mut end = start + span as usize;
     if end > n {
@@ -373,21 +376,35 @@ fn negative_sampling_kernel(
                     }
                 }
                 if have {
-                    for t in 0..negative + 1 {
+                    // Negative sampling: the centre, then the noise words; hierarchical
+                    // softmax: the inner nodes on the centre's path.
+                    let mut targets = negative + 1;
+                    let mut path = 0usize;
+                    if hierarchical {
+                        path = usize::cast_from(ids[center]);
+                        targets = u32::cast_from(ids[center + 1]) - u32::cast_from(path);
+                    }
+                    for t in 0..targets {
                         let mut target = center;
                         let mut label = 1.0f32;
-                        if t > 0 {
+                        if hierarchical {
+                            let step = path + usize::cast_from(t);
+                            target = usize::cast_from(ids[usize::cast_from(rows) + 1 + step]);
+                            label = values[step];
+                        } else if t > 0 {
                             state = mix(state + 0x9e37_79b9u32);
                             let bucket = state % noise_len;
                             state = mix(state + 0x9e37_79b9u32);
-                            let mut w = alias[usize::cast_from(bucket)];
-                            if unit_float(state) < accept[usize::cast_from(bucket)] {
+                            let mut w = ids[usize::cast_from(bucket)];
+                            if unit_float(state) < values[usize::cast_from(bucket)] {
                                 w = i32::cast_from(bucket);
                             }
                             target = usize::cast_from(w);
                             label = 0.0f32;
                         }
-                        if (t == 0 || target != center) && target < usize::cast_from(rows) {
+                        if (hierarchical || t == 0 || target != center)
+                            && target < usize::cast_from(rows)
+                        {
                             let out_base = target * dim_u;
                             let mut partial = 0.0f32;
                             let mut d = unit;
@@ -408,9 +425,9 @@ fn negative_sampling_kernel(
                             let e = f32::exp(-f);
                             let g = label - 1.0f32 / (1.0f32 + e);
                             if unit == 0 {
-                                // −log σ(f) for the target, −log σ(−f) for noise.
+                                // −log σ(f) for label 1, −log σ(−f) for label 0.
                                 let softplus = f32::ln(1.0f32 + e);
-                                if t == 0 {
+                                if label > 0.5f32 {
                                     loss_sum += softplus + broken;
                                 } else {
                                     loss_sum += softplus + f + broken;
@@ -511,8 +528,8 @@ fn launch(
     output: CubeTensor,
     state: Option<(CubeTensor, CubeTensor)>,
     tokens: CubeTensor,
-    accept: CubeTensor,
-    alias: CubeTensor,
+    values: CubeTensor,
+    ids: CubeTensor,
     settings: NegativeSamplingSettings,
 ) -> (
     CubeTensor,
@@ -521,8 +538,8 @@ fn launch(
     CubeTensor,
 ) {
     let (input, output) = (contiguous_f32(input), contiguous_f32(output));
-    let (tokens, alias) = (contiguous_i32(tokens), contiguous_i32(alias));
-    let accept = contiguous_f32(accept);
+    let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
+    let values = contiguous_f32(values);
     let shape = input.meta.shape().clone();
     let (rows, dim) = (shape[0], shape[1]);
     assert!(
@@ -557,8 +574,8 @@ fn launch(
         input.clone().into_tensor_arg(),
         output.clone().into_tensor_arg(),
         tokens.into_tensor_arg(),
-        accept.into_tensor_arg(),
-        alias.into_tensor_arg(),
+        values.into_tensor_arg(),
+        ids.into_tensor_arg(),
         loss.clone().into_tensor_arg(),
         input_state.clone().into_tensor_arg(),
         output_state.clone().into_tensor_arg(),
@@ -585,6 +602,7 @@ fn launch(
         stateful && rule.velocity,
         matches!(settings.architecture, Architecture::Cbow { .. }),
         matches!(settings.architecture, Architecture::Cbow { mean: true }),
+        settings.hierarchical,
     );
     (
         input,
@@ -681,11 +699,11 @@ impl NegativeSamplingBackend for CubeBackend {
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
         tokens: IntTensor<Self>,
-        accept: FloatTensor<Self>,
-        alias: IntTensor<Self>,
+        values: FloatTensor<Self>,
+        ids: IntTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (input, output, _, loss) = launch(input, output, None, tokens, accept, alias, settings);
+        let (input, output, _, loss) = launch(input, output, None, tokens, values, ids, settings);
         (input, output, loss)
     }
 
@@ -695,8 +713,8 @@ impl NegativeSamplingBackend for CubeBackend {
         input_state: FloatTensor<Self>,
         output_state: FloatTensor<Self>,
         tokens: IntTensor<Self>,
-        accept: FloatTensor<Self>,
-        alias: IntTensor<Self>,
+        values: FloatTensor<Self>,
+        ids: IntTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (
         FloatTensor<Self>,
@@ -707,7 +725,7 @@ impl NegativeSamplingBackend for CubeBackend {
     ) {
         let state = Some((input_state, output_state));
         let (input, output, state, loss) =
-            launch(input, output, state, tokens, accept, alias, settings);
+            launch(input, output, state, tokens, values, ids, settings);
         let (input_state, output_state) = state.expect("a stateful optimizer keeps its state");
         (input, output, input_state, output_state, loss)
     }

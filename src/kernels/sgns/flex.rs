@@ -4,7 +4,7 @@ use burn::backend::Flex;
 use burn::tensor::TensorData;
 use burn_flex::FlexTensor;
 
-use super::cpu::{NoiseTables, OptimizerRows, train_chunk};
+use super::cpu::{NoiseTables, OptimizerRows, OutputTargets, TreePaths, train_chunk};
 use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
 use crate::kernels::flex::{ids, owned_f32};
 
@@ -14,14 +14,22 @@ fn run(
     output: &mut FlexTensor,
     state: Option<(&mut FlexTensor, &mut FlexTensor)>,
     tokens: &FlexTensor,
-    accept: FlexTensor,
-    alias: &FlexTensor,
+    values: FlexTensor,
+    table_ids: &FlexTensor,
     settings: &NegativeSamplingSettings,
 ) -> FlexTensor {
-    let dim = input.layout().shape()[1];
+    let [rows, dim] = [input.layout().shape()[0], input.layout().shape()[1]];
     let tokens = ids(tokens);
-    let accept = owned_f32(accept);
-    let alias = ids(alias);
+    let values = owned_f32(values);
+    let table_ids = ids(table_ids);
+    let values = values.storage::<f32>();
+    let targets = match settings.hierarchical {
+        false => OutputTargets::Noise(NoiseTables {
+            accept: values,
+            alias: &table_ids,
+        }),
+        true => OutputTargets::Tree(TreePaths::new(&table_ids, values, rows)),
+    };
     let state = state.map(|(i, o)| OptimizerRows {
         input: i.storage_mut::<f32>(),
         output: o.storage_mut::<f32>(),
@@ -32,10 +40,7 @@ fn run(
         state,
         dim,
         &tokens,
-        NoiseTables {
-            accept: accept.storage::<f32>(),
-            alias: &alias,
-        },
+        targets,
         settings,
     );
     let mut rows = vec![0.0f32; spans(tokens.len(), settings).1 * 2];
@@ -50,8 +55,8 @@ impl NegativeSamplingBackend for Flex {
         input: FlexTensor,
         output: FlexTensor,
         tokens: FlexTensor,
-        accept: FlexTensor,
-        alias: FlexTensor,
+        values: FlexTensor,
+        table_ids: FlexTensor,
         settings: NegativeSamplingSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
@@ -60,8 +65,8 @@ impl NegativeSamplingBackend for Flex {
             &mut output,
             None,
             &tokens,
-            accept,
-            &alias,
+            values,
+            &table_ids,
             &settings,
         );
         (input, output, loss)
@@ -73,8 +78,8 @@ impl NegativeSamplingBackend for Flex {
         input_state: FlexTensor,
         output_state: FlexTensor,
         tokens: FlexTensor,
-        accept: FlexTensor,
-        alias: FlexTensor,
+        values: FlexTensor,
+        table_ids: FlexTensor,
         settings: NegativeSamplingSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
@@ -84,8 +89,8 @@ impl NegativeSamplingBackend for Flex {
             &mut output,
             Some((&mut input_state, &mut output_state)),
             &tokens,
-            accept,
-            &alias,
+            values,
+            &table_ids,
             &settings,
         );
         (input, output, input_state, output_state, loss)

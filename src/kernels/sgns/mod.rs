@@ -17,7 +17,7 @@ use burn::prelude::*;
 use super::loss::{LossSum, chunk_rows};
 use super::optimizer::FusedOptimizer;
 use super::spans::spans_for;
-use crate::model::Architecture;
+use crate::model::{Architecture, HuffmanTree};
 use crate::sampling::NegativeSampler;
 
 /// Settings of one fused negative-sampling step.
@@ -25,8 +25,11 @@ use crate::sampling::NegativeSampler;
 pub struct NegativeSamplingSettings {
     /// Largest half-width of the dynamic window.
     pub window: u32,
-    /// Noise words per example.
+    /// Noise words per example (negative sampling).
     pub negative: u32,
+    /// Hierarchical softmax instead of negative sampling: each example trains the inner nodes
+    /// on its target's Huffman path, and the output rows are those nodes' vectors.
+    pub hierarchical: bool,
     /// Learning rate at the chunk's first position; it moves linearly to `lr_end` at its last,
     /// so word2vec's linear decay stays smooth across chunks.
     pub lr_start: f32,
@@ -72,10 +75,10 @@ fn fused_loss_spec(
 pub trait NegativeSamplingBackend: Backend {
     /// Trains skip-gram with negative sampling on one chunk of sentences, in place where the
     /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
-    /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `accept` and
-    /// `alias` the noise distribution's alias tables. Returns the updated vectors and the
+    /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `values` and `ids`
+    /// the output layer's [`OutputTables`]. Returns the updated vectors and the
     /// [`spans`] × 2 loss tensor of (loss sum, examples) rows.
-    #[fusion(meta = |input, output, tokens, _accept, _alias, settings| (
+    #[fusion(meta = |input, output, tokens, _values, _ids, settings| (
         input.clone(),
         output.clone(),
         fused_loss_spec(tokens, settings),
@@ -84,8 +87,8 @@ pub trait NegativeSamplingBackend: Backend {
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
         tokens: IntTensor<Self>,
-        accept: FloatTensor<Self>,
-        alias: IntTensor<Self>,
+        values: FloatTensor<Self>,
+        ids: IntTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 
@@ -93,7 +96,7 @@ pub trait NegativeSamplingBackend: Backend {
     /// and `output_state` hold each row's state, [vocab, `state_width`], and come back updated
     /// with the vectors and the loss.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    #[fusion(meta = |input, output, input_state, output_state, tokens, _accept, _alias, settings| (
+    #[fusion(meta = |input, output, input_state, output_state, tokens, _values, _ids, settings| (
         input.clone(),
         output.clone(),
         input_state.clone(),
@@ -106,8 +109,8 @@ pub trait NegativeSamplingBackend: Backend {
         input_state: FloatTensor<Self>,
         output_state: FloatTensor<Self>,
         tokens: IntTensor<Self>,
-        accept: FloatTensor<Self>,
-        alias: IntTensor<Self>,
+        values: FloatTensor<Self>,
+        ids: IntTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (
         FloatTensor<Self>,
@@ -149,30 +152,41 @@ impl OptimizerState {
     }
 }
 
-/// The noise distribution (unigram^0.75) as alias tables on the training device.
+/// The tables the output layer draws each example's rows from, on the training device: under
+/// negative sampling the noise distribution (unigram^0.75) as Walker alias tables (`values` the
+/// acceptance probabilities, `ids` the aliases); under hierarchical softmax the Huffman paths
+/// (`ids` the offsets then the nodes, `values` each step's label; see [`HuffmanTree::tables`]).
 #[derive(Clone)]
-pub struct NoiseOnDevice {
-    accept: Tensor<1>,
-    alias: Tensor<1, Int>,
+pub struct OutputTables {
+    values: Tensor<1>,
+    ids: Tensor<1, Int>,
 }
 
-impl NoiseOnDevice {
-    pub fn new(sampler: &NegativeSampler, device: &Device) -> Self {
-        let (accept, alias) = sampler.tables();
-        let n = accept.len();
-        let alias: Vec<i32> = alias.iter().map(|&a| a as i32).collect();
-        NoiseOnDevice {
-            accept: Tensor::from_data(TensorData::new(accept, [n]), device),
-            alias: Tensor::from_data(TensorData::new(alias, [n]), device),
+impl OutputTables {
+    fn from_host(values: Vec<f32>, ids: Vec<i32>, device: &Device) -> Self {
+        let (v, i) = (values.len(), ids.len());
+        OutputTables {
+            values: Tensor::from_data(TensorData::new(values, [v]), device),
+            ids: Tensor::from_data(TensorData::new(ids, [i]), device),
         }
     }
 
-    /// A distribution that always draws `word`: makes the fused step deterministic for tests.
+    /// Negative sampling's noise distribution.
+    pub fn negative(sampler: &NegativeSampler, device: &Device) -> Self {
+        let (accept, alias) = sampler.tables();
+        Self::from_host(accept, alias.iter().map(|&a| a as i32).collect(), device)
+    }
+
+    /// A noise distribution that always draws `word`: makes the fused step deterministic for
+    /// tests.
     pub fn always(word: u32, device: &Device) -> Self {
-        NoiseOnDevice {
-            accept: Tensor::from_data(TensorData::new(vec![0.0f32], [1]), device),
-            alias: Tensor::from_data(TensorData::new(vec![word as i32], [1]), device),
-        }
+        Self::from_host(vec![0.0], vec![word as i32], device)
+    }
+
+    /// Hierarchical softmax's paths.
+    pub fn hierarchical(tree: &HuffmanTree, device: &Device) -> Self {
+        let (ids, labels) = tree.tables();
+        Self::from_host(labels, ids, device)
     }
 }
 
@@ -181,12 +195,12 @@ impl NoiseOnDevice {
 pub fn negative_sampling_step(
     weights: Word2VecWeights,
     tokens: Tensor<1, Int>,
-    noise: &NoiseOnDevice,
+    tables: &OutputTables,
     settings: NegativeSamplingSettings,
 ) -> (Word2VecWeights, Tensor<2>) {
-    let (accept, alias) = (
-        noise.accept.clone().into_dispatch(),
-        noise.alias.clone().into_dispatch(),
+    let (values, ids) = (
+        tables.values.clone().into_dispatch(),
+        tables.ids.clone().into_dispatch(),
     );
     let (input, output) = (
         weights.input.into_dispatch(),
@@ -197,7 +211,7 @@ pub fn negative_sampling_step(
         None => {
             let (input, output, loss) =
                 <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk(
-                    input, output, tokens, accept, alias, settings,
+                    input, output, tokens, values, ids, settings,
                 );
             let weights = Word2VecWeights {
                 input: Tensor::from_dispatch(input),
@@ -214,8 +228,8 @@ pub fn negative_sampling_step(
                     state.input.into_dispatch(),
                     state.output.into_dispatch(),
                     tokens,
-                    accept,
-                    alias,
+                    values,
+                    ids,
                     settings,
                 );
             let weights = Word2VecWeights {

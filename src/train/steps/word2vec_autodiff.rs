@@ -9,7 +9,7 @@ use super::autodiff::ModuleTraining;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
-use crate::model::{Architecture, Word2Vec, Word2VecConfig};
+use crate::model::{Architecture, HuffmanTree, Word2Vec, Word2VecConfig};
 use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
@@ -24,6 +24,7 @@ pub(crate) struct AutodiffWord2Vec<'a> {
     corpus: &'a Corpus,
     vocab: Arc<Vocab>,
     training: ModuleTraining<Word2Vec>,
+    output: OutputLayer,
     /// Batches for every epoch, in order, with an end mark after each epoch's (one producer for
     /// the whole run, started with the first epoch).
     producer: Option<BatchProducer>,
@@ -36,6 +37,7 @@ impl<'a> AutodiffWord2Vec<'a> {
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
+        tree: Option<HuffmanTree>,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
@@ -48,6 +50,13 @@ impl<'a> AutodiffWord2Vec<'a> {
                 model,
                 build_optimizer(config.optimizer, &config.optimizer_params, None),
             ),
+            output: match (options.loss, tree) {
+                (LossKind::Softmax, _) => OutputLayer::Softmax,
+                (LossKind::Negative, _) => OutputLayer::Negative,
+                (LossKind::Hierarchical, tree) => OutputLayer::Hierarchical(
+                    tree.expect("hierarchical softmax comes with its tree"),
+                ),
+            },
             config,
             options,
             corpus,
@@ -68,7 +77,7 @@ impl<'a> AutodiffWord2Vec<'a> {
                     window: config.window,
                     negative: match options.loss {
                         LossKind::Negative => options.negative,
-                        LossKind::Softmax => 0,
+                        LossKind::Softmax | LossKind::Hierarchical => 0,
                     },
                     batch_size: config.batch_size,
                     sample: options.sample,
@@ -87,23 +96,37 @@ impl<'a> AutodiffWord2Vec<'a> {
     /// Trains one batch at rate `lr`.
     fn train_batch(&mut self, batch: &Batch, lr: f64) {
         let (windows, weights) = (&batch.windows, &batch.window_weights);
-        let (architecture, loss) = (self.options.architecture, self.options.loss);
+        let architecture = self.options.architecture;
+        let output = &self.output;
         self.training
-            .step(lr, batch.len(), |model| match (architecture, loss) {
-                (Architecture::SkipGram, LossKind::Softmax) => {
+            .step(lr, batch.len(), |model| match (architecture, output) {
+                (Architecture::SkipGram, OutputLayer::Softmax) => {
                     model.softmax_loss(&batch.centers, &batch.contexts)
                 }
-                (Architecture::SkipGram, LossKind::Negative) => {
+                (Architecture::SkipGram, OutputLayer::Negative) => {
                     model.negative_loss(&batch.centers, &batch.contexts, &batch.negatives)
                 }
-                (Architecture::Cbow { .. }, LossKind::Softmax) => {
+                (Architecture::SkipGram, OutputLayer::Hierarchical(tree)) => {
+                    model.hierarchical_loss(&batch.centers, &batch.contexts, tree)
+                }
+                (Architecture::Cbow { .. }, OutputLayer::Softmax) => {
                     model.cbow_softmax_loss(windows, weights, &batch.centers)
                 }
-                (Architecture::Cbow { .. }, LossKind::Negative) => {
+                (Architecture::Cbow { .. }, OutputLayer::Negative) => {
                     model.cbow_negative_loss(windows, weights, &batch.centers, &batch.negatives)
+                }
+                (Architecture::Cbow { .. }, OutputLayer::Hierarchical(tree)) => {
+                    model.cbow_hierarchical_loss(windows, weights, &batch.centers, tree)
                 }
             });
     }
+}
+
+/// The objective's output layer, with the tree hierarchical softmax walks.
+enum OutputLayer {
+    Softmax,
+    Negative,
+    Hierarchical(HuffmanTree),
 }
 
 impl Step for AutodiffWord2Vec<'_> {

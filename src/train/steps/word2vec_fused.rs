@@ -1,7 +1,7 @@
 //! word2vec's fused step: chunks of sentences from the reader threads go through the backend's
-//! negative-sampling kernel ([`negative_sampling_step`]), which updates only the rows it touches,
-//! in place, by SGD (word2vec) or AdaGrad. One step for every device; the backend supplies the
-//! kernel.
+//! kernel ([`negative_sampling_step`], negative sampling or hierarchical softmax), which updates
+//! only the rows it touches, in place, by SGD (word2vec) or a row-sparse optimizer. One step for
+//! every device; the backend supplies the kernel.
 
 use std::sync::Arc;
 
@@ -10,10 +10,10 @@ use burn::prelude::*;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
-    FusedOptimizer, LossSum, NegativeSamplingSettings, NoiseOnDevice, OptimizerState,
+    FusedOptimizer, LossSum, NegativeSamplingSettings, OptimizerState, OutputTables,
     Word2VecWeights, negative_sampling_step, read_word2vec_loss,
 };
-use crate::model::{Word2Vec, Word2VecConfig};
+use crate::model::{HuffmanTree, Word2Vec, Word2VecConfig};
 use crate::rng::rng_for;
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
 use crate::tensors::{matrix, to_host};
@@ -22,7 +22,7 @@ use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::driver::Step;
 use crate::train::schedule::Schedule;
 use crate::train::trained::TrainedModel;
-use crate::train::{EvalEvery, TrainConfig, Word2VecOptions, check_loss};
+use crate::train::{EvalEvery, LossKind, TrainConfig, Word2VecOptions, check_loss};
 
 /// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
 const READ_LOSS_EVERY: usize = 4;
@@ -37,7 +37,8 @@ pub(crate) struct FusedWord2Vec<'a> {
     weights: Option<Word2VecWeights>,
     /// The rows' update rule; its state travels with the weights.
     optimizer: FusedOptimizer,
-    noise: NoiseOnDevice,
+    /// Where each example's output rows come from (noise words or Huffman paths).
+    tables: OutputTables,
     chunk_tokens: usize,
     /// The readers of the epoch under way.
     producer: Option<ChunkProducer>,
@@ -46,10 +47,13 @@ pub(crate) struct FusedWord2Vec<'a> {
 }
 
 impl<'a> FusedWord2Vec<'a> {
-    /// word2vec's starting weights (and zero AdaGrad sums when the optimizer is AdaGrad).
+    /// word2vec's starting weights (and the optimizer's zero state when it keeps one); `tree`
+    /// for hierarchical softmax, whose output rows are the tree's inner nodes (the last row,
+    /// one more than there are nodes, stays unused).
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
+        tree: Option<HuffmanTree>,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
@@ -65,7 +69,10 @@ impl<'a> FusedWord2Vec<'a> {
         };
         FusedWord2Vec {
             optimizer,
-            noise: NoiseOnDevice::new(&NegativeSampler::new(vocab.counts(), 0.75), device),
+            tables: match &tree {
+                Some(tree) => OutputTables::hierarchical(tree, device),
+                None => OutputTables::negative(&NegativeSampler::new(vocab.counts(), 0.75), device),
+            },
             chunk_tokens: chunk_tokens(config, &vocab),
             weights: Some(weights),
             config,
@@ -149,12 +156,13 @@ impl Step for FusedWord2Vec<'_> {
             gpu_cubes: config.gpu_cubes,
             architecture: self.options.architecture,
             optimizer: self.optimizer,
+            hierarchical: self.options.loss == LossKind::Hierarchical,
         };
         let weights = self
             .weights
             .take()
             .expect("the weights are back after each step");
-        let (updated, loss) = negative_sampling_step(weights, tokens, &self.noise, settings);
+        let (updated, loss) = negative_sampling_step(weights, tokens, &self.tables, settings);
         self.weights = Some(updated);
         self.pending.push(loss);
         Ok(Some(lr_end))
