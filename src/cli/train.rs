@@ -11,7 +11,7 @@ use wordvec::io::VectorFormat;
 use wordvec::model::Architecture;
 use wordvec::train::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
-    ModelKind, ModelOptions, OptimizerKind, Run, RunOptions, TrainConfig, UpdateKind,
+    ModelKind, ModelOptions, OptimizerKind, Precision, Run, RunOptions, TrainConfig, UpdateKind,
     Word2VecOptions, parse_duration,
 };
 
@@ -40,8 +40,12 @@ pub struct TrainArgs {
     /// Training objective.
     #[arg(long, value_enum, default_value_t = Word2VecOptions::default().loss)]
     loss: LossKind,
-    /// Update path [default: fused for negative sampling (every optimizer) and for GloVe with
-    /// adagrad; autodiff otherwise (and on ndarray)].
+    /// The full softmax head's matrix products: f32, bf16 or f16 (f32 weights, softmax and
+    /// loss), or auto (bf16, else f16, on a GPU that computes in them; f32 on the CPU).
+    #[arg(long, value_enum, default_value_t = Word2VecOptions::default().precision)]
+    precision: Precision,
+    /// Update path [default: fused for negative sampling and hierarchical softmax (every
+    /// optimizer) and for GloVe with adagrad; autodiff otherwise (and on ndarray)].
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
@@ -143,7 +147,7 @@ pub struct TrainArgs {
     checkpoint_every: Option<f64>,
     /// Continue the stopped run in this folder from its checkpoint, with its own settings.
     #[arg(long, conflicts_with_all = [
-        "corpus", "output", "format", "model", "cbow_mean", "loss", "update", "backend", "optimizer",
+        "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
         "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
@@ -185,6 +189,7 @@ impl TrainArgs {
                 loss: self.loss,
                 negative: self.negative,
                 sample: self.sample,
+                precision: self.precision,
             }),
         };
         let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);

@@ -132,10 +132,14 @@ impl HuffmanTree {
 
     /// Writes the tree beside a model: one line a word (in vocabulary order), its code as 0s and
     /// 1s and its inner nodes, root first — `word code node,node,…`.
-    pub fn save(&self, words: &[String], path: &Path) -> Result<()> {
+    pub fn save<'w>(
+        &self,
+        words: impl ExactSizeIterator<Item = &'w str>,
+        path: &Path,
+    ) -> Result<()> {
         assert_eq!(words.len(), self.words());
         atomic_write(path, |w| {
-            for (id, word) in words.iter().enumerate() {
+            for (id, word) in words.enumerate() {
                 let (nodes, codes) = self.path(id as u32);
                 let code: String = codes.iter().map(|&c| char::from(b'0' + c)).collect();
                 let nodes: Vec<String> = nodes.iter().map(u32::to_string).collect();
@@ -204,7 +208,7 @@ mod tests {
         assert_eq!(labels, [0.0, 1.0]);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("tree.txt");
-        tree.save(&["a".into(), "b".into()], &p).unwrap();
+        tree.save(["a", "b"].into_iter(), &p).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "a 1 0\nb 0 0\n");
         assert!(HuffmanTree::new(&[7]).is_err());
     }

@@ -4,6 +4,7 @@
 
 use burn::nn::{Embedding, Linear};
 use burn::prelude::*;
+use burn::tensor::FloatDType;
 use burn::tensor::activation::{log_sigmoid, log_softmax};
 
 use super::HuffmanTree;
@@ -123,10 +124,31 @@ impl Word2Vec {
         self.embedding.forward(ids).reshape([n, self.dim()])
     }
 
-    /// Mean cross-entropy of the full softmax p(t | c) = softmax(θᵀ e_c) over the batch.
-    pub fn softmax_loss(&self, centers: &[u32], contexts: &[u32]) -> Tensor<1> {
+    /// Mean cross-entropy of the full softmax p(t | c) = softmax(θᵀ e_c) over the batch, the
+    /// head's products computed in `precision` (see [`Word2Vec::logits`]).
+    pub fn softmax_loss(
+        &self,
+        centers: &[u32],
+        contexts: &[u32],
+        precision: FloatDType,
+    ) -> Tensor<1> {
         let device = self.embedding.weight.device();
-        self.softmax_of(self.centre_vectors(centers, &device), contexts)
+        self.softmax_of(self.centre_vectors(centers, &device), contexts, precision)
+    }
+
+    /// The head's scores for each row of `hidden`, [n, vocab] in f32. With a narrower
+    /// `precision` the matrix product runs in it (tensor cores on a GPU) from f32 master
+    /// weights, and its gradients come back through the casts to them.
+    pub fn logits(&self, hidden: Tensor<2>, precision: FloatDType) -> Tensor<2> {
+        if precision == FloatDType::F32 {
+            return self.head.forward(hidden);
+        }
+        let weight = self.head.weight.val().cast(precision);
+        let product = hidden.cast(precision).matmul(weight).cast(FloatDType::F32);
+        match &self.head.bias {
+            Some(bias) => product + bias.val().unsqueeze(),
+            None => product,
+        }
     }
 
     /// Mean over the batch of −[log σ(u_t·v_c) + Σ_k log σ(−u_k·v_c)], with `negatives`
@@ -168,8 +190,10 @@ impl Word2Vec {
         windows: &[u32],
         weights: &[f32],
         centers: &[u32],
+        precision: FloatDType,
     ) -> Tensor<1> {
-        self.softmax_of(self.cbow_hidden(windows, weights, centers.len()), centers)
+        let hidden = self.cbow_hidden(windows, weights, centers.len());
+        self.softmax_of(hidden, centers, precision)
     }
 
     /// CBOW with negative sampling: the window's hidden layer scores the centre high and
@@ -197,9 +221,9 @@ impl Word2Vec {
         self.hierarchical_of(hidden, centers, tree)
     }
 
-    fn softmax_of(&self, hidden: Tensor<2>, targets: &[u32]) -> Tensor<1> {
+    fn softmax_of(&self, hidden: Tensor<2>, targets: &[u32], precision: FloatDType) -> Tensor<1> {
         let device = hidden.device();
-        let log_p = log_softmax(self.head.forward(hidden), 1);
+        let log_p = log_softmax(self.logits(hidden, precision), 1);
         let n = targets.len();
         let targets = ids_tensor(targets, &device).reshape([n, 1]);
         log_p.gather(1, targets).mean().neg()
@@ -346,7 +370,7 @@ mod tests {
         let d = device();
         let (m, input, output, bias) = tiny(&d);
         let (c, t) = ([0u32, 3, 1], [1u32, 1, 2]);
-        let got: f32 = m.softmax_loss(&c, &t).into_scalar();
+        let got: f32 = m.softmax_loss(&c, &t, FloatDType::F32).into_scalar();
         let mut expect = 0.0;
         for p in 0..3 {
             let v = row(&input, c[p]);
@@ -399,6 +423,35 @@ mod tests {
     }
 
     #[test]
+    fn narrower_products_give_the_f32_loss_and_gradients_closely() {
+        let d = device();
+        let (m, ..) = tiny(&d);
+        let (c, t) = ([0u32, 3, 1, 2], [1u32, 1, 2, 0]);
+        let f32_loss = m.softmax_loss(&c, &t, FloatDType::F32);
+        let f32_grads = f32_loss.clone().backward();
+        let want = to_host(m.head.weight.grad(&f32_grads).unwrap());
+        for precision in [FloatDType::F16, FloatDType::BF16] {
+            let loss = m.softmax_loss(&c, &t, precision);
+            let grads = loss.clone().backward();
+            let got = to_host(m.head.weight.grad(&grads).unwrap());
+            let (a, b): (f32, f32) = (loss.into_scalar(), f32_loss.clone().into_scalar());
+            // bf16 keeps 8 bits of mantissa: about 0.4% per product.
+            assert!((a - b).abs() < 0.01 * b.abs(), "{precision:?}: {a} vs {b}");
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f32::max);
+            assert!(worst < 0.01, "{precision:?}: gradient off by {worst}");
+            assert!(
+                to_host(m.embedding.weight.grad(&grads).unwrap())
+                    .iter()
+                    .any(|&g| g != 0.0)
+            );
+        }
+    }
+
+    #[test]
     fn hierarchical_gradients_match_finite_differences() {
         let tree = HuffmanTree::new(&[5, 3, 2, 1]).unwrap();
         check_gradients(|m| m.hierarchical_loss(&[0, 2, 2, 3], &[3, 0, 1, 2], &tree));
@@ -407,7 +460,7 @@ mod tests {
 
     #[test]
     fn softmax_gradients_match_finite_differences() {
-        check_gradients(|m| m.softmax_loss(&[0, 3, 1], &[1, 1, 2]));
+        check_gradients(|m| m.softmax_loss(&[0, 3, 1], &[1, 1, 2], FloatDType::F32));
     }
 
     /// Two CBOW examples of width 4: contexts {1, 2, 3} averaged and {0, 2} summed (padded).
@@ -417,7 +470,7 @@ mod tests {
     #[test]
     fn cbow_gradients_match_finite_differences() {
         check_gradients(|m| m.cbow_negative_loss(&WINDOWS, &WEIGHTS, &[0, 3], &[2, 1, 1, 0]));
-        check_gradients(|m| m.cbow_softmax_loss(&WINDOWS, &WEIGHTS, &[0, 3]));
+        check_gradients(|m| m.cbow_softmax_loss(&WINDOWS, &WEIGHTS, &[0, 3], FloatDType::F32));
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub(crate) struct WordCounts {
     slots: HashTable<Slot>,
 }
 
-fn hash(word: &[u8]) -> u64 {
+/// The hash both [`WordCounts`] and the vocabulary's index file words under.
+pub(crate) fn word_hash(word: &[u8]) -> u64 {
     FxBuildHasher.hash_one(word)
 }
 
@@ -43,14 +44,13 @@ impl WordCounts {
         self.slots.len()
     }
 
-    /// Adds `n` occurrences of `word`; true when the word is new.
-    pub fn add(&mut self, word: &[u8], n: u64) -> bool {
+    /// Adds `n` occurrences of `word`, whose [`word_hash`] is `h`; true when the word is new.
+    pub fn add(&mut self, word: &[u8], h: u64, n: u64) -> bool {
         assert!(
             word.len() < 1 << LEN_BITS,
             "a token of {} bytes",
             word.len()
         );
-        let h = hash(word);
         let arena = &self.arena;
         if let Some(slot) = self.slots.find_mut(h, |s| &arena[s.range()] == word) {
             slot.count += n;
@@ -60,7 +60,7 @@ impl WordCounts {
         self.arena.extend_from_slice(word);
         let arena = &self.arena;
         self.slots
-            .insert_unique(h, Slot { span, count: n }, |s| hash(&arena[s.range()]));
+            .insert_unique(h, Slot { span, count: n }, |s| word_hash(&arena[s.range()]));
         true
     }
 
@@ -81,17 +81,51 @@ impl WordCounts {
     }
 
     /// Every word with its count, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.slots.iter().map(|s| (&self.arena[s.range()], s.count))
     }
 
-    /// Adds `other`'s counts to these, freeing `other` as it goes.
-    pub fn absorb(&mut self, other: WordCounts) {
-        self.slots
-            .reserve(other.len(), |s| hash(&self.arena[s.range()]));
-        for (word, count) in other.iter() {
-            self.add(word, count);
+    /// The words seen at least `min_count` times, most frequent first (ties in byte order, so
+    /// the order never depends on hashing), at most `max` of them. The hash table is given back
+    /// as the slots are taken out, before the caller builds anything from them.
+    pub fn into_ranked(self, min_count: u64, max: Option<usize>) -> RankedWords {
+        let mut slots: Vec<Slot> = self
+            .slots
+            .into_iter()
+            .filter(|s| s.count >= min_count)
+            .collect();
+        let arena = self.arena;
+        slots.sort_unstable_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| arena[a.range()].cmp(&arena[b.range()]))
+        });
+        if let Some(max) = max {
+            slots.truncate(max);
         }
+        RankedWords { arena, slots }
+    }
+}
+
+/// Counted words in rank order (see [`WordCounts::into_ranked`]).
+pub(crate) struct RankedWords {
+    arena: Vec<u8>,
+    slots: Vec<Slot>,
+}
+
+impl RankedWords {
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The bytes of all the words together.
+    pub fn bytes(&self) -> usize {
+        self.slots.iter().map(|s| s.range().len()).sum()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.slots.iter().map(|s| (&self.arena[s.range()], s.count))
     }
 }
 
@@ -109,15 +143,13 @@ mod tests {
     }
 
     #[test]
-    fn counts_words_like_a_hash_map_through_growth_pruning_and_merging() {
+    fn counts_words_like_a_hash_map_through_growth_and_pruning() {
         let mut counts = WordCounts::default();
         let mut reference = std::collections::HashMap::<String, u64>::new();
         for i in 0..20_000u64 {
             let word = format!("w{}", (i * i) % 7919);
-            assert_eq!(
-                counts.add(word.as_bytes(), 1),
-                !reference.contains_key(&word)
-            );
+            let fresh = counts.add(word.as_bytes(), word_hash(word.as_bytes()), 1);
+            assert_eq!(fresh, !reference.contains_key(&word));
             *reference.entry(word).or_default() += 1;
         }
         let mut expected: Vec<_> = reference.clone().into_iter().collect();
@@ -136,14 +168,27 @@ mod tests {
             "pruned words' bytes are freed"
         );
 
-        let mut other = WordCounts::default();
         for word in ["w1", "new", "new", ""] {
-            other.add(word.as_bytes(), 2);
+            counts.add(word.as_bytes(), word_hash(word.as_bytes()), 2);
             *reference.entry(word.to_string()).or_default() += 2;
         }
-        counts.absorb(other);
         let mut expected: Vec<_> = reference.into_iter().collect();
         expected.sort();
         assert_eq!(sorted(&counts), expected);
+
+        // Ranked: by count, then bytes; rare words and those past `max` left out.
+        expected.retain(|(_, c)| *c >= 6);
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        expected.truncate(40);
+        let ranked = counts.into_ranked(6, Some(40));
+        let got: Vec<(String, u64)> = ranked
+            .iter()
+            .map(|(w, c)| (String::from_utf8(w.to_vec()).unwrap(), c))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(
+            ranked.bytes(),
+            expected.iter().map(|(w, _)| w.len()).sum::<usize>()
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! Raw text in, words out: the streaming tokenizer and the vocabulary. Knows nothing of tensors.
 
 mod corpus;
+mod counting;
 mod counts;
 mod vocab;
 
 pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, TokenSink};
-pub use vocab::{Vocab, VocabBuilder, VocabStats};
+pub use counting::VocabBuilder;
+pub use vocab::{Vocab, VocabStats};

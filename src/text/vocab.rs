@@ -1,22 +1,33 @@
 //! The vocabulary: words with their corpus counts in frequency order, built in bounded memory.
 
 use std::io::Write;
-use std::ops::Range;
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
 
-use super::corpus::{Corpus, TokenSink};
-use super::counts::WordCounts;
+use super::corpus::Corpus;
+use super::counting::VocabBuilder;
+use super::counts::word_hash;
 use crate::error::{Error, Result};
 use crate::files::{atomic_write, numbered_lines};
 
-/// Words kept for training, most frequent first, with the id each word trains under.
+/// Words kept for training, most frequent first, with the id each word trains under. Held
+/// compactly — the words' text one after another, and a table of ids hashed by word — so that
+/// tens of millions of words fit in a few bytes more than their text each.
 #[derive(Debug, Clone)]
 pub struct Vocab {
-    words: Vec<String>,
+    /// Every word's UTF-8, in id order.
+    text: String,
+    /// Word `i` is `text[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
     counts: Vec<u64>,
-    index: FxHashMap<Box<[u8]>, u32>,
+    index: HashTable<u32>,
+}
+
+impl Default for Vocab {
+    fn default() -> Self {
+        Vocab::with_capacity(0, 0)
+    }
 }
 
 /// What counting saw, for the log.
@@ -30,138 +41,6 @@ pub struct VocabStats {
     pub prunings: u32,
 }
 
-/// How many times `max_vocab` entries the counting table may hold before it is pruned.
-const TABLE_FACTOR: usize = 10;
-
-/// Counts words while streaming, pruning rare ones when the table outgrows its budget
-/// (word2vec's ReduceVocab) so memory stays bounded on corpora with huge vocabularies.
-pub struct VocabBuilder {
-    counts: WordCounts,
-    table_limit: usize,
-    min_reduce: u64,
-    stats: VocabStats,
-}
-
-impl VocabBuilder {
-    /// `max_vocab` caps the final vocabulary; the counting table may hold ten times that before
-    /// pruning, so that the words finally kept are counted (almost always) exactly.
-    pub fn new(max_vocab: Option<usize>) -> Self {
-        VocabBuilder {
-            counts: WordCounts::default(),
-            table_limit: max_vocab.map_or(usize::MAX, |m| m.max(1).saturating_mul(TABLE_FACTOR)),
-            min_reduce: 1,
-            stats: VocabStats::default(),
-        }
-    }
-
-    /// Adds one occurrence of `word`.
-    pub fn add(&mut self, word: &[u8]) {
-        self.stats.tokens += 1;
-        if self.counts.add(word, 1) && self.counts.len() > self.table_limit {
-            self.prune();
-        }
-    }
-
-    /// Adds the counts of another part of the corpus (counted with the same `max_vocab`).
-    pub fn merge(&mut self, other: VocabBuilder) {
-        self.stats.tokens += other.stats.tokens;
-        self.stats.prunings += other.stats.prunings;
-        self.min_reduce = self.min_reduce.max(other.min_reduce);
-        self.counts.absorb(other.counts);
-        if self.counts.len() > self.table_limit {
-            self.prune();
-        }
-    }
-
-    fn prune(&mut self) {
-        while self.counts.len() > self.table_limit / 2 {
-            let floor = self.min_reduce;
-            self.counts.retain(|c| c > floor);
-            self.min_reduce += 1;
-            self.stats.prunings += 1;
-        }
-    }
-
-    /// Keeps words seen at least `min_count` times, at most `max_vocab` of them, most frequent
-    /// first (ties in byte order, so the result never depends on hashing or threads).
-    pub fn finish(
-        mut self,
-        min_count: u64,
-        max_vocab: Option<usize>,
-    ) -> (Vec<(String, u64)>, VocabStats) {
-        self.stats.distinct = self.counts.len() as u64;
-        let mut entries: Vec<(String, u64)> = self
-            .counts
-            .iter()
-            .filter(|&(_, c)| c >= min_count)
-            // Tokens were checked as UTF-8 when counted through `Vocab::build`.
-            .map(|(w, c)| (String::from_utf8_lossy(w).into_owned(), c))
-            .collect();
-        entries.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        if let Some(max) = max_vocab {
-            entries.truncate(max);
-        }
-        (entries, self.stats)
-    }
-
-    /// Counts the tokens whose first byte lies in `range` of the corpus.
-    fn count(corpus: &Corpus, range: Range<u64>, max_vocab: Option<usize>) -> Result<Self> {
-        let mut builder = VocabBuilder::new(max_vocab);
-        corpus.scan(range, &mut CountingSink(&mut builder))?;
-        Ok(builder)
-    }
-
-    /// Counts the corpus on `threads` threads, each over its own byte range, and adds the parts
-    /// up: the counts are exact and the same for any number of threads unless pruning began.
-    fn count_parallel(corpus: &Corpus, max_vocab: Option<usize>, threads: usize) -> Result<Self> {
-        let whole = 0..corpus.total_bytes();
-        if threads <= 1 {
-            return Self::count(corpus, whole, max_vocab);
-        }
-        let parts: Vec<Result<Self>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| s.spawn(move || Self::count(corpus, corpus.part(t, threads), max_vocab)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a counting thread panicked"))
-                .collect()
-        });
-        let mut total: Option<Self> = None;
-        for part in parts {
-            match part {
-                Ok(part) => match &mut total {
-                    Some(total) => total.merge(part),
-                    None => total = Some(part),
-                },
-                // A part that starts inside a file counts its lines from there: count again
-                // from the start, on one thread, so the error names the first bad line exactly.
-                Err(e) => return Self::count(corpus, whole, max_vocab).and(Err(e)),
-            }
-        }
-        Ok(total.expect("at least two parts"))
-    }
-}
-
-struct CountingSink<'a>(&'a mut VocabBuilder);
-
-impl TokenSink for CountingSink<'_> {
-    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
-        if let Err(e) = std::str::from_utf8(token) {
-            return Err(Error::parse(
-                file,
-                line,
-                format!(
-                    "invalid UTF-8 (byte {} of a token); convert the file to UTF-8",
-                    e.valid_up_to() + 1
-                ),
-            ));
-        }
-        self.0.add(token);
-        Ok(())
-    }
-}
-
 impl Vocab {
     /// Counts the corpus in one streaming pass, split among `threads` threads.
     pub fn build(
@@ -170,13 +49,13 @@ impl Vocab {
         max_vocab: Option<usize>,
         threads: usize,
     ) -> Result<(Self, VocabStats)> {
-        let builder = VocabBuilder::count_parallel(corpus, max_vocab, threads)?;
-        let (entries, stats) = builder.finish(min_count, max_vocab);
+        let builder = VocabBuilder::count_corpus(corpus, max_vocab, threads)?;
+        let (vocab, stats) = builder.finish(min_count, max_vocab);
         let first = corpus.paths().next().expect("a corpus has a file");
         if stats.tokens == 0 {
             return Err(Error::invalid(first, "the corpus holds no words"));
         }
-        if entries.is_empty() {
+        if vocab.is_empty() {
             return Err(Error::invalid(
                 first,
                 format!(
@@ -185,45 +64,75 @@ impl Vocab {
                 ),
             ));
         }
-        Ok((Self::from_counts(entries), stats))
+        Ok((vocab, stats))
     }
 
-    /// A vocabulary from `(word, count)` pairs already in the order the ids should follow.
-    pub fn from_counts(entries: Vec<(String, u64)>) -> Self {
-        let mut index = FxHashMap::default();
-        let mut words = Vec::with_capacity(entries.len());
-        let mut counts = Vec::with_capacity(entries.len());
-        for (i, (w, c)) in entries.into_iter().enumerate() {
-            index.insert(w.as_bytes().into(), i as u32);
-            words.push(w);
-            counts.push(c);
-        }
+    pub(super) fn with_capacity(words: usize, bytes: usize) -> Self {
+        let mut starts = Vec::with_capacity(words + 1);
+        starts.push(0);
         Vocab {
-            words,
-            counts,
-            index,
+            text: String::with_capacity(bytes),
+            starts,
+            counts: Vec::with_capacity(words),
+            index: HashTable::with_capacity(words),
         }
+    }
+
+    /// Adds `word` with the next id; false (and nothing added) if it is there already.
+    pub(super) fn push(&mut self, word: &str, count: u64) -> bool {
+        let hash = word_hash(word.as_bytes());
+        if self.index.find(hash, |&id| self.word(id) == word).is_some() {
+            return false;
+        }
+        let id = self.counts.len() as u32;
+        self.text.push_str(word);
+        self.starts.push(self.text.len());
+        self.counts.push(count);
+        let (text, starts) = (&self.text, &self.starts);
+        self.index.insert_unique(hash, id, |&id| {
+            word_hash(&text.as_bytes()[starts[id as usize]..starts[id as usize + 1]])
+        });
+        true
+    }
+
+    /// A vocabulary from `(word, count)` pairs already in the order the ids should follow; a
+    /// repeated word keeps its first place.
+    pub fn from_counts(entries: Vec<(String, u64)>) -> Self {
+        let bytes = entries.iter().map(|(w, _)| w.len()).sum();
+        let mut vocab = Vocab::with_capacity(entries.len(), bytes);
+        for (word, count) in &entries {
+            vocab.push(word, *count);
+        }
+        vocab
     }
 
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.counts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.counts.is_empty()
     }
 
     /// The id a token trains under, if it is in the vocabulary.
     pub fn id(&self, token: &[u8]) -> Option<u32> {
-        self.index.get(token).copied()
+        self.index
+            .find(word_hash(token), |&id| self.word(id).as_bytes() == token)
+            .copied()
     }
 
     pub fn word(&self, id: u32) -> &str {
-        &self.words[id as usize]
+        &self.text[self.starts[id as usize]..self.starts[id as usize + 1]]
     }
 
-    pub fn words(&self) -> &[String] {
-        &self.words
+    /// The words in id order.
+    pub fn words(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len() as u32).map(|id| self.word(id))
+    }
+
+    /// The words in id order, owned (what [`crate::embeddings::Embeddings`] holds).
+    pub fn word_list(&self) -> Vec<String> {
+        self.words().map(str::to_owned).collect()
     }
 
     pub fn counts(&self) -> &[u64] {
@@ -238,7 +147,7 @@ impl Vocab {
     /// Writes `word count` lines, most frequent first.
     pub fn save(&self, path: &Path) -> Result<()> {
         atomic_write(path, |w| {
-            for (word, count) in self.words.iter().zip(&self.counts) {
+            for (word, count) in self.words().zip(&self.counts) {
                 writeln!(w, "{word} {count}")?;
             }
             Ok(())
@@ -247,8 +156,7 @@ impl Vocab {
 
     /// Reads a file written by [`Vocab::save`] (or word2vec's `-save-vocab`).
     pub fn load(path: &Path) -> Result<Self> {
-        let mut entries = Vec::new();
-        let mut seen = FxHashMap::default();
+        let mut vocab = Vocab::default();
         for line in numbered_lines(path)? {
             let (n, line) = line?;
             if line.trim().is_empty() {
@@ -262,25 +170,33 @@ impl Vocab {
             let count: u64 = count.parse().map_err(|_| {
                 Error::parse(path, n, format!("count '{count}' is not a whole number"))
             })?;
-            if seen.insert(word.to_string(), n).is_some() {
+            if !vocab.push(word, count) {
                 return Err(Error::parse(
                     path,
                     n,
                     format!("word '{word}' appears twice"),
                 ));
             }
-            entries.push((word.to_string(), count));
         }
-        if entries.is_empty() {
+        if vocab.is_empty() {
             return Err(Error::invalid(path, "the vocabulary file is empty"));
         }
-        Ok(Self::from_counts(entries))
+        Ok(vocab)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::counting::{SHARDS, TABLE_FACTOR};
+
+    fn pairs(vocab: &Vocab) -> Vec<(String, u64)> {
+        vocab
+            .word_list()
+            .into_iter()
+            .zip(vocab.counts().iter().copied())
+            .collect()
+    }
 
     #[test]
     fn counts_sorts_and_applies_min_count() {
@@ -288,8 +204,12 @@ mod tests {
         for w in "b a c a b a d".split(' ') {
             b.add(w.as_bytes());
         }
-        let (entries, stats) = b.finish(2, None);
-        assert_eq!(entries, vec![("a".into(), 3), ("b".into(), 2)]);
+        let (vocab, stats) = b.finish(2, None);
+        assert_eq!(pairs(&vocab), [("a".into(), 3), ("b".into(), 2)]);
+        assert_eq!(
+            (vocab.id(b"b"), vocab.id(b"c"), vocab.word(0)),
+            (Some(1), None, "a")
+        );
         assert_eq!(stats.tokens, 7);
         assert_eq!(stats.distinct, 4);
     }
@@ -303,12 +223,13 @@ mod tests {
             if i % 10 != 0 {
                 b.add(format!("rare{i}").as_bytes());
             }
-            assert!(b.counts.len() <= 100 * TABLE_FACTOR + 1);
+            // Each shard holds its share of the budget, rounded up.
+            assert!(b.distinct() <= 100 * TABLE_FACTOR + SHARDS);
         }
-        let (entries, stats) = b.finish(1, Some(100));
+        let (vocab, stats) = b.finish(1, Some(100));
         assert!(stats.prunings > 0);
-        assert!(entries.len() <= 100);
-        let top: Vec<_> = entries.iter().take(10).map(|(w, _)| w.as_str()).collect();
+        assert!(vocab.len() <= 100);
+        let top: Vec<_> = vocab.words().take(10).collect();
         for i in 0..10 {
             assert!(top.contains(&format!("f{i}").as_str()), "{top:?}");
         }
@@ -320,8 +241,8 @@ mod tests {
         for w in "a a a b b c".split(' ') {
             b.add(w.as_bytes());
         }
-        let (entries, _) = b.finish(1, Some(2));
-        assert_eq!(entries, vec![("a".into(), 3), ("b".into(), 2)]);
+        let (vocab, _) = b.finish(1, Some(2));
+        assert_eq!(pairs(&vocab), [("a".into(), 3), ("b".into(), 2)]);
     }
 
     #[test]
@@ -331,7 +252,7 @@ mod tests {
         let p = dir.path().join("vocab.txt");
         v.save(&p).unwrap();
         let back = Vocab::load(&p).unwrap();
-        assert_eq!(back.words(), v.words());
+        assert_eq!(pairs(&back), pairs(&v));
         assert_eq!(back.counts(), v.counts());
         assert_eq!(back.id(b"cat"), Some(1));
 
@@ -369,8 +290,7 @@ mod tests {
         let (one, one_stats) = Vocab::build(&corpus, 2, None, 1).unwrap();
         for threads in [2, 3, 7] {
             let (many, stats) = Vocab::build(&corpus, 2, None, threads).unwrap();
-            assert_eq!(many.words(), one.words(), "{threads} threads");
-            assert_eq!(many.counts(), one.counts(), "{threads} threads");
+            assert_eq!(pairs(&many), pairs(&one), "{threads} threads");
             assert_eq!(
                 (stats.tokens, stats.distinct),
                 (one_stats.tokens, one_stats.distinct)

@@ -263,12 +263,7 @@ pub(crate) fn write_checkpoint(
     let next = dir.join("checkpoint.next.wvck");
     let header = HeaderOut {
         config,
-        vocab: vocab
-            .words()
-            .iter()
-            .map(String::as_str)
-            .zip(vocab.counts().iter().copied())
-            .collect(),
+        vocab: vocab.words().zip(vocab.counts().iter().copied()).collect(),
         stats,
         position,
         blobs: blobs

@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use burn::prelude::Device;
+use burn::tensor::FloatDType;
 use serde::{Deserialize, Serialize};
 
 use crate::io::VectorFormat;
@@ -57,6 +59,51 @@ pub enum LossKind {
     /// word2vec's hierarchical softmax: σ along the target's path in a Huffman tree of the
     /// vocabulary, O(log vocab) per example.
     Hierarchical,
+}
+
+/// The floating-point type of the full softmax head's matrix products (autodiff path). The
+/// weights, the softmax and the loss stay f32; only the products that cost 2·dim·vocab
+/// operations per example run narrower, where the device computes faster in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    /// f32 throughout.
+    #[default]
+    F32,
+    /// bfloat16 products: f32's range, 8 bits of mantissa.
+    Bf16,
+    /// Half-precision products: 11 bits of mantissa, range to 65,504.
+    F16,
+    /// On a GPU, bf16 where the device computes in it, else f16, else f32; f32 on the CPU,
+    /// whose products are no faster narrower.
+    Auto,
+}
+
+impl Precision {
+    /// The type the head's products run in on `device`; an error names a type the device
+    /// cannot compute in.
+    pub fn dtype(self, backend: BackendKind, device: &Device) -> crate::Result<FloatDType> {
+        let supported = |dtype: FloatDType| device.supports_dtype(dtype);
+        let chosen = match self {
+            Precision::F32 => FloatDType::F32,
+            Precision::Bf16 => FloatDType::BF16,
+            Precision::F16 => FloatDType::F16,
+            Precision::Auto => match backend {
+                BackendKind::Cpu | BackendKind::Ndarray => FloatDType::F32,
+                BackendKind::Wgpu | BackendKind::Cuda => [FloatDType::BF16, FloatDType::F16]
+                    .into_iter()
+                    .find(|&t| supported(t))
+                    .unwrap_or(FloatDType::F32),
+            },
+        };
+        if !supported(chosen) {
+            return Err(crate::Error::Config(format!(
+                "--precision {self:?}: the {backend:?} device has no {chosen:?} arithmetic; use f32 or auto"
+            )));
+        }
+        Ok(chosen)
+    }
 }
 
 /// How weights are updated.
@@ -203,6 +250,8 @@ pub struct Word2VecOptions {
     pub negative: usize,
     /// Subsampling threshold for frequent words (0 disables).
     pub sample: f64,
+    /// The full softmax head's products (autodiff path).
+    pub precision: Precision,
 }
 
 impl Default for Word2VecOptions {
@@ -213,6 +262,7 @@ impl Default for Word2VecOptions {
             loss: LossKind::Negative,
             negative: 5,
             sample: 1e-3,
+            precision: Precision::F32,
         }
     }
 }
@@ -559,6 +609,9 @@ impl TrainConfig {
         if w.loss == LossKind::Negative && w.negative == 0 {
             return bad("--loss negative needs --negative of at least 1");
         }
+        if w.loss != LossKind::Softmax && w.precision != Precision::F32 {
+            return bad("--precision sets the full softmax's products: use it with --loss softmax");
+        }
         if self.update == UpdateKind::Autodiff {
             return Ok(());
         }
@@ -634,6 +687,8 @@ struct ConfigFile {
     negative: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sample: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    precision: Option<Precision>,
     min_count: u64,
     max_vocab: Option<usize>,
     epochs: usize,
@@ -667,6 +722,7 @@ impl From<ConfigFile> for TrainConfig {
                 loss: file.loss.unwrap_or(defaults.loss),
                 negative: file.negative.unwrap_or(defaults.negative),
                 sample: file.sample.unwrap_or(defaults.sample),
+                precision: file.precision.unwrap_or(defaults.precision),
             })
         };
         let model = match file.model {
@@ -730,6 +786,7 @@ impl From<TrainConfig> for ConfigFile {
             window: config.window,
             negative: word2vec.map(|w| w.negative),
             sample: word2vec.map(|w| w.sample),
+            precision: word2vec.map(|w| w.precision),
             min_count: config.min_count,
             max_vocab: config.max_vocab,
             epochs: config.epochs,
@@ -813,9 +870,28 @@ mod tests {
         assert_eq!((softmax.update, softmax.lr), (UpdateKind::Autodiff, 0.001));
         let ndarray = TrainConfig::for_model(ModelOptions::default(), None, BackendKind::Ndarray);
         assert_eq!(ndarray.update, UpdateKind::Autodiff);
-        for config in [cbow, glove, adam, ndarray] {
+        let hierarchical = ModelOptions::Word2Vec(Word2VecOptions {
+            loss: LossKind::Hierarchical,
+            ..Word2VecOptions::default()
+        });
+        let hierarchical = TrainConfig::for_model(hierarchical, None, BackendKind::Cpu);
+        assert_eq!(
+            (hierarchical.update, hierarchical.lr),
+            (UpdateKind::Fused, 0.025)
+        );
+        for config in [cbow, glove, adam, ndarray, hierarchical, softmax] {
             config.validate().unwrap();
         }
+        // The products' precision belongs to the full softmax alone.
+        let half_negative = ModelOptions::Word2Vec(Word2VecOptions {
+            precision: Precision::F16,
+            ..Word2VecOptions::default()
+        });
+        let e = TrainConfig::for_model(half_negative, None, BackendKind::Cpu)
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--precision") && e.contains("softmax"), "{e}");
     }
 
     /// A config written before the settings were tagged by model: flat, with word2vec's fields

@@ -26,7 +26,7 @@ pub use checkpoint::{
 };
 pub use config::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
-    ModelKind, ModelOptions, OptimizerKind, OptimizerParams, TrainConfig, UpdateKind,
+    ModelKind, ModelOptions, OptimizerKind, OptimizerParams, Precision, TrainConfig, UpdateKind,
     Word2VecOptions, parse_duration,
 };
 pub use device::select_device;

@@ -78,7 +78,7 @@ impl Trained {
     /// output files and the evaluation.
     pub fn embeddings(&self) -> Embeddings {
         Embeddings::new(
-            self.vocab.words().to_vec(),
+            self.vocab.word_list(),
             self.model.dim(),
             self.model.word_vectors(),
         )

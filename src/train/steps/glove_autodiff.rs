@@ -109,7 +109,7 @@ impl Step for AutodiffGlove<'_> {
             model.word.weight.val(),
             model.context.weight.val(),
         );
-        Embeddings::new(self.vocab.words().to_vec(), self.config.dim, values)
+        Embeddings::new(self.vocab.word_list(), self.config.dim, values)
             .expect("the model has one row per vocabulary word")
     }
 

@@ -163,7 +163,7 @@ impl Step for FusedGlove<'_> {
             vectors(&weights.word),
             vectors(&weights.context),
         );
-        Embeddings::new(self.vocab.words().to_vec(), dim, values)
+        Embeddings::new(self.vocab.word_list(), dim, values)
             .expect("the weights have one row per vocabulary word")
     }
 

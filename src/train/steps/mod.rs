@@ -21,9 +21,8 @@ use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
 use super::monitor::RunControl;
 use super::trained::Trained;
-use super::{LossKind, ModelOptions, TrainConfig, UpdateKind};
+use super::{ModelOptions, TrainConfig, UpdateKind};
 use crate::error::Result;
-use crate::model::HuffmanTree;
 use crate::text::{Corpus, Vocab};
 
 /// Trains the model of `config` (validated) on `corpus` and `device` with the step its model and
@@ -36,29 +35,13 @@ pub(crate) fn train(
     control: &mut RunControl,
 ) -> Result<Trained> {
     match (&config.model, config.update) {
-        (ModelOptions::Word2Vec(options), update) => {
-            let tree = match options.loss {
-                LossKind::Hierarchical => Some(HuffmanTree::new(vocab.counts())?),
-                LossKind::Negative | LossKind::Softmax => None,
-            };
-            match update {
-                UpdateKind::Fused => {
-                    let step =
-                        FusedWord2Vec::new(config, *options, tree, corpus, vocab.clone(), device);
-                    drive(step, config, vocab, control)
-                }
-                UpdateKind::Autodiff => {
-                    let step = AutodiffWord2Vec::new(
-                        config,
-                        *options,
-                        tree,
-                        corpus,
-                        vocab.clone(),
-                        device,
-                    );
-                    drive(step, config, vocab, control)
-                }
-            }
+        (ModelOptions::Word2Vec(options), UpdateKind::Fused) => {
+            let step = FusedWord2Vec::new(config, *options, corpus, vocab.clone(), device)?;
+            drive(step, config, vocab, control)
+        }
+        (ModelOptions::Word2Vec(options), UpdateKind::Autodiff) => {
+            let step = AutodiffWord2Vec::new(config, *options, corpus, vocab.clone(), device)?;
+            drive(step, config, vocab, control)
         }
         (ModelOptions::Glove(options), update) => {
             let entries = Entries::count(config, options, corpus, &vocab, &control.progress)?;

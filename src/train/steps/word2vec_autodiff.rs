@@ -9,6 +9,8 @@ use super::autodiff::ModuleTraining;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
+use burn::tensor::FloatDType;
+
 use crate::model::{Architecture, HuffmanTree, Word2Vec, Word2VecConfig};
 use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
@@ -37,25 +39,26 @@ impl<'a> AutodiffWord2Vec<'a> {
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
-        tree: Option<HuffmanTree>,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
-    ) -> Self {
+    ) -> Result<Self> {
         let model = Word2VecConfig::new(vocab.len(), config.dim)
             .with_head_bias(options.loss == LossKind::Softmax)
             .init(config.seed, &device.clone().autodiff());
-        AutodiffWord2Vec {
+        Ok(AutodiffWord2Vec {
             training: ModuleTraining::new(
                 model,
                 build_optimizer(config.optimizer, &config.optimizer_params, None),
             ),
-            output: match (options.loss, tree) {
-                (LossKind::Softmax, _) => OutputLayer::Softmax,
-                (LossKind::Negative, _) => OutputLayer::Negative,
-                (LossKind::Hierarchical, tree) => OutputLayer::Hierarchical(
-                    tree.expect("hierarchical softmax comes with its tree"),
-                ),
+            output: match options.loss {
+                LossKind::Softmax => {
+                    OutputLayer::Softmax(options.precision.dtype(config.backend, device)?)
+                }
+                LossKind::Negative => OutputLayer::Negative,
+                LossKind::Hierarchical => {
+                    OutputLayer::Hierarchical(HuffmanTree::new(vocab.counts())?)
+                }
             },
             config,
             options,
@@ -63,7 +66,7 @@ impl<'a> AutodiffWord2Vec<'a> {
             vocab,
             producer: None,
             skip: 0,
-        }
+        })
     }
 
     /// The run's batches, started with its first epoch.
@@ -100,8 +103,8 @@ impl<'a> AutodiffWord2Vec<'a> {
         let output = &self.output;
         self.training
             .step(lr, batch.len(), |model| match (architecture, output) {
-                (Architecture::SkipGram, OutputLayer::Softmax) => {
-                    model.softmax_loss(&batch.centers, &batch.contexts)
+                (Architecture::SkipGram, &OutputLayer::Softmax(precision)) => {
+                    model.softmax_loss(&batch.centers, &batch.contexts, precision)
                 }
                 (Architecture::SkipGram, OutputLayer::Negative) => {
                     model.negative_loss(&batch.centers, &batch.contexts, &batch.negatives)
@@ -109,8 +112,8 @@ impl<'a> AutodiffWord2Vec<'a> {
                 (Architecture::SkipGram, OutputLayer::Hierarchical(tree)) => {
                     model.hierarchical_loss(&batch.centers, &batch.contexts, tree)
                 }
-                (Architecture::Cbow { .. }, OutputLayer::Softmax) => {
-                    model.cbow_softmax_loss(windows, weights, &batch.centers)
+                (Architecture::Cbow { .. }, &OutputLayer::Softmax(precision)) => {
+                    model.cbow_softmax_loss(windows, weights, &batch.centers, precision)
                 }
                 (Architecture::Cbow { .. }, OutputLayer::Negative) => {
                     model.cbow_negative_loss(windows, weights, &batch.centers, &batch.negatives)
@@ -122,9 +125,10 @@ impl<'a> AutodiffWord2Vec<'a> {
     }
 }
 
-/// The objective's output layer, with the tree hierarchical softmax walks.
+/// The objective's output layer, with what it needs: the type of the full softmax's products,
+/// the tree hierarchical softmax walks.
 enum OutputLayer {
-    Softmax,
+    Softmax(FloatDType),
     Negative,
     Hierarchical(HuffmanTree),
 }
@@ -177,12 +181,8 @@ impl Step for AutodiffWord2Vec<'_> {
 
     fn embeddings(&self) -> Embeddings {
         let model = self.training.model();
-        Embeddings::new(
-            self.vocab.words().to_vec(),
-            model.dim(),
-            model.input_vectors(),
-        )
-        .expect("the model has one row per vocabulary word")
+        Embeddings::new(self.vocab.word_list(), model.dim(), model.input_vectors())
+            .expect("the model has one row per vocabulary word")
     }
 
     fn checkpoint_parts(&self) -> Result<Vec<(String, Vec<u8>)>> {

@@ -47,17 +47,16 @@ pub(crate) struct FusedWord2Vec<'a> {
 }
 
 impl<'a> FusedWord2Vec<'a> {
-    /// word2vec's starting weights (and the optimizer's zero state when it keeps one); `tree`
-    /// for hierarchical softmax, whose output rows are the tree's inner nodes (the last row,
+    /// word2vec's starting weights (and the optimizer's zero state when it keeps one). Under
+    /// hierarchical softmax the output rows are the Huffman tree's inner nodes (the last row,
     /// one more than there are nodes, stays unused).
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
-        tree: Option<HuffmanTree>,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
-    ) -> Self {
+    ) -> Result<Self> {
         let (rows, dim) = (vocab.len(), config.dim);
         let (input, output) = Word2VecConfig::new(rows, dim).init_vectors(config.seed);
         let shape = [rows, dim];
@@ -67,12 +66,18 @@ impl<'a> FusedWord2Vec<'a> {
             output: matrix(output, shape, device),
             state: OptimizerState::zeros(&optimizer, shape, device),
         };
-        FusedWord2Vec {
+        let tables = match options.loss {
+            LossKind::Hierarchical => {
+                OutputTables::hierarchical(&HuffmanTree::new(vocab.counts())?, device)
+            }
+            // The full softmax has no fused step (`TrainConfig::validate`).
+            LossKind::Negative | LossKind::Softmax => {
+                OutputTables::negative(&NegativeSampler::new(vocab.counts(), 0.75), device)
+            }
+        };
+        Ok(FusedWord2Vec {
             optimizer,
-            tables: match &tree {
-                Some(tree) => OutputTables::hierarchical(tree, device),
-                None => OutputTables::negative(&NegativeSampler::new(vocab.counts(), 0.75), device),
-            },
+            tables,
             chunk_tokens: chunk_tokens(config, &vocab),
             weights: Some(weights),
             config,
@@ -82,7 +87,7 @@ impl<'a> FusedWord2Vec<'a> {
             device: device.clone(),
             producer: None,
             pending: Vec::with_capacity(READ_LOSS_EVERY),
-        }
+        })
     }
 
     fn weights(&self) -> &Word2VecWeights {
@@ -184,7 +189,7 @@ impl Step for FusedWord2Vec<'_> {
 
     fn embeddings(&self) -> Embeddings {
         let input = to_host(self.weights().input.clone());
-        Embeddings::new(self.vocab.words().to_vec(), self.config.dim, input)
+        Embeddings::new(self.vocab.word_list(), self.config.dim, input)
             .expect("the weights have one row per vocabulary word")
     }
 
