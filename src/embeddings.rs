@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::linalg::{dot, normalize};
+use crate::linalg::{axpy, dot, normalize};
 
 /// A word-vector table, rows in vocabulary (frequency) order.
 #[derive(Debug, Clone)]
@@ -127,21 +127,28 @@ impl Embeddings {
     }
 }
 
-/// Word vectors that answer cosine queries, one unit row at a time: the table in memory and the
+/// Word vectors that answer queries one row at a time: the table in memory and the
 /// memory-mapped file ([`crate::io::MappedVectors`]) alike, so both give the same answers.
-pub trait UnitRows {
+pub trait VectorRows {
     /// Rows, in vocabulary (frequency) order.
     fn rows(&self) -> usize;
     fn dim(&self) -> usize;
     fn word(&self, row: usize) -> &str;
     /// The row of an exact word.
     fn find(&self, word: &str) -> Option<usize>;
-    /// Row `row` scaled to unit length (a zero row stays zero), written into `out`; a row that
-    /// cannot be read is an error naming where it is.
-    fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()>;
+    /// Row `row`'s values, written into `out`; a row that cannot be read is an error naming
+    /// where it is.
+    fn row_into(&self, row: usize, out: &mut [f32]) -> Result<()>;
+
+    /// Row `row` scaled to unit length (a zero row stays zero).
+    fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()> {
+        self.row_into(row, out)?;
+        normalize(out);
+        Ok(())
+    }
 }
 
-impl UnitRows for Embeddings {
+impl VectorRows for Embeddings {
     fn rows(&self) -> usize {
         self.len()
     }
@@ -158,58 +165,116 @@ impl UnitRows for Embeddings {
         self.id(word)
     }
 
-    fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()> {
+    fn row_into(&self, row: usize, out: &mut [f32]) -> Result<()> {
         out.copy_from_slice(self.row(row));
-        normalize(out);
         Ok(())
     }
 }
 
 /// Words closest to `word` by cosine, best first.
-pub fn similar(rows: &impl UnitRows, word: &str, n: usize) -> Result<Vec<Neighbour>> {
-    let id = require(rows, word)?;
-    let mut query = vec![0.0; rows.dim()];
-    rows.unit_row(id, &mut query)?;
-    nearest(rows, &query, n, &[id])
+pub fn similar(rows: &impl VectorRows, word: &str, n: usize) -> Result<Vec<Neighbour>> {
+    most_similar(rows, &[word], &[], n, None)
 }
 
 /// "a is to b as c is to ?" by 3CosAdd on unit vectors: the words nearest b − a + c, best first.
 pub fn analogy(
-    rows: &impl UnitRows,
+    rows: &impl VectorRows,
     a: &str,
     b: &str,
     c: &str,
     n: usize,
 ) -> Result<Vec<Neighbour>> {
-    let ids = [require(rows, a)?, require(rows, b)?, require(rows, c)?];
-    let mut unit = vec![vec![0.0; rows.dim()]; 3];
-    for (row, &id) in unit.iter_mut().zip(&ids) {
-        rows.unit_row(id, row)?;
-    }
-    // Normalising the query changes no ranking; it makes the scores cosines.
-    let mut query: Vec<f32> = (0..rows.dim())
-        .map(|k| unit[1][k] - unit[0][k] + unit[2][k])
-        .collect();
-    normalize(&mut query);
-    nearest(rows, &query, n, &ids)
+    most_similar(rows, &[b, c], &[a], n, None)
 }
 
-fn require(rows: &impl UnitRows, word: &str) -> Result<usize> {
+/// gensim's `most_similar`: the `n` words nearest the sum of the `positive` words' unit vectors
+/// minus the `negative` ones' (normalised, so scores are cosines), among the first `restrict`
+/// rows (all without), the query words left out; best first.
+pub fn most_similar(
+    rows: &impl VectorRows,
+    positive: &[&str],
+    negative: &[&str],
+    n: usize,
+    restrict: Option<usize>,
+) -> Result<Vec<Neighbour>> {
+    if positive.is_empty() && negative.is_empty() {
+        return Err(Error::Config(
+            "a similarity query needs at least one word".into(),
+        ));
+    }
+    let mut query = vec![0.0; rows.dim()];
+    let mut unit = vec![0.0; rows.dim()];
+    let mut ids = Vec::with_capacity(positive.len() + negative.len());
+    for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
+        for word in words {
+            let id = require(rows, word)?;
+            rows.unit_row(id, &mut unit)?;
+            axpy(sign, &unit, &mut query);
+            ids.push(id);
+        }
+    }
+    normalize(&mut query);
+    nearest(rows, &query, n, &ids, restrict.unwrap_or(usize::MAX))
+}
+
+/// Cosine similarity of two words.
+pub fn similarity(rows: &impl VectorRows, a: &str, b: &str) -> Result<f32> {
+    let mut unit = [vec![0.0; rows.dim()], vec![0.0; rows.dim()]];
+    for (word, out) in [a, b].into_iter().zip(&mut unit) {
+        rows.unit_row(require(rows, word)?, out)?;
+    }
+    Ok(dot(&unit[0], &unit[1]))
+}
+
+/// gensim's `doesnt_match`: of `words`, the one farthest (by cosine) from their mean direction.
+pub fn doesnt_match<'w>(rows: &impl VectorRows, words: &[&'w str]) -> Result<&'w str> {
+    if words.len() < 2 {
+        return Err(Error::Config(
+            "doesnt-match needs at least two words to choose among".into(),
+        ));
+    }
+    let mut units = vec![vec![0.0; rows.dim()]; words.len()];
+    let mut mean = vec![0.0; rows.dim()];
+    for (word, unit) in words.iter().zip(&mut units) {
+        rows.unit_row(require(rows, word)?, unit)?;
+        axpy(1.0, unit, &mut mean);
+    }
+    normalize(&mut mean);
+    let (odd, _) = words
+        .iter()
+        .zip(&units)
+        .map(|(w, u)| (*w, dot(u, &mean)))
+        .fold((words[0], f32::INFINITY), |best, c| {
+            if c.1 < best.1 { c } else { best }
+        });
+    Ok(odd)
+}
+
+/// A word's vector as stored.
+pub fn vector(rows: &impl VectorRows, word: &str) -> Result<Vec<f32>> {
+    let mut out = vec![0.0; rows.dim()];
+    rows.row_into(require(rows, word)?, &mut out)?;
+    Ok(out)
+}
+
+fn require(rows: &impl VectorRows, word: &str) -> Result<usize> {
     rows.find(word)
         .ok_or_else(|| Error::UnknownWord(word.to_string()))
 }
 
-/// The `n` words nearest `query` (a unit vector) by cosine, leaving out `exclude`. Scores stream
-/// into the top-n as rows are read: no per-row buffer on the heap.
+/// The `n` words nearest `query` (a unit vector) by cosine among the first `restrict` rows,
+/// leaving out `exclude`. Scores stream into the top-n as rows are read: no per-row buffer on
+/// the heap.
 fn nearest(
-    rows: &impl UnitRows,
+    rows: &impl VectorRows,
     query: &[f32],
     n: usize,
     exclude: &[usize],
+    restrict: usize,
 ) -> Result<Vec<Neighbour>> {
     let mut row = vec![0.0; rows.dim()];
     let mut failure = None;
-    let scores = (0..rows.rows()).map_while(|i| match rows.unit_row(i, &mut row) {
+    let scores = (0..rows.rows().min(restrict)).map_while(|i| match rows.unit_row(i, &mut row) {
         Ok(()) => Some((i, dot(&row, query))),
         Err(e) => {
             failure = Some(e);

@@ -29,6 +29,16 @@ pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// grad += a·u, then u += a·x, in one pass: word2vec's two updates at an output row (the
+/// gradient gathered from the row as it was, then the row's own step), reading the row once.
+#[inline(always)]
+pub fn axpy_pair(a: f32, u: &mut [f32], x: &[f32], grad: &mut [f32]) {
+    for ((ui, xi), gi) in u.iter_mut().zip(x).zip(grad.iter_mut()) {
+        *gi += a * *ui;
+        *ui += a * xi;
+    }
+}
+
 /// Scales `v` to unit length; a zero vector stays zero.
 #[inline(always)]
 pub fn normalize(v: &mut [f32]) {
@@ -48,6 +58,19 @@ mod tests {
         let b: Vec<f32> = (0..37).map(|i| (i as f32).sin()).collect();
         let naive: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
         assert!((dot(&a, &b) - naive).abs() < 1e-4);
+    }
+
+    #[test]
+    fn axpy_pair_is_the_two_axpys_in_order() {
+        let x: Vec<f32> = (0..37).map(|i| (i as f32).cos()).collect();
+        let (mut u, mut grad): (Vec<f32>, Vec<f32>) = (0..37)
+            .map(|i| ((i as f32 * 0.3).sin(), i as f32 * 0.01))
+            .unzip();
+        let (mut u2, mut grad2) = (u.clone(), grad.clone());
+        axpy(0.7, &u2, &mut grad2);
+        axpy(0.7, &x, &mut u2);
+        axpy_pair(0.7, &mut u, &x, &mut grad);
+        assert_eq!((u, grad), (u2, grad2));
     }
 
     #[test]

@@ -422,3 +422,41 @@ fn fused_hierarchical_softmax_matches_autodiff_on_every_device() {
         }
     }
 }
+
+#[test]
+fn hierarchical_softmax_leaves_decided_nodes_alone_on_every_device() {
+    // Every row along one direction, the inputs long: every score is 20·0.3·8 = 48, past ±6, so
+    // word2vec updates nothing, though the loss counts every node.
+    let sentences: [&[u32]; 2] = [&[1, 2, 3, 4], &[5, 6]];
+    let tokens = tokens_of(&sentences);
+    let tree = tree();
+    for (name, device) in devices() {
+        let output = vec![0.3f32; VOCAB * DIM];
+        let big = vec![20.0f32; VOCAB * DIM];
+        let weights = Word2VecWeights {
+            input: Tensor::from_data(TensorData::new(big.clone(), [VOCAB, DIM]), &device),
+            output: Tensor::from_data(TensorData::new(output.clone(), [VOCAB, DIM]), &device),
+            state: None,
+        };
+        let n = tokens.len();
+        let ids = Tensor::<1, Int>::from_data(TensorData::new(tokens.clone(), [n]), &device);
+        let settings = NegativeSamplingSettings {
+            window: 1,
+            negative: 0,
+            lr_start: 0.1,
+            lr_end: 0.1,
+            seed: 1,
+            threads: 1,
+            gpu_cubes: 2,
+            architecture: Architecture::SkipGram,
+            optimizer: OptimizerParams::burn_defaults(OptimizerKind::Sgd).fused(OptimizerKind::Sgd),
+            hierarchical: true,
+        };
+        let tables = OutputTables::hierarchical(&tree, &device);
+        let (after, loss) = negative_sampling_step(weights, ids, &tables, settings);
+        let loss = read_word2vec_loss(vec![loss]);
+        assert_eq!(host(after.output), output, "{name}");
+        assert_eq!(host(after.input), big, "{name}");
+        assert!(loss.sum > 0.0 && loss.pairs == 8, "{name}: {loss:?}");
+    }
+}

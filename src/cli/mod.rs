@@ -27,10 +27,20 @@ enum Command {
     Train(Box<train::TrainArgs>),
     /// Evaluate vectors on analogy and word-similarity benchmarks.
     Eval(eval::EvalArgs),
-    /// The words nearest to a word.
+    /// The words nearest to a word, or to the sum of --positive words minus --negative ones
+    /// (gensim's most_similar).
     Similar(query::SimilarArgs),
     /// a is to b as c is to ?
     Analogy(query::AnalogyArgs),
+    /// The word that fits least with the others (gensim's doesnt_match).
+    DoesntMatch(query::DoesntMatchArgs),
+    /// Cosine similarity of two words.
+    Similarity(query::SimilarityArgs),
+    /// A word's vector.
+    Vector(query::VectorArgs),
+    /// Answer queries read from standard input, one a line: `similar w… -w…`, `analogy a b c`,
+    /// `doesnt-match w…`, `similarity a b`, `vector w`.
+    Query(query::QueryArgs),
     /// Count a corpus and save its vocabulary (`word count` per line).
     Vocab(vocab::VocabArgs),
     /// Convert vectors between word2vec text/binary, GloVe text and fastText `.vec`.
@@ -52,6 +62,10 @@ pub fn run() -> anyhow::Result<()> {
         Command::Eval(args) => eval::run(args),
         Command::Similar(args) => query::similar(args),
         Command::Analogy(args) => query::analogy(args),
+        Command::DoesntMatch(args) => query::doesnt_match_words(args),
+        Command::Similarity(args) => query::similarity_of(args),
+        Command::Vector(args) => query::vector_of(args),
+        Command::Query(args) => query::batch(args),
         Command::Vocab(args) => vocab::run(args),
         Command::Export(args) => export::run(args),
         Command::Compare(args) => compare::run(args),

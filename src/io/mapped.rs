@@ -8,9 +8,8 @@ use memmap2::Mmap;
 use rustc_hash::FxHashMap;
 
 use super::word2vec::read_header;
-use crate::embeddings::{Neighbour, UnitRows, analogy, similar};
+use crate::embeddings::{Neighbour, VectorRows, analogy, similar};
 use crate::error::{Error, Result};
-use crate::linalg::normalize;
 
 /// A word2vec binary file, mapped; rows are read (and checked) as queries scan them.
 pub struct MappedVectors {
@@ -114,7 +113,7 @@ impl MappedVectors {
     }
 }
 
-impl UnitRows for MappedVectors {
+impl VectorRows for MappedVectors {
     fn rows(&self) -> usize {
         self.len()
     }
@@ -131,8 +130,8 @@ impl UnitRows for MappedVectors {
         self.index.get(word).copied()
     }
 
-    /// Row `i` decoded into `out`, scaled to unit length; non-finite values are an error.
-    fn unit_row(&self, i: usize, out: &mut [f32]) -> Result<()> {
+    /// Row `i` decoded into `out`; non-finite values are an error.
+    fn row_into(&self, i: usize, out: &mut [f32]) -> Result<()> {
         let bytes = &self.map[self.offsets[i]..self.offsets[i] + self.dim * 4];
         for (v, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
             *v = f32::from_le_bytes(b.try_into().expect("4 bytes"));
@@ -148,7 +147,6 @@ impl UnitRows for MappedVectors {
                 ),
             ));
         }
-        normalize(out);
         Ok(())
     }
 }

@@ -13,6 +13,10 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::files::atomic_write;
 
+/// word2vec's `MAX_EXP`: a node scored beyond ±6 is taken as decided and not updated (word2vec.c
+/// and gensim skip it), on every update path.
+pub const SATURATED: f32 = 6.0;
+
 /// word2vec's cap on a path (`MAX_CODE_LENGTH`); a vocabulary whose counts would exceed it needs
 /// counts beyond the Fibonacci numbers past 2^40, far more text than exists.
 pub const MAX_DEPTH: usize = 40;

@@ -5,7 +5,7 @@ mod huffman;
 mod word2vec;
 
 pub use glove::{Glove, GloveConfig, Weighting};
-pub use huffman::{HuffmanTree, MAX_DEPTH};
+pub use huffman::{HuffmanTree, MAX_DEPTH, SATURATED};
 pub use word2vec::{Word2Vec, Word2VecConfig};
 
 /// Which word2vec model: what predicts what. Both train the same [`Word2Vec`] weights.

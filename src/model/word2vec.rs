@@ -7,7 +7,7 @@ use burn::prelude::*;
 use burn::tensor::FloatDType;
 use burn::tensor::activation::{log_sigmoid, log_softmax};
 
-use super::HuffmanTree;
+use super::{HuffmanTree, SATURATED};
 use crate::rng::{Rng, rng_for};
 use crate::tensors::{ids_tensor, param_from, to_host};
 
@@ -160,7 +160,8 @@ impl Word2Vec {
 
     /// Hierarchical softmax: the mean over the batch of −Σ log σ(±u_n·v_c) over the inner nodes
     /// `n` on each target's path in `tree`, the sign + where the path turns to code 0 (the
-    /// head's column `n` is inner node `n`'s vector; the last column has no node).
+    /// head's column `n` is inner node `n`'s vector; the last column has no node). Nodes scored
+    /// beyond ±[`SATURATED`] add to the loss but get no gradient, as in word2vec.
     pub fn hierarchical_loss(
         &self,
         centers: &[u32],
@@ -261,11 +262,12 @@ impl Word2Vec {
         let signs = Tensor::<1>::from_data(TensorData::new(signs, [n * depth]), &device)
             .reshape([n, depth]);
         let mask = signs.clone().abs();
-        (log_sigmoid(scores * signs) * mask)
-            .sum_dim(1)
-            .reshape([n])
-            .mean()
-            .neg()
+        // A node scored beyond ±6 is decided: word2vec and gensim leave it alone. Its loss
+        // counts; its gradient does not.
+        let live = scores.clone().detach().abs().lower_elem(SATURATED).float();
+        let log_p = log_sigmoid(scores * signs);
+        let log_p = log_p.clone() * live.clone() + log_p.detach() * (live.neg() + 1.0);
+        (log_p * mask).sum_dim(1).reshape([n]).mean().neg()
     }
 
     fn negative_of(&self, v: Tensor<2>, targets: &[u32], negatives: &[u32]) -> Tensor<1> {
@@ -448,6 +450,37 @@ mod tests {
                     .iter()
                     .any(|&g| g != 0.0)
             );
+        }
+    }
+
+    #[test]
+    fn decided_nodes_count_in_the_loss_but_get_no_gradient() {
+        // One input row far along the root's vector: the root scores beyond ±6.
+        let d = device();
+        let (_, mut input, output, _) = tiny(&d);
+        let tree = HuffmanTree::new(&[5, 3, 2, 1]).unwrap();
+        let root = tree.path(0).0[0];
+        for k in 0..3 {
+            input[k] = 40.0 * output[root as usize * 3 + k];
+        }
+        let m = Word2Vec::from_vectors(input.clone(), output.clone(), None, 3, &d);
+        assert!(dotf(row(&input, 0), row(&output, root)).abs() >= SATURATED as f64);
+        let loss = m.hierarchical_loss(&[0], &[1], &tree);
+        let mut expect = 0.0;
+        let (nodes, codes) = tree.path(1);
+        for (&node, &code) in nodes.iter().zip(codes) {
+            let sign = if code == 0 { 1.0 } else { -1.0 };
+            expect -= log_sig(sign * dotf(row(&output, node), row(&input, 0)));
+        }
+        let value: f32 = loss.clone().into_scalar();
+        assert!((value as f64 - expect).abs() < 1e-4, "{value} vs {expect}");
+        let grads = loss.backward();
+        let g_out = to_host(m.head.weight.grad(&grads).unwrap().transpose());
+        // Each node on the path: a gradient exactly where its score is inside ±6.
+        for &n in nodes {
+            let decided = dotf(row(&input, 0), row(&output, n)).abs() >= SATURATED as f64;
+            let moved = row(&g_out, n).iter().any(|&g| g != 0.0);
+            assert_eq!(moved, !decided, "node {n}: {g_out:?}");
         }
     }
 

@@ -12,8 +12,8 @@ use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
 use crate::kernels::optimizer::FusedOptimizer;
 use crate::kernels::simd::{SimdWork, prefetch_row, with_best_simd};
-use crate::linalg::{axpy, dot};
-use crate::model::Architecture;
+use crate::linalg::{axpy, axpy_pair, dot};
+use crate::model::{Architecture, SATURATED};
 use crate::rng::{Rng, rng_for};
 use crate::sampling::SENTENCE_END;
 
@@ -176,6 +176,7 @@ fn run_part(
     };
     let mut worker = Worker {
         shared,
+        skips_saturated: matches!(tables, OutputTargets::Tree(_)),
         tables,
         table,
         optimizer: settings.optimizer,
@@ -235,6 +236,8 @@ struct Worker<'a> {
     hidden: Vec<f32>,
     /// CBOW's context words of the current centre.
     contexts: Vec<u32>,
+    /// Hierarchical softmax: nodes already decided (|score| ≥ [`SATURATED`]) take no step.
+    skips_saturated: bool,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
     labels: Vec<f32>,
@@ -387,13 +390,13 @@ impl Worker<'_> {
             let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(&self.hidden, u, self.labels[k]);
             loss += l;
+            let Some(g) = g else { continue };
             if STATEFUL {
                 axpy(g, u, &mut self.grad);
                 let state = self.shared.output_state.row(t as usize);
                 self.optimizer.step_row(-g, &self.hidden, u, state, lr);
             } else {
-                axpy(g * lr, u, &mut self.grad);
-                axpy(g * lr, &self.hidden, u);
+                axpy_pair(g * lr, u, &self.hidden, &mut self.grad);
             }
         }
         for &c in contexts {
@@ -418,15 +421,20 @@ impl Worker<'_> {
 
     /// The gradient factor (label − σ(score)) of one target and its loss (−log σ(±score)); a
     /// non-finite score makes the loss NaN, so training stops with an error instead of going on.
+    /// Hierarchical softmax leaves a node whose |score| reaches [`SATURATED`] alone (no
+    /// factor), as word2vec and gensim do; its loss still counts.
     #[inline(always)]
-    fn score(&self, v: &[f32], u: &[f32], label: f32) -> (f32, f32) {
+    fn score(&self, v: &[f32], u: &[f32], label: f32) -> (Option<f32>, f32) {
         let score = dot(v, u);
         let f = score.clamp(-30.0, 30.0);
         let mut loss = -self.table.log_sigmoid(if label > 0.5 { f } else { -f });
         if !score.is_finite() {
             loss = f32::NAN;
         }
-        (label - 1.0 / (1.0 + (-f).exp()), loss)
+        if self.skips_saturated && f.abs() >= SATURATED {
+            return (None, loss);
+        }
+        (Some(label - 1.0 / (1.0 + (-f).exp())), loss)
     }
 
     /// One example and its negatives, word2vec's inner loop: the input vector of `input` is
@@ -450,13 +458,13 @@ impl Worker<'_> {
             let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(v, u, label);
             loss += l;
+            let Some(g) = g else { continue };
             if STATEFUL {
                 axpy(g, u, &mut self.grad);
                 let state = self.shared.output_state.row(t as usize);
                 self.optimizer.step_row(-g, v, u, state, lr);
             } else {
-                axpy(g * lr, u, &mut self.grad);
-                axpy(g * lr, v, u);
+                axpy_pair(g * lr, u, v, &mut self.grad);
             }
         }
         self.step_input::<STATEFUL>(input, lr);

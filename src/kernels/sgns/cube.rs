@@ -424,6 +424,12 @@ fn negative_sampling_kernel(
                             let f = f32::clamp(score, -30.0f32, 30.0f32);
                             let e = f32::exp(-f);
                             let g = label - 1.0f32 / (1.0f32 + e);
+                            // Hierarchical softmax leaves a decided node alone (word2vec's
+                            // MAX_EXP skip, `model::SATURATED`).
+                            let mut update = true;
+                            if hierarchical && f32::abs(f) >= 6.0f32 {
+                                update = false;
+                            }
                             if unit == 0 {
                                 // −log σ(f) for label 1, −log σ(−f) for label 0.
                                 let softplus = f32::ln(1.0f32 + e);
@@ -433,48 +439,50 @@ fn negative_sampling_kernel(
                                     loss_sum += softplus + f + broken;
                                 }
                             }
-                            let state_base = target * width;
-                            count_step(
-                                output_state,
-                                state_base,
-                                &mut info,
-                                unit,
-                                width,
-                                p1,
-                                p2,
-                                adam,
-                                momentum,
-                            );
-                            let mut d = unit;
-                            while d < dim_u {
-                                let u = output[out_base + d];
-                                if stateful {
-                                    grad[d] += g * u;
-                                    step_weight(
-                                        output,
-                                        output_state,
-                                        out_base + d,
-                                        state_base + d,
-                                        dim_u,
-                                        -g * hid[d],
-                                        lr,
-                                        &mut info,
-                                        p1,
-                                        p2,
-                                        epsilon,
-                                        weight_decay,
-                                        momentum_factor,
-                                        adagrad,
-                                        adam,
-                                        decoupled,
-                                        rmsprop,
-                                        momentum,
-                                    );
-                                } else {
-                                    grad[d] += g * lr * u;
-                                    output[out_base + d] = u + g * lr * hid[d];
+                            if update {
+                                let state_base = target * width;
+                                count_step(
+                                    output_state,
+                                    state_base,
+                                    &mut info,
+                                    unit,
+                                    width,
+                                    p1,
+                                    p2,
+                                    adam,
+                                    momentum,
+                                );
+                                let mut d = unit;
+                                while d < dim_u {
+                                    let u = output[out_base + d];
+                                    if stateful {
+                                        grad[d] += g * u;
+                                        step_weight(
+                                            output,
+                                            output_state,
+                                            out_base + d,
+                                            state_base + d,
+                                            dim_u,
+                                            -g * hid[d],
+                                            lr,
+                                            &mut info,
+                                            p1,
+                                            p2,
+                                            epsilon,
+                                            weight_decay,
+                                            momentum_factor,
+                                            adagrad,
+                                            adam,
+                                            decoupled,
+                                            rmsprop,
+                                            momentum,
+                                        );
+                                    } else {
+                                        grad[d] += g * lr * u;
+                                        output[out_base + d] = u + g * lr * hid[d];
+                                    }
+                                    d += units;
                                 }
-                                d += units;
                             }
                         }
                     }
