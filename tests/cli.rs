@@ -453,3 +453,59 @@ fn cooccur_writes_glove_records_and_refuses_bad_settings() {
     assert_clean_failure(&run(&["--memory-gb", "0"]), &["--memory-gb"]);
     assert_clean_failure(&run(&["--window", "61"]), &["window", "60"]);
 }
+
+#[test]
+fn a_given_vocabulary_fixes_the_words_trained_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let vocab = dir.path().join("vocab.txt");
+    std::fs::write(&vocab, "gamma 600\nalpha 500\nzeta 400\n").unwrap();
+    let out = dir.path().join("run/v.txt");
+    let o = train_quiet(
+        &corpus,
+        &out,
+        &[
+            "--vocab",
+            vocab.to_str().unwrap(),
+            "--epochs",
+            "1",
+            "--dim",
+            "8",
+            "--ns-exponent",
+            "0",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The vectors hold exactly those words, in the file's order.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let words: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(words, ["gamma", "alpha", "zeta"]);
+    let config = std::fs::read_to_string(dir.path().join("run/v.config.json")).unwrap();
+    assert!(
+        config.contains("\"ns_exponent\": 0.0") && config.contains("vocab.txt"),
+        "{config}"
+    );
+    // A vocabulary fixed by file has no min-count to apply.
+    let o = train_quiet(
+        &corpus,
+        &out,
+        &["--vocab", vocab.to_str().unwrap(), "--min-count", "2"],
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("--min-count"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(&vocab, "gamma 600\nalpha many\n").unwrap();
+    let o = train_quiet(
+        &corpus,
+        &dir.path().join("bad/v.txt"),
+        &["--vocab", vocab.to_str().unwrap()],
+    );
+    assert_clean_failure(&o, &["vocab.txt:2", "whole number"]);
+    assert!(files_in(&dir.path().join("bad")).is_empty());
+}

@@ -146,3 +146,32 @@ fn batch_queries_answer_each_line_and_name_the_bad_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn lowercase_folds_the_corpus_the_vocabulary_and_the_queries_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.txt");
+    std::fs::write(&corpus, "The the THE Σοφία ΣΟΦΊΑ\n".repeat(5)).unwrap();
+    let vocab = dir.path().join("vocab.txt");
+    let o = wordvec()
+        .args(["vocab", "--lowercase", "--min-count", "1", "--corpus"])
+        .arg(&corpus)
+        .arg("--output")
+        .arg(&vocab)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&vocab).unwrap(),
+        "the 15\nσοφία 10\n"
+    );
+    // A query in capitals finds the folded word.
+    let v = vectors(dir.path());
+    let o = wordvec()
+        .args(["similarity", "--lowercase", "MAN", "Woman", "--vectors"])
+        .arg(&v)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "0.7071\n");
+}

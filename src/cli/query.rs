@@ -30,6 +30,9 @@ pub struct VectorsSource {
     /// Print one JSON object per query instead of text.
     #[arg(long)]
     json: bool,
+    /// Fold the query words to lower case, for vectors trained with `--lowercase`.
+    #[arg(long)]
+    lowercase: bool,
 }
 
 /// How many neighbours, among how many words: the flags of the neighbour queries.
@@ -188,6 +191,30 @@ enum Query {
 }
 
 impl Query {
+    /// The same query with its words folded to lower case.
+    fn lowercased(self) -> Query {
+        let fold = |w: String| w.to_lowercase();
+        let all = |v: Vec<String>| v.into_iter().map(fold).collect();
+        match self {
+            Query::Similar { positive, negative } => Query::Similar {
+                positive: all(positive),
+                negative: all(negative),
+            },
+            Query::Analogy(words) => Query::Analogy(words.map(fold)),
+            Query::DoesntMatch(words) => Query::DoesntMatch(all(words)),
+            Query::Similarity(a, b) => Query::Similarity(fold(a), fold(b)),
+            Query::Vector(w) => Query::Vector(fold(w)),
+        }
+    }
+
+    /// The query as the vectors spell their words.
+    fn folded(self, source: &VectorsSource) -> Query {
+        match source.lowercase {
+            true => self.lowercased(),
+            false => self,
+        }
+    }
+
     /// A line of `query`'s input: a command and its words (`similar king woman -man`: a
     /// leading `-` marks a word to subtract).
     fn parse(line: &str) -> Result<Query, String> {
@@ -291,7 +318,7 @@ impl Query {
 /// Answers one query from the command line.
 fn run_one(source: &VectorsSource, ranking: &Ranking, query: Query) -> anyhow::Result<()> {
     let rows = source.open()?;
-    let (json, text) = query.answer(&rows, ranking)?;
+    let (json, text) = query.folded(source).answer(&rows, ranking)?;
     match source.json {
         true => println!("{json}"),
         false => print!("{text}"),
@@ -346,8 +373,11 @@ pub fn batch(args: QueryArgs) -> anyhow::Result<()> {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let answer = Query::parse(&line)
-            .and_then(|q| q.answer(&rows, &args.ranking).map_err(|e| e.to_string()));
+        let answer = Query::parse(&line).and_then(|q| {
+            q.folded(&args.source)
+                .answer(&rows, &args.ranking)
+                .map_err(|e| e.to_string())
+        });
         match answer {
             Ok((json, text)) => match args.source.json {
                 true => writeln!(out, "{json}")?,

@@ -90,12 +90,24 @@ pub struct TrainArgs {
     /// Negative samples per pair.
     #[arg(long, default_value_t = Word2VecOptions::default().negative)]
     negative: usize,
+    /// Noise words are drawn in proportion to count^X (word2vec's 0.75; 1: by frequency, 0:
+    /// uniformly; negative values favour rare words, as in Caselles-Dupré et al. 2018).
+    #[arg(long, default_value_t = Word2VecOptions::default().ns_exponent, allow_negative_numbers = true)]
+    ns_exponent: f64,
     /// Subsampling threshold for frequent words (0 disables).
     #[arg(long, default_value_t = Word2VecOptions::default().sample)]
     sample: f64,
     /// Ignore words seen fewer times.
     #[arg(long, default_value_t = defaults().min_count)]
     min_count: u64,
+    /// Train on this vocabulary (`word count` lines, as `wordvec vocab` writes them, most
+    /// frequent first) instead of counting the corpus: its words and counts set the ids, the
+    /// schedule, subsampling and noise; corpus words outside it are skipped.
+    #[arg(long, conflicts_with_all = ["min_count", "max_vocab"])]
+    vocab: Option<PathBuf>,
+    /// Fold the corpus to lower case (Unicode's rules) before counting and training.
+    #[arg(long)]
+    lowercase: bool,
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
@@ -149,7 +161,7 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = [
         "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "lr_schedule", "dim", "window", "negative", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
         "memory_gb", "temp_dir", "glove_vectors",
@@ -188,12 +200,15 @@ impl TrainArgs {
                 },
                 loss: self.loss,
                 negative: self.negative,
+                ns_exponent: self.ns_exponent,
                 sample: self.sample,
                 precision: self.precision,
             }),
         };
         let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);
         config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
+        config.vocab = self.vocab.as_deref().map(absolute);
+        config.lowercase = self.lowercase;
         config.update = self.update.unwrap_or(config.update);
         let params = &mut config.optimizer_params;
         params.beta1 = self.beta1.unwrap_or(params.beta1);

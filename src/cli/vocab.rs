@@ -20,12 +20,15 @@ pub struct CorpusVocab {
     /// core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
+    /// Fold the corpus to lower case (Unicode's rules) first, as `train --lowercase` does.
+    #[arg(long)]
+    lowercase: bool,
 }
 
 impl CorpusVocab {
     /// Opens the corpus and counts its vocabulary.
     pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
-        let corpus = Corpus::open(&self.corpus)?;
+        let corpus = Corpus::open(&self.corpus)?.lowercased(self.lowercase);
         let threads = self.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |t| t as usize,

@@ -16,6 +16,8 @@ pub struct PairConfig {
     pub window: usize,
     /// Negatives per pair; 0 for the full softmax.
     pub negative: usize,
+    /// Negatives are drawn in proportion to count^`ns_exponent`.
+    pub ns_exponent: f64,
     pub batch_size: usize,
     pub sample: f64,
     pub epochs: usize,
@@ -101,7 +103,8 @@ fn produce(
     tx: &SyncSender<Message>,
 ) -> Result<()> {
     let subsampler = Subsampler::new(vocab.counts(), cfg.sample);
-    let negatives = (cfg.negative > 0).then(|| NegativeSampler::new(vocab.counts(), 0.75));
+    let negatives =
+        (cfg.negative > 0).then(|| NegativeSampler::new(vocab.counts(), cfg.ns_exponent));
     let mut words_done = 0u64;
     for epoch in 0..cfg.epochs {
         let mut rng = rng_for(cfg.seed, epoch as u64);
@@ -215,6 +218,7 @@ mod tests {
         let cfg = PairConfig {
             window: 2,
             negative: 3,
+            ns_exponent: 0.75,
             batch_size: 7,
             sample: 0.0,
             epochs: 2,
@@ -271,6 +275,7 @@ mod tests {
         let cfg = PairConfig {
             window: 2,
             negative: 2,
+            ns_exponent: 0.75,
             batch_size: 5,
             sample: 0.0,
             epochs: 1,

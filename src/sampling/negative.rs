@@ -81,23 +81,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distribution_is_unigram_to_the_three_quarters() {
+    fn distribution_is_the_unigram_to_the_chosen_power() {
+        // word2vec's 3/4, the unigram itself, uniform, and one favouring rare words.
+        for power in [0.75, 1.0, 0.0, -0.5] {
+            draws_in_proportion_to(power);
+        }
+    }
+
+    fn draws_in_proportion_to(power: f64) {
         let counts = [10_000u64, 3_000, 500, 80, 7, 1];
-        let s = NegativeSampler::new(&counts, 0.75);
+        let s = NegativeSampler::new(&counts, power);
         let mut rng = crate::rng::rng_for(3, 0);
         let n = 1_000_000;
         let mut hist = [0u64; 6];
         for _ in 0..n {
             hist[s.sample(&mut rng) as usize] += 1;
         }
-        let z: f64 = counts.iter().map(|&c| (c as f64).powf(0.75)).sum();
+        let z: f64 = counts.iter().map(|&c| (c as f64).powf(power)).sum();
         for (i, &c) in counts.iter().enumerate() {
-            let p = (c as f64).powf(0.75) / z;
+            let p = (c as f64).powf(power) / z;
             let sd = (n as f64 * p * (1.0 - p)).sqrt();
             let dev = (hist[i] as f64 - n as f64 * p).abs();
             assert!(
                 dev <= 5.0 * sd + 1.0,
-                "word {i}: {} vs {}",
+                "power {power}, word {i}: {} vs {}",
                 hist[i],
                 n as f64 * p
             );

@@ -31,6 +31,39 @@ pub trait TokenSink {
 #[derive(Debug, Clone)]
 pub struct Corpus {
     files: Vec<(PathBuf, u64)>,
+    /// Fold every token to lower case (Unicode's rules) before anyone sees it.
+    lowercase: bool,
+}
+
+/// Hands each token on lower-cased: as is when it has no capital (no copy), ASCII folded byte
+/// by byte, anything else by Unicode's rules. Bytes that are not UTF-8 pass unchanged, so the
+/// reader that checks them still names the line.
+struct Lowercasing<'s, S> {
+    inner: &'s mut S,
+    folded: String,
+}
+
+impl<S: TokenSink> TokenSink for Lowercasing<'_, S> {
+    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
+        if token.is_ascii() {
+            if !token.iter().any(u8::is_ascii_uppercase) {
+                return self.inner.token(token, file, line);
+            }
+            self.folded.clear();
+            self.folded
+                .extend(token.iter().map(|b| b.to_ascii_lowercase() as char));
+            return self.inner.token(self.folded.as_bytes(), file, line);
+        }
+        match std::str::from_utf8(token) {
+            // `str::to_lowercase`, as the queries fold their words (final sigma included).
+            Ok(text) => self.inner.token(text.to_lowercase().as_bytes(), file, line),
+            Err(_) => self.inner.token(token, file, line),
+        }
+    }
+
+    fn line_end(&mut self) -> Result<()> {
+        self.inner.line_end()
+    }
 }
 
 fn is_space(b: u8) -> bool {
@@ -52,11 +85,20 @@ impl Corpus {
             }
             files.push((path.to_path_buf(), meta.len()));
         }
-        let corpus = Corpus { files };
+        let corpus = Corpus {
+            files,
+            lowercase: false,
+        };
         if corpus.total_bytes() == 0 {
             return Err(Error::invalid(&corpus.files[0].0, "the corpus is empty"));
         }
         Ok(corpus)
+    }
+
+    /// The same corpus read with every token lower-cased (`--lowercase`), or not.
+    pub fn lowercased(mut self, lowercase: bool) -> Self {
+        self.lowercase = lowercase;
+        self
     }
 
     /// The files, in reading order.
@@ -77,9 +119,23 @@ impl Corpus {
         start as u64..end as u64
     }
 
-    /// Streams every token whose first byte lies in `range` of the concatenated files. Files are
-    /// separated as if by a line break. Line numbers are exact when the range starts a file.
+    /// Streams every token whose first byte lies in `range` of the concatenated files (folded to
+    /// lower case if the corpus says so). Files are separated as if by a line break. Line
+    /// numbers are exact when the range starts a file.
     pub fn scan(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
+        match self.lowercase {
+            true => self.scan_files(
+                range,
+                &mut Lowercasing {
+                    inner: sink,
+                    folded: String::new(),
+                },
+            ),
+            false => self.scan_files(range, sink),
+        }
+    }
+
+    fn scan_files(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
         let mut file_start = 0u64;
         let mut buf = vec![0u8; READ_CHUNK];
         let mut carry: Vec<u8> = Vec::with_capacity(MAX_TOKEN_BYTES);
@@ -241,6 +297,25 @@ mod tests {
             words,
             ["the@1", "cat@1", "sat@1", "on@3", "the@3", "mat@3", "end@4"]
         );
+    }
+
+    #[test]
+    fn lowercasing_folds_ascii_and_unicode_and_passes_bad_bytes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            "a.txt",
+            b"The CAT sat\n\xc3\x89COLE \xce\xa3\xce\x95\xce\xa3 \xff\xfeX ok\n",
+        );
+        let corpus = Corpus::open(&[p]).unwrap().lowercased(true);
+        let mut c = Collect(vec![], 0);
+        corpus.scan(0..corpus.total_bytes(), &mut c).unwrap();
+        let words: Vec<_> = c.0.iter().map(|(w, l)| format!("{w}@{l}")).collect();
+        // Unicode's rules, as `str::to_lowercase` (a final Σ becomes ς), as the queries fold
+        // their words; bytes that are not UTF-8 reach the reader unchanged.
+        assert_eq!(words[..5], ["the@1", "cat@1", "sat@1", "école@2", "σες@2"]);
+        assert_eq!(words[6], "ok@2");
+        assert_eq!(c.0[5].0, String::from_utf8_lossy(b"\xff\xfeX"));
     }
 
     #[test]

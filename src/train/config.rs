@@ -248,6 +248,9 @@ pub struct Word2VecOptions {
     pub loss: LossKind,
     /// Noise words per example (negative sampling).
     pub negative: usize,
+    /// Noise words are drawn in proportion to count^`ns_exponent` (word2vec: 0.75; 1 is the
+    /// unigram distribution, 0 uniform).
+    pub ns_exponent: f64,
     /// Subsampling threshold for frequent words (0 disables).
     pub sample: f64,
     /// The full softmax head's products (autodiff path).
@@ -261,6 +264,7 @@ impl Default for Word2VecOptions {
             architecture: Architecture::SkipGram,
             loss: LossKind::Negative,
             negative: 5,
+            ns_exponent: 0.75,
             sample: 1e-3,
             precision: Precision::F32,
         }
@@ -337,6 +341,11 @@ impl Default for ModelOptions {
 pub struct TrainConfig {
     /// Corpus files; empty means the embedded synthetic corpus.
     pub corpus: Vec<PathBuf>,
+    /// A fixed vocabulary (`word count` lines, as `wordvec vocab` writes) instead of counting
+    /// the corpus; `min_count` and `max_vocab` do not apply to it.
+    pub vocab: Option<PathBuf>,
+    /// Fold the corpus to lower case before counting and training.
+    pub lowercase: bool,
     pub model: ModelOptions,
     pub update: UpdateKind,
     pub backend: BackendKind,
@@ -416,6 +425,8 @@ impl TrainConfig {
         };
         TrainConfig {
             corpus: Vec::new(),
+            vocab: None,
+            lowercase: false,
             update: if has_kernel {
                 UpdateKind::Fused
             } else {
@@ -606,6 +617,9 @@ impl TrainConfig {
         if !(w.sample.is_finite() && w.sample >= 0.0) {
             return bad("--sample must be zero or positive");
         }
+        if !w.ns_exponent.is_finite() {
+            return bad("--ns-exponent must be a finite number");
+        }
         if w.loss == LossKind::Negative && w.negative == 0 {
             return bad("--loss negative needs --negative of at least 1");
         }
@@ -667,6 +681,10 @@ impl TrainConfig {
 #[derive(Serialize, Deserialize)]
 struct ConfigFile {
     corpus: Vec<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vocab: Option<PathBuf>,
+    #[serde(default)]
+    lowercase: bool,
     #[serde(default)]
     model: ModelKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -685,6 +703,8 @@ struct ConfigFile {
     window: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     negative: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ns_exponent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sample: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -721,6 +741,7 @@ impl From<ConfigFile> for TrainConfig {
                 architecture,
                 loss: file.loss.unwrap_or(defaults.loss),
                 negative: file.negative.unwrap_or(defaults.negative),
+                ns_exponent: file.ns_exponent.unwrap_or(defaults.ns_exponent),
                 sample: file.sample.unwrap_or(defaults.sample),
                 precision: file.precision.unwrap_or(defaults.precision),
             })
@@ -734,6 +755,8 @@ impl From<ConfigFile> for TrainConfig {
         };
         TrainConfig {
             corpus: file.corpus,
+            vocab: file.vocab,
+            lowercase: file.lowercase,
             model,
             update: file.update,
             backend: file.backend,
@@ -770,6 +793,8 @@ impl From<TrainConfig> for ConfigFile {
         };
         ConfigFile {
             corpus: config.corpus,
+            vocab: config.vocab,
+            lowercase: config.lowercase,
             model: kind,
             cbow_mean: word2vec.and_then(|w| match w.architecture {
                 Architecture::Cbow { mean } => Some(mean),
@@ -785,6 +810,7 @@ impl From<TrainConfig> for ConfigFile {
             dim: config.dim,
             window: config.window,
             negative: word2vec.map(|w| w.negative),
+            ns_exponent: word2vec.map(|w| w.ns_exponent),
             sample: word2vec.map(|w| w.sample),
             precision: word2vec.map(|w| w.precision),
             min_count: config.min_count,

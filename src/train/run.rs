@@ -65,20 +65,34 @@ pub struct Finished {
 
 impl Run {
     /// A new run of `config`: its device, its benchmarks (read first, so a typo fails at once),
-    /// its corpus (the embedded one when it names none) and the vocabulary counted from it.
+    /// its corpus (the embedded one when it names none) and the vocabulary counted from it (or
+    /// read from `config.vocab`).
     pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
         let inputs = Inputs::open(&config, options.quiet)?;
-        let (vocab, stats) = Vocab::build(
-            &inputs.corpus,
-            config.min_count,
-            config.max_vocab,
-            config.threads,
-        )?;
+        let (vocab, stats, source) = match &config.vocab {
+            Some(path) => {
+                let vocab = Vocab::load(path)?;
+                let stats = VocabStats {
+                    tokens: vocab.total_count(),
+                    distinct: vocab.len() as u64,
+                    prunings: 0,
+                };
+                (vocab, stats, format!("read from {}", path.display()))
+            }
+            None => {
+                let (vocab, stats) = Vocab::build(
+                    &inputs.corpus,
+                    config.min_count,
+                    config.max_vocab,
+                    config.threads,
+                )?;
+                (vocab, stats, format!("min_count {}", config.min_count))
+            }
+        };
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
         progress.log(&format!(
-            "vocabulary: {} words (min_count {}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
+            "vocabulary: {} words ({source}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
             vocab.len(),
-            config.min_count,
             stats.distinct,
             stats.tokens,
             match config.update {
@@ -202,7 +216,7 @@ impl Inputs {
         let device = select_device(config.backend)?;
         let benchmarks = benchmarks_for(config)?;
         Ok(Inputs {
-            corpus: Corpus::open(&paths)?,
+            corpus: Corpus::open(&paths)?.lowercased(config.lowercase),
             scratch,
             device,
             benchmarks,

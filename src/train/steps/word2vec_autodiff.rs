@@ -82,6 +82,7 @@ impl<'a> AutodiffWord2Vec<'a> {
                         LossKind::Negative => options.negative,
                         LossKind::Softmax | LossKind::Hierarchical => 0,
                     },
+                    ns_exponent: options.ns_exponent,
                     batch_size: config.batch_size,
                     sample: options.sample,
                     epochs: config.epochs,

@@ -72,7 +72,8 @@ impl<'a> FusedWord2Vec<'a> {
             }
             // The full softmax has no fused step (`TrainConfig::validate`).
             LossKind::Negative | LossKind::Softmax => {
-                OutputTables::negative(&NegativeSampler::new(vocab.counts(), 0.75), device)
+                let noise = NegativeSampler::new(vocab.counts(), options.ns_exponent);
+                OutputTables::negative(&noise, device)
             }
         };
         Ok(FusedWord2Vec {
