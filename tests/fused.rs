@@ -148,6 +148,24 @@ fn assert_close(name: &str, a: &[f32], b: &[f32]) {
     assert!(worst < 2e-5, "{name}: largest difference {worst}");
 }
 
+/// The fused step's (input, output, loss, examples) against autodiff's (input, output, loss)
+/// over `examples`.
+fn assert_same_step(
+    name: &str,
+    (input, output, loss, pairs): (&[f32], &[f32], f64, u64),
+    (want_input, want_output, want_loss): (Vec<f32>, Vec<f32>, f64),
+    examples: usize,
+) {
+    assert_eq!(pairs, examples as u64, "{name}");
+    assert_close(&format!("{name} input vectors"), input, &want_input);
+    assert_close(&format!("{name} output vectors"), output, &want_output);
+    // The CPU reads log σ from word2vec's table; the GPU computes it.
+    assert!(
+        (loss - want_loss).abs() < 0.02 * examples as f64,
+        "{name}: loss {loss} vs {want_loss}"
+    );
+}
+
 fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32, sentences: &[&[u32]]) {
     let examples = window_one_examples(sentences);
     for (name, device) in devices() {
@@ -163,16 +181,8 @@ fn matches_autodiff_with_one_thread(optimizer: OptimizerKind, lr: f32, sentences
             Architecture::SkipGram,
             None,
         );
-        let (want_input, want_output, want_loss) =
-            autodiff(&device, &examples, lr as f64, optimizer);
-        assert_eq!(pairs, examples.len() as u64, "{name}");
-        assert_close(&format!("{name} input vectors"), &input, &want_input);
-        assert_close(&format!("{name} output vectors"), &output, &want_output);
-        // The CPU reads log σ from word2vec's table; the GPU computes it.
-        assert!(
-            (loss - want_loss).abs() < 0.02 * examples.len() as f64,
-            "{name}: loss {loss} vs {want_loss}"
-        );
+        let want = autodiff(&device, &examples, lr as f64, optimizer);
+        assert_same_step(&name, (&input, &output, loss, pairs), want, examples.len());
         // The update did something: the weights moved from where they started.
         assert!(
             input
@@ -407,15 +417,9 @@ fn fused_hierarchical_softmax_matches_autodiff_on_every_device() {
                     architecture,
                     Some(&tree),
                 );
-                let (want_input, want_output, want_loss) =
-                    autodiff_hierarchical(&device, examples, 0.1, optimizer, is_cbow);
-                assert_eq!(pairs, examples.len() as u64, "{name}");
-                assert_close(&format!("{name} input vectors"), &input, &want_input);
-                assert_close(&format!("{name} output vectors"), &output, &want_output);
-                assert!(
-                    (loss - want_loss).abs() < 0.02 * examples.len() as f64,
-                    "{name}: loss {loss} vs {want_loss}"
-                );
+                let want = autodiff_hierarchical(&device, examples, 0.1, optimizer, is_cbow);
+                let got = (&input[..], &output[..], loss, pairs);
+                assert_same_step(&name, got, want, examples.len());
                 // The last output row belongs to no inner node: nothing moves it.
                 assert_eq!(output[(VOCAB - 1) * DIM..], start().1[(VOCAB - 1) * DIM..]);
             }

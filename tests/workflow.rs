@@ -46,6 +46,17 @@ fn metrics(dir: &Path) -> Vec<MetricRecord> {
     read_metrics(&dir.join("metrics.jsonl")).unwrap()
 }
 
+/// Each epoch's mean loss, as the run's metrics hold them.
+fn epoch_losses(dir: &Path) -> Vec<f64> {
+    metrics(dir)
+        .iter()
+        .filter_map(|r| match r {
+            MetricRecord::Epoch { loss, .. } => Some(*loss),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn metrics_file_holds_true_interval_means_epochs_and_evaluations() {
     let tmp = tempfile::tempdir().unwrap();
@@ -370,13 +381,7 @@ fn cbow_learns_the_embedded_analogies_and_trains_on_every_path() {
                 "0.5",
             ],
         ));
-        let epochs: Vec<f64> = metrics(&dir)
-            .iter()
-            .filter_map(|r| match r {
-                MetricRecord::Epoch { loss, .. } => Some(*loss),
-                _ => None,
-            })
-            .collect();
+        let epochs = epoch_losses(&dir);
         assert!(
             epochs.len() == 1 && epochs[0].is_finite() && epochs[0] > 0.0,
             "{loss}: {epochs:?}"
@@ -437,13 +442,7 @@ fn hierarchical_softmax_learns_the_embedded_analogies_and_saves_its_tree() {
             "2",
         ],
     ));
-    let epochs: Vec<f64> = metrics(&dir)
-        .iter()
-        .filter_map(|r| match r {
-            MetricRecord::Epoch { loss, .. } => Some(*loss),
-            _ => None,
-        })
-        .collect();
+    let epochs = epoch_losses(&dir);
     assert!(epochs.len() == 2 && epochs[1] < epochs[0], "{epochs:?}");
     assert!(dir.join("vectors.tree.txt").exists());
 }
