@@ -62,6 +62,29 @@ fn file_from(seeds: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> 
     ]
 }
 
+/// `text` compressed as gzip, bzip2, xz or zstd (`format` 0 to 3).
+fn compressed(format: usize, text: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    match format {
+        0 => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        }
+        1 => {
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        }
+        2 => {
+            let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+            e.write_all(text).unwrap();
+            e.finish().unwrap()
+        }
+        _ => zstd::stream::encode_all(text, 1).unwrap(),
+    }
+}
+
 fn binary_seed() -> Vec<u8> {
     let mut b = b"2 3\n".to_vec();
     for (w, vals) in [("the", [0.5f32, -1.0, 2.0]), ("naïve", [1e-7, 3.0, -0.25])] {
@@ -151,6 +174,24 @@ proptest! {
         let p = written(dir.path(), "vectors.any", &bytes);
         for format in [None, Some(VectorFormat::Text), Some(VectorFormat::Binary), Some(VectorFormat::Glove)] {
             names_file(read_vectors(&p, format), "vectors.any")?;
+        }
+    }
+
+    #[test]
+    fn compressed_corpora_never_panic_and_name_the_file(
+        format in 0usize..4,
+        seed in 0..CORPUS_SEEDS.len(),
+        mutations in prop::collection::vec(mutation(), 0..4),
+    ) {
+        // A real stream of each format, then damaged: decoding either gives the text's words or
+        // an error naming the file, never a panic.
+        let packed = mutate(compressed(format, CORPUS_SEEDS[seed]), &mutations);
+        let dir = tempfile::tempdir().unwrap();
+        let p = written(dir.path(), "corpus.packed", &packed);
+        if let Ok(corpus) = Corpus::open(&[&p])
+            && let Err(e) = Vocab::build(&corpus, 1, None, 2)
+        {
+            prop_assert!(e.to_string().contains("corpus.packed"), "{}", e);
         }
     }
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use clap::Args;
 use wordvec::io::VectorFormat;
 use wordvec::model::Architecture;
+use wordvec::text::STDIN;
 use wordvec::train::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
     ModelKind, ModelOptions, OptimizerKind, Precision, Run, RunOptions, TrainConfig, UpdateKind,
@@ -249,7 +250,11 @@ fn defaults() -> TrainConfig {
 }
 
 /// `path` from the root, so a run can be resumed from any folder.
+/// `path` from the root, so a resumed run finds it from anywhere; `-` (standard input) stays.
 fn absolute(path: &Path) -> PathBuf {
+    if path == Path::new(STDIN) {
+        return path.to_path_buf();
+    }
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

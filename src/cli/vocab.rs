@@ -29,6 +29,12 @@ impl CorpusVocab {
     /// Opens the corpus and counts its vocabulary.
     pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
         let corpus = Corpus::open(&self.corpus)?.lowercased(self.lowercase);
+        if let Some(copy) = corpus.spooled_stdin() {
+            eprintln!(
+                "standard input copied to {} to be read more than once (removed at the end)",
+                copy.display()
+            );
+        }
         let threads = self.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |t| t as usize,

@@ -4,7 +4,11 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use tempfile::TempPath;
+
+use super::compression::Compression;
 use crate::error::{Error, Result};
 
 /// Longest token kept, in bytes; longer ones are cut (on a character boundary), as word2vec does,
@@ -30,9 +34,23 @@ pub trait TokenSink {
 /// The training text: one or more files read as one stream.
 #[derive(Debug, Clone)]
 pub struct Corpus {
-    files: Vec<(PathBuf, u64)>,
+    files: Vec<CorpusFile>,
     /// Fold every token to lower case (Unicode's rules) before anyone sees it.
     lowercase: bool,
+    /// Standard input (`-`), copied to a temporary file so that every pass can read it; removed
+    /// when the last clone of the corpus goes.
+    spooled: Option<Arc<TempPath>>,
+}
+
+/// The name that stands for standard input among the corpus paths.
+pub const STDIN: &str = "-";
+
+/// One file of a corpus: its size on disk (what threads split) and its compression.
+#[derive(Debug, Clone)]
+struct CorpusFile {
+    path: PathBuf,
+    len: u64,
+    compression: Option<Compression>,
 }
 
 /// Hands each token on lower-cased: as is when it has no capital (no copy), ASCII folded byte
@@ -77,22 +95,38 @@ impl Corpus {
             return Err(Error::Config("no corpus file given".into()));
         }
         let mut files = Vec::new();
+        let mut spooled = None;
         for path in paths {
             let path = path.as_ref();
-            let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-            if !meta.is_file() {
-                return Err(Error::invalid(path, "not a regular file"));
+            if path == Path::new(STDIN) {
+                if spooled.is_some() {
+                    return Err(Error::Config("standard input (-) is named twice".into()));
+                }
+                let copy = spool_stdin()?;
+                add_files(&copy, &mut files)?;
+                spooled = Some(Arc::new(copy));
+                continue;
             }
-            files.push((path.to_path_buf(), meta.len()));
+            add_files(path, &mut files)?;
+        }
+        if files.is_empty() {
+            let path = paths[0].as_ref();
+            return Err(Error::invalid(path, "the folder holds no files"));
         }
         let corpus = Corpus {
-            files,
             lowercase: false,
+            files,
+            spooled,
         };
         if corpus.total_bytes() == 0 {
-            return Err(Error::invalid(&corpus.files[0].0, "the corpus is empty"));
+            return Err(Error::invalid(&corpus.files[0].path, "the corpus is empty"));
         }
         Ok(corpus)
+    }
+
+    /// Where standard input was copied, when the corpus reads it.
+    pub fn spooled_stdin(&self) -> Option<&Path> {
+        self.spooled.as_deref().map(|p| p.as_ref())
     }
 
     /// The same corpus read with every token lower-cased (`--lowercase`), or not.
@@ -103,15 +137,16 @@ impl Corpus {
 
     /// The files, in reading order.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
-        self.files.iter().map(|(p, _)| p.as_path())
+        self.files.iter().map(|f| f.path.as_path())
     }
 
-    /// Size of all files together: threads split this range.
+    /// Size of all files together on disk: threads split this range.
     pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|(_, len)| len).sum()
+        self.files.iter().map(|f| f.len).sum()
     }
 
-    /// The byte range thread `part` of `parts` trains on; the parts tile the corpus.
+    /// The byte range thread `part` of `parts` trains on; the parts tile the corpus. A compressed
+    /// file cannot be entered midway: the part holding its first byte reads all of it.
     pub fn part(&self, part: usize, parts: usize) -> std::ops::Range<u64> {
         let total = self.total_bytes() as u128;
         let start = total * part as u128 / parts as u128;
@@ -139,110 +174,204 @@ impl Corpus {
         let mut file_start = 0u64;
         let mut buf = vec![0u8; READ_CHUNK];
         let mut carry: Vec<u8> = Vec::with_capacity(MAX_TOKEN_BYTES);
-        for (path, len) in &self.files {
-            let file_end = file_start + len;
-            if file_end <= range.start || file_start >= range.end {
-                file_start = file_end;
-                continue;
-            }
-            let local_start = range.start.saturating_sub(file_start);
-            let local_end = (range.end - file_start).min(*len);
-            scan_file(path, local_start, local_end, &mut buf, &mut carry, sink)?;
-            sink.line_end()?;
+        for file in &self.files {
+            let file_end = file_start + file.len;
+            let start = file_start;
             file_start = file_end;
+            let path = &file.path;
+            match file.compression {
+                Some(compression) => {
+                    if !range.contains(&start) {
+                        continue;
+                    }
+                    let opened = File::open(path).and_then(|f| compression.reader(f));
+                    let mut reader = opened.map_err(|e| Error::io(path, e))?;
+                    let text = Stream {
+                        path,
+                        compression: Some(compression),
+                        pos: 0,
+                        end: u64::MAX,
+                        skipping: false,
+                    };
+                    text.scan(&mut reader, &mut buf, &mut carry, sink)?;
+                }
+                None => {
+                    if file_end <= range.start || start >= range.end {
+                        continue;
+                    }
+                    let local_start = range.start.saturating_sub(start);
+                    let local_end = (range.end - start).min(file.len);
+                    let mut reader = File::open(path).map_err(|e| Error::io(path, e))?;
+                    // Begin one byte early: if that byte is not a separator, the first token
+                    // belongs to the previous part and is skipped.
+                    let pos = local_start.saturating_sub(1);
+                    reader
+                        .seek(SeekFrom::Start(pos))
+                        .map_err(|e| Error::io(path, e))?;
+                    let text = Stream {
+                        path,
+                        compression: None,
+                        pos,
+                        end: local_end,
+                        skipping: local_start > 0,
+                    };
+                    text.scan(&mut reader, &mut buf, &mut carry, sink)?;
+                }
+            }
+            sink.line_end()?;
         }
         Ok(())
     }
 }
 
-/// Scans one file from `start` (skipping a token cut by it) to the end of the token that straddles
-/// `end`.
-fn scan_file(
-    path: &Path,
-    start: u64,
-    end: u64,
-    buf: &mut [u8],
-    carry: &mut Vec<u8>,
-    sink: &mut impl TokenSink,
-) -> Result<()> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    // Begin one byte early: if that byte is not a separator, the first token belongs to the
-    // previous part and is skipped.
-    let mut pos = start.saturating_sub(1);
-    file.seek(SeekFrom::Start(pos))
-        .map_err(|e| Error::io(path, e))?;
-    let mut skipping = start > 0;
-    let mut line = 1u64;
-    carry.clear();
-    let mut truncated = false;
-    loop {
-        let n = read_some(&mut file, buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
+/// Copies standard input to a temporary file: counting and every epoch each read the corpus
+/// once, and a pipe can be read only once.
+fn spool_stdin() -> Result<TempPath> {
+    let temp_dir = std::env::temp_dir();
+    let mut file = tempfile::Builder::new()
+        .prefix("wordvec-stdin-")
+        .tempfile()
+        .map_err(|e| Error::io(&temp_dir, e))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut file)
+        .map_err(|e| Error::io(file.path(), e))?;
+    Ok(file.into_temp_path())
+}
+
+/// Adds `path` to `files`: a file as it is, a folder's files (and its folders', in turn) in
+/// name order.
+fn add_files(path: &Path, files: &mut Vec<CorpusFile>) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .and_then(|dir| dir.map(|e| e.map(|e| e.path())).collect())
+            .map_err(|e| Error::io(path, e))?;
+        entries.sort();
+        for entry in entries {
+            add_files(&entry, files)?;
         }
-        let chunk = &buf[..n];
-        let mut i = 0;
-        while i < n {
-            let b = chunk[i];
-            if is_space(b) {
-                if !carry.is_empty() {
-                    sink.token(carry, path, line)?;
-                    carry.clear();
-                    truncated = false;
-                }
-                skipping = false;
-                if pos + i as u64 >= end {
-                    return Ok(());
-                }
-                if b == b'\n' {
-                    line += 1;
-                    sink.line_end()?;
-                }
-                i += 1;
-                continue;
-            }
-            // A run of token bytes within this chunk.
-            let run_start = i;
-            while i < n && !is_space(chunk[i]) {
-                i += 1;
-            }
-            if skipping {
-                continue;
-            }
-            let token_begins_here = carry.is_empty() && !truncated;
-            if token_begins_here && pos + run_start as u64 >= end {
-                return Ok(());
-            }
-            if truncated {
-                continue;
-            }
-            let room = MAX_TOKEN_BYTES - carry.len();
-            let run = &chunk[run_start..i];
-            if run.len() > room {
-                carry.extend_from_slice(&run[..room]);
-                truncated = true;
-                cut_to_char_boundary(carry);
-            } else {
-                if i < n && carry.is_empty() {
-                    // The whole token is in the chunk: no copy.
-                    sink.token(run, path, line)?;
-                    continue;
-                }
-                carry.extend_from_slice(run);
-            }
-        }
-        pos += n as u64;
+        return Ok(());
     }
-    if !carry.is_empty() && !skipping {
-        sink.token(carry, path, line)?;
-        carry.clear();
+    if !meta.is_file() {
+        return Err(Error::invalid(path, "not a regular file"));
     }
+    files.push(CorpusFile {
+        path: path.to_path_buf(),
+        len: meta.len(),
+        compression: Compression::sniff(path)?,
+    });
     Ok(())
 }
 
-fn read_some(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Where a scan of one file's text stands: the path (for errors), its compression, the offset
+/// in the text read so far, where the scan stops, and whether it is still skipping a token cut
+/// by its start.
+struct Stream<'p> {
+    path: &'p Path,
+    compression: Option<Compression>,
+    pos: u64,
+    end: u64,
+    skipping: bool,
+}
+
+impl Stream<'_> {
+    /// Reads the text from `pos` (skipping a token cut by it) to the end of the token that
+    /// straddles `end`, handing the tokens to `sink`.
+    fn scan(
+        self,
+        reader: &mut impl Read,
+        buf: &mut [u8],
+        carry: &mut Vec<u8>,
+        sink: &mut impl TokenSink,
+    ) -> Result<()> {
+        let Stream {
+            path,
+            compression,
+            mut pos,
+            end,
+            mut skipping,
+        } = self;
+        let mut line = 1u64;
+        carry.clear();
+        let mut truncated = false;
+        loop {
+            let n = read_some(reader, buf).map_err(|e| match compression {
+                // A decoder's error is about the stream, not the file system.
+                Some(c) => Error::invalid(
+                    path,
+                    format!(
+                        "the {} stream is damaged or cut short at decompressed byte {pos}: {e}",
+                        c.name()
+                    ),
+                ),
+                None => Error::io(path, e),
+            })?;
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            let mut i = 0;
+            while i < n {
+                let b = chunk[i];
+                if is_space(b) {
+                    if !carry.is_empty() {
+                        sink.token(carry, path, line)?;
+                        carry.clear();
+                        truncated = false;
+                    }
+                    skipping = false;
+                    if pos + i as u64 >= end {
+                        return Ok(());
+                    }
+                    if b == b'\n' {
+                        line += 1;
+                        sink.line_end()?;
+                    }
+                    i += 1;
+                    continue;
+                }
+                // A run of token bytes within this chunk.
+                let run_start = i;
+                while i < n && !is_space(chunk[i]) {
+                    i += 1;
+                }
+                if skipping {
+                    continue;
+                }
+                let token_begins_here = carry.is_empty() && !truncated;
+                if token_begins_here && pos + run_start as u64 >= end {
+                    return Ok(());
+                }
+                if truncated {
+                    continue;
+                }
+                let room = MAX_TOKEN_BYTES - carry.len();
+                let run = &chunk[run_start..i];
+                if run.len() > room {
+                    carry.extend_from_slice(&run[..room]);
+                    truncated = true;
+                    cut_to_char_boundary(carry);
+                } else {
+                    if i < n && carry.is_empty() {
+                        // The whole token is in the chunk: no copy.
+                        sink.token(run, path, line)?;
+                        continue;
+                    }
+                    carry.extend_from_slice(run);
+                }
+            }
+            pos += n as u64;
+        }
+        if !carry.is_empty() && !skipping {
+            sink.token(carry, path, line)?;
+            carry.clear();
+        }
+        Ok(())
+    }
+}
+
+fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
-        match file.read(buf) {
+        match reader.read(buf) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             other => return other,
         }

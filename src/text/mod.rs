@@ -1,10 +1,12 @@
 //! Raw text in, words out: the streaming tokenizer and the vocabulary. Knows nothing of tensors.
 
+mod compression;
 mod corpus;
 mod counting;
 mod counts;
 mod vocab;
 
-pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, TokenSink};
+pub use compression::Compression;
+pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink};
 pub use counting::VocabBuilder;
 pub use vocab::{Vocab, VocabStats};

@@ -18,7 +18,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
 use crate::synthetic;
-use crate::text::{Corpus, Vocab, VocabStats};
+use crate::text::{Corpus, STDIN, Vocab, VocabStats};
 
 /// How a run reports and when it stops.
 #[derive(Clone)]
@@ -90,6 +90,12 @@ impl Run {
             }
         };
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
+        if let Some(copy) = inputs.corpus.spooled_stdin() {
+            progress.log(&format!(
+                "standard input copied to {} for the passes training makes (removed at the end)",
+                copy.display()
+            ));
+        }
         progress.log(&format!(
             "vocabulary: {} words ({source}) of {} distinct; {} tokens; {} on {:?}, {} thread(s)",
             vocab.len(),
@@ -110,6 +116,12 @@ impl Run {
     pub fn resume(dir: &Path, options: RunOptions) -> Result<Run> {
         let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
         let mut config = checkpoint.config.clone();
+        if config.corpus.iter().any(|p| p == Path::new(STDIN)) {
+            return Err(Error::Config(format!(
+                "the run in {} read its corpus from standard input (-), which cannot be read again: train from a file to be able to resume",
+                dir.display()
+            )));
+        }
         if let Some(name) = config.output.file_name() {
             config.output = dir.join(name);
         }
