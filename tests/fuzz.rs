@@ -122,6 +122,7 @@ fn checkpoint_seed() -> Vec<u8> {
     let checkpoint = Checkpoint {
         source: Default::default(),
         config: TrainConfig::default(),
+        corpus: Vec::new(),
         vocab: Vocab::from_counts(vec![
             ("the".into(), 9),
             ("cat".into(), 3),

@@ -605,3 +605,48 @@ fn plot_draws_the_chosen_words() {
         "{err}"
     );
 }
+
+#[test]
+fn resume_refuses_a_changed_corpus_and_resumes_a_compressed_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Twenty thousand lines of a small language, gzip-compressed.
+    let words = [
+        "red", "green", "blue", "cat", "dog", "runs", "sleeps", "the", "a", "big",
+    ];
+    let text: String = (0..20_000)
+        .map(|i: usize| {
+            let line: Vec<&str> = (0..10)
+                .map(|j| words[(i * 7 + j * j + i / 3) % 10])
+                .collect();
+            line.join(" ") + "\n"
+        })
+        .collect();
+    let text = text.into_bytes();
+    let corpus = tmp.path().join("corpus.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &text).unwrap();
+    std::fs::write(&corpus, gz.finish().unwrap()).unwrap();
+    let corpus_arg = corpus.to_str().unwrap();
+    let flags = ["--epochs", "20", "--seed", "3", "--corpus", corpus_arg];
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    run(&mut train(&whole, &flags));
+    stopped_run(&parts, &flags);
+    // Replaced by another text while the run was stopped: refused, by name.
+    let original = std::fs::read(&corpus).unwrap();
+    std::fs::write(&corpus, b"another text altogether\n").unwrap();
+    let out = wordvec()
+        .args(["train", "--quiet", "--resume"])
+        .arg(&parts)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("corpus.gz") && err.contains("changed since the checkpoint"),
+        "{err}"
+    );
+    // Put back, the compressed corpus resumes to the uninterrupted run's vectors.
+    std::fs::write(&corpus, original).unwrap();
+    resume(&parts);
+    assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+}

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tempfile::TempPath;
 
 use super::compression::Compression;
+use super::fingerprint::FileFingerprint;
 use crate::error::{Error, Result};
 
 /// Longest token kept, in bytes; longer ones are cut (on a character boundary), as word2vec does,
@@ -122,6 +123,14 @@ impl Corpus {
             return Err(Error::invalid(&corpus.files[0].path, "the corpus is empty"));
         }
         Ok(corpus)
+    }
+
+    /// Each file's size and sampled content, in reading order, for checkpoints.
+    pub fn fingerprint(&self) -> Result<Vec<FileFingerprint>> {
+        self.files
+            .iter()
+            .map(|f| FileFingerprint::of(&f.path))
+            .collect()
     }
 
     /// Where standard input was copied, when the corpus reads it.

@@ -4,9 +4,11 @@ mod compression;
 mod corpus;
 mod counting;
 mod counts;
+mod fingerprint;
 mod vocab;
 
 pub use compression::Compression;
 pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink};
 pub use counting::VocabBuilder;
+pub use fingerprint::{FileFingerprint, check_unchanged};
 pub use vocab::{Vocab, VocabStats};

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::files::atomic_write;
 use crate::kernels::LossSum;
 use crate::tensors::{matrix, to_host};
-use crate::text::{Vocab, VocabStats};
+use crate::text::{FileFingerprint, Vocab, VocabStats};
 
 const MAGIC: &[u8; 8] = b"WVCKPT01";
 /// The latest checkpoint of a run directory.
@@ -86,6 +86,7 @@ impl Position {
 #[derive(Serialize)]
 struct HeaderOut<'a> {
     config: &'a TrainConfig,
+    corpus: &'a [FileFingerprint],
     vocab: Vec<(&'a str, u64)>,
     stats: &'a VocabStats,
     position: &'a Position,
@@ -96,6 +97,9 @@ struct HeaderOut<'a> {
 #[derive(Debug, Clone, Deserialize)]
 struct Header {
     config: TrainConfig,
+    /// Absent from checkpoints written before resume checked its corpus.
+    #[serde(default)]
+    corpus: Vec<FileFingerprint>,
     vocab: Vec<(String, u64)>,
     stats: VocabStats,
     position: Position,
@@ -115,6 +119,8 @@ pub struct Checkpoint {
     /// The file it was read from (empty for one not yet saved), for error messages.
     pub source: PathBuf,
     pub config: TrainConfig,
+    /// The corpus's files as they were (empty in checkpoints from before this was recorded).
+    pub corpus: Vec<FileFingerprint>,
     pub vocab: Vocab,
     pub stats: VocabStats,
     pub position: Position,
@@ -140,6 +146,7 @@ impl Checkpoint {
         write_checkpoint(
             dir,
             &self.config,
+            &self.corpus,
             &self.vocab,
             &self.stats,
             &self.position,
@@ -213,6 +220,7 @@ impl Checkpoint {
         Ok(Checkpoint {
             source: path.to_path_buf(),
             config: header.config,
+            corpus: header.corpus,
             vocab: Vocab::from_counts(header.vocab),
             stats: header.stats,
             position: header.position,
@@ -254,6 +262,7 @@ impl Checkpoint {
 pub(crate) fn write_checkpoint(
     dir: &Path,
     config: &TrainConfig,
+    corpus: &[FileFingerprint],
     vocab: &Vocab,
     stats: &VocabStats,
     position: &Position,
@@ -263,6 +272,7 @@ pub(crate) fn write_checkpoint(
     let next = dir.join("checkpoint.next.wvck");
     let header = HeaderOut {
         config,
+        corpus,
         vocab: vocab.words().zip(vocab.counts().iter().copied()).collect(),
         stats,
         position,

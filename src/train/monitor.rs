@@ -14,7 +14,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::{Benchmarks, EvalReport};
 use crate::kernels::LossSum;
-use crate::text::{Vocab, VocabStats};
+use crate::text::{FileFingerprint, Vocab, VocabStats};
 
 /// What the caller hands a run besides its config and data: how to report, what to evaluate
 /// on, when to stop, and where to continue from.
@@ -28,6 +28,8 @@ pub(crate) struct RunControl {
     pub resume: Option<Checkpoint>,
     /// The counting pass's figures, kept in checkpoints and the summary.
     pub stats: VocabStats,
+    /// The corpus's files as the run began, kept in checkpoints so a resume can tell a change.
+    pub corpus: Vec<FileFingerprint>,
     /// Write `metrics.jsonl` and checkpoints into the output's folder (off for library tests
     /// that train into memory only).
     pub write_files: bool,
@@ -274,6 +276,7 @@ impl<'a> Monitor<'a> {
         let path = write_checkpoint(
             &self.dir,
             self.config,
+            &self.control.corpus,
             self.vocab,
             &self.control.stats,
             &position,

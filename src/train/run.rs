@@ -18,7 +18,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
 use crate::synthetic;
-use crate::text::{Corpus, STDIN, Vocab, VocabStats};
+use crate::text::{Corpus, FileFingerprint, STDIN, Vocab, VocabStats, check_unchanged};
 
 /// How a run reports and when it stops.
 #[derive(Clone)]
@@ -126,6 +126,10 @@ impl Run {
             config.output = dir.join(name);
         }
         let inputs = Inputs::open(&config, options.quiet)?;
+        // Checkpoints from before the corpus was recorded hold none to compare with.
+        if !checkpoint.corpus.is_empty() {
+            check_unchanged(&checkpoint.corpus, &inputs.fingerprint)?;
+        }
         let vocab = checkpoint.vocab.clone();
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
         if let Some(w) = warning {
@@ -203,6 +207,8 @@ impl Run {
 /// What a run reads besides its checkpoint, made ready before the long part.
 struct Inputs {
     corpus: Corpus,
+    /// The corpus's files as they are now: recorded in checkpoints, checked on resume.
+    fingerprint: Vec<FileFingerprint>,
     /// The embedded corpus's folder, when the run trains on it.
     scratch: Option<tempfile::TempDir>,
     device: Device,
@@ -227,8 +233,10 @@ impl Inputs {
         };
         let device = select_device(config.backend)?;
         let benchmarks = benchmarks_for(config)?;
+        let corpus = Corpus::open(&paths)?.lowercased(config.lowercase);
         Ok(Inputs {
-            corpus: Corpus::open(&paths)?.lowercased(config.lowercase),
+            fingerprint: corpus.fingerprint()?,
+            corpus,
             scratch,
             device,
             benchmarks,
@@ -255,6 +263,7 @@ impl Inputs {
                 stop: options.stop,
                 resume,
                 stats,
+                corpus: self.fingerprint,
                 write_files: options.write_files,
             },
             _scratch: self.scratch,
