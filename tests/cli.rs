@@ -509,3 +509,73 @@ fn a_given_vocabulary_fixes_the_words_trained_and_bad_ones_are_named() {
     assert_clean_failure(&o, &["vocab.txt:2", "whole number"]);
     assert!(files_in(&dir.path().join("bad")).is_empty());
 }
+
+#[test]
+fn init_vectors_start_the_rows_of_the_words_they_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    // Two of the corpus's words, and one it does not have.
+    let init = dir.path().join("init.txt");
+    std::fs::write(
+        &init,
+        "3 4\nalpha 1 2 3 4\nzeta -1 0 0.5 8\nomega 9 9 9 9\n",
+    )
+    .unwrap();
+    let out = dir.path().join("run/v.txt");
+    // A vanishing rate keeps the rows where they started.
+    let args = [
+        "--init-vectors",
+        init.to_str().unwrap(),
+        "--dim",
+        "4",
+        "--epochs",
+        "1",
+    ];
+    let o = train_quiet(
+        &corpus,
+        &out,
+        &[&args[..], &["--lr", "1e-12", "--min-count", "1"]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let row = |w: &str| -> Vec<f32> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{w} ")))
+            .unwrap();
+        line.split(' ')
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let near = |a: Vec<f32>, b: [f32; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
+    assert!(
+        near(row("alpha"), [1.0, 2.0, 3.0, 4.0]),
+        "{:?}",
+        row("alpha")
+    );
+    assert!(
+        near(row("zeta"), [-1.0, 0.0, 0.5, 8.0]),
+        "{:?}",
+        row("zeta")
+    );
+    // The others start small and at random, as without the file.
+    assert!(row("beta").iter().all(|v| v.abs() <= 0.25));
+    // Vectors of another dimension are refused by name.
+    let o = train_quiet(
+        &corpus,
+        &dir.path().join("bad/v.txt"),
+        &["--init-vectors", init.to_str().unwrap(), "--dim", "8"],
+    );
+    assert_clean_failure(&o, &["init.txt", "dimension 4"]);
+    let o = train_quiet(
+        &corpus,
+        &dir.path().join("glove/v.txt"),
+        &["--model", "glove", "--init-vectors", init.to_str().unwrap()],
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("--init-vectors"),
+        "{}",
+        stderr(&o)
+    );
+}

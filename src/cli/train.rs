@@ -109,6 +109,10 @@ pub struct TrainArgs {
     /// Fold the corpus to lower case (Unicode's rules) before counting and training.
     #[arg(long)]
     lowercase: bool,
+    /// Start the input vectors of the words this file has from it (any format `eval` reads;
+    /// the other words start at random). Skip-gram and CBOW.
+    #[arg(long)]
+    init_vectors: Option<PathBuf>,
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
@@ -162,7 +166,7 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = [
         "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
         "memory_gb", "temp_dir", "glove_vectors",
@@ -210,6 +214,7 @@ impl TrainArgs {
         config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
         config.vocab = self.vocab.as_deref().map(absolute);
         config.lowercase = self.lowercase;
+        config.init_vectors = self.init_vectors.as_deref().map(absolute);
         config.update = self.update.unwrap_or(config.update);
         let params = &mut config.optimizer_params;
         params.beta1 = self.beta1.unwrap_or(params.beta1);

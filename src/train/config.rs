@@ -346,6 +346,9 @@ pub struct TrainConfig {
     pub vocab: Option<PathBuf>,
     /// Fold the corpus to lower case before counting and training.
     pub lowercase: bool,
+    /// Pretrained vectors (any format `eval` reads) for the input rows of the words they have
+    /// (word2vec only).
+    pub init_vectors: Option<PathBuf>,
     pub model: ModelOptions,
     pub update: UpdateKind,
     pub backend: BackendKind,
@@ -427,6 +430,7 @@ impl TrainConfig {
             corpus: Vec::new(),
             vocab: None,
             lowercase: false,
+            init_vectors: None,
             update: if has_kernel {
                 UpdateKind::Fused
             } else {
@@ -642,6 +646,9 @@ impl TrainConfig {
 
     fn validate_glove(&self, glove: &GloveOptions) -> crate::Result<()> {
         let bad = |m: &str| Err(crate::Error::Config(m.to_string()));
+        if self.init_vectors.is_some() {
+            return bad("--init-vectors starts skip-gram and CBOW runs, not GloVe");
+        }
         if !(glove.x_max.is_finite() && glove.x_max > 0.0) {
             return bad("--x-max must be a positive number");
         }
@@ -685,6 +692,8 @@ struct ConfigFile {
     vocab: Option<PathBuf>,
     #[serde(default)]
     lowercase: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    init_vectors: Option<PathBuf>,
     #[serde(default)]
     model: ModelKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -757,6 +766,7 @@ impl From<ConfigFile> for TrainConfig {
             corpus: file.corpus,
             vocab: file.vocab,
             lowercase: file.lowercase,
+            init_vectors: file.init_vectors,
             model,
             update: file.update,
             backend: file.backend,
@@ -795,6 +805,7 @@ impl From<TrainConfig> for ConfigFile {
             corpus: config.corpus,
             vocab: config.vocab,
             lowercase: config.lowercase,
+            init_vectors: config.init_vectors,
             model: kind,
             cbow_mean: word2vec.and_then(|w| match w.architecture {
                 Architecture::Cbow { mean } => Some(mean),

@@ -6,6 +6,7 @@ mod autodiff;
 mod glove_autodiff;
 mod glove_entries;
 mod glove_fused;
+mod start;
 mod word2vec_autodiff;
 mod word2vec_fused;
 
@@ -16,6 +17,7 @@ use burn::prelude::*;
 use self::glove_autodiff::AutodiffGlove;
 use self::glove_entries::Entries;
 use self::glove_fused::FusedGlove;
+use self::start::Word2VecStart;
 use self::word2vec_autodiff::AutodiffWord2Vec;
 use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
@@ -35,13 +37,22 @@ pub(crate) fn train(
     control: &mut RunControl,
 ) -> Result<Trained> {
     match (&config.model, config.update) {
-        (ModelOptions::Word2Vec(options), UpdateKind::Fused) => {
-            let step = FusedWord2Vec::new(config, *options, corpus, vocab.clone(), device)?;
-            drive(step, config, vocab, control)
-        }
-        (ModelOptions::Word2Vec(options), UpdateKind::Autodiff) => {
-            let step = AutodiffWord2Vec::new(config, *options, corpus, vocab.clone(), device)?;
-            drive(step, config, vocab, control)
+        (ModelOptions::Word2Vec(options), update) => {
+            let resuming = control.resume.is_some();
+            let start = Word2VecStart::new(config, &vocab, resuming, &control.progress)?;
+            let (options, vocab_ref) = (*options, vocab.clone());
+            match update {
+                UpdateKind::Fused => {
+                    let step =
+                        FusedWord2Vec::new(config, options, start, corpus, vocab_ref, device)?;
+                    drive(step, config, vocab, control)
+                }
+                UpdateKind::Autodiff => {
+                    let step =
+                        AutodiffWord2Vec::new(config, options, start, corpus, vocab_ref, device)?;
+                    drive(step, config, vocab, control)
+                }
+            }
         }
         (ModelOptions::Glove(options), update) => {
             let entries = Entries::count(config, options, corpus, &vocab, &control.progress)?;

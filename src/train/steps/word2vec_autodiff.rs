@@ -11,7 +11,8 @@ use crate::error::Result;
 use crate::kernels::LossSum;
 use burn::tensor::FloatDType;
 
-use crate::model::{Architecture, HuffmanTree, Word2Vec, Word2VecConfig};
+use super::start::Word2VecStart;
+use crate::model::{Architecture, HuffmanTree, Word2Vec};
 use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
@@ -39,13 +40,20 @@ impl<'a> AutodiffWord2Vec<'a> {
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
+        start: Word2VecStart,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
     ) -> Result<Self> {
-        let model = Word2VecConfig::new(vocab.len(), config.dim)
-            .with_head_bias(options.loss == LossKind::Softmax)
-            .init(config.seed, &device.clone().autodiff());
+        // The full softmax's head carries a bias, as `nn.Linear` does; it starts at zero.
+        let bias = (options.loss == LossKind::Softmax).then(|| vec![0.0; vocab.len()]);
+        let model = Word2Vec::from_vectors(
+            start.input,
+            start.output,
+            bias,
+            config.dim,
+            &device.clone().autodiff(),
+        );
         Ok(AutodiffWord2Vec {
             training: ModuleTraining::new(
                 model,

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
+use super::start::Word2VecStart;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
     FusedOptimizer, LossSum, NegativeSamplingSettings, OptimizerState, OutputTables,
     Word2VecWeights, negative_sampling_step, read_word2vec_loss,
 };
-use crate::model::{HuffmanTree, Word2Vec, Word2VecConfig};
+use crate::model::{HuffmanTree, Word2Vec};
 use crate::rng::rng_for;
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
 use crate::tensors::{matrix, to_host};
@@ -53,12 +54,13 @@ impl<'a> FusedWord2Vec<'a> {
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
+        start: Word2VecStart,
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
     ) -> Result<Self> {
         let (rows, dim) = (vocab.len(), config.dim);
-        let (input, output) = Word2VecConfig::new(rows, dim).init_vectors(config.seed);
+        let Word2VecStart { input, output } = start;
         let shape = [rows, dim];
         let optimizer = config.optimizer_params.fused(config.optimizer);
         let weights = Word2VecWeights {
