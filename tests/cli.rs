@@ -579,3 +579,66 @@ fn init_vectors_start_the_rows_of_the_words_they_have() {
         stderr(&o)
     );
 }
+
+#[test]
+fn continue_grows_the_vocabulary_and_trains_a_new_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = small_corpus(dir.path());
+    let second = dir.path().join("second.txt");
+    std::fs::write(&second, "alpha omega beta omega psi\n".repeat(40)).unwrap();
+    let old = dir.path().join("old/v.txt");
+    let o = train_quiet(
+        &first,
+        &old,
+        &["--dim", "8", "--epochs", "1", "--min-count", "1"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let new = dir.path().join("new/v.txt");
+    let o = common::wordvec()
+        .args(["train", "--continue"])
+        .arg(dir.path().join("old"))
+        .arg("--corpus")
+        .arg(&second)
+        .arg("--output")
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 of them new"), "{}", stderr(&o));
+    // The old words keep their ids (counted in the new text now), the new ones follow.
+    let vocab = |p: &Path| -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let (old_vocab, new_vocab) = (
+        vocab(&dir.path().join("old/v.vocab.txt")),
+        vocab(&dir.path().join("new/v.vocab.txt")),
+    );
+    assert_eq!(new_vocab.len(), old_vocab.len() + 2);
+    for (o, n) in old_vocab.iter().zip(&new_vocab) {
+        assert_eq!(o.split(' ').next(), n.split(' ').next());
+    }
+    assert_eq!(new_vocab[old_vocab.len()..], ["omega 80", "psi 40"]);
+    assert!(new_vocab.contains(&"gamma 0".to_string()), "{new_vocab:?}");
+    let config = std::fs::read_to_string(dir.path().join("new/v.config.json")).unwrap();
+    assert!(
+        config.contains("second.txt") && config.contains("\"dim\": 8"),
+        "{config}"
+    );
+    // A folder with no finished run is named.
+    let o = common::wordvec()
+        .args(["train", "--continue"])
+        .arg(dir.path())
+        .arg("--corpus")
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && stderr(&o).contains("no finished run"),
+        "{}",
+        stderr(&o)
+    );
+}

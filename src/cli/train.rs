@@ -172,6 +172,18 @@ pub struct TrainArgs {
         "memory_gb", "temp_dir", "glove_vectors",
     ])]
     resume: Option<PathBuf>,
+    /// Continue training the finished skip-gram or CBOW run in this folder on --corpus (new
+    /// text): its settings, its vocabulary grown by the new text's words that reach its
+    /// min-count, its weights; the learning-rate schedule starts over; a new run is written to
+    /// --output. What the earlier text taught fades as the new one trains.
+    #[arg(long = "continue", requires = "corpus", conflicts_with_all = [
+        "resume", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
+        "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
+        "vocab", "lowercase", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
+        "checkpoint_every", "x_max", "alpha", "grad_clip", "memory_gb", "temp_dir", "glove_vectors",
+    ])]
+    continue_from: Option<PathBuf>,
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
@@ -254,7 +266,6 @@ fn defaults() -> TrainConfig {
     TrainConfig::default()
 }
 
-/// `path` from the root, so a run can be resumed from any folder.
 /// `path` from the root, so a resumed run finds it from anywhere; `-` (standard input) stays.
 fn absolute(path: &Path) -> PathBuf {
     if path == Path::new(STDIN) {
@@ -287,9 +298,10 @@ pub fn stop_flag() -> Arc<AtomicBool> {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let stop = stop_flag();
-    let result = match &args.resume {
-        Some(dir) => resume(dir, &args, stop),
-        None => start(&args, stop),
+    let result = match (&args.resume, &args.continue_from) {
+        (Some(dir), _) => resume(dir, &args, stop),
+        (None, Some(previous)) => continue_from(previous, &args, stop),
+        (None, None) => start(&args, stop),
     };
     match result {
         Err(e) if was_stopped(&e) => {
@@ -312,6 +324,15 @@ pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
 
 fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     finish(Run::resume(dir, options(args, stop))?, args)
+}
+
+fn continue_from(previous: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let config = args.config();
+    // The new run's benchmarks when given, else the finished run's.
+    let eval = (!config.eval.is_empty()).then_some(config.eval);
+    let options = options(args, stop);
+    let run = Run::continue_from(previous, config.corpus, config.output, eval, options)?;
+    finish(run, args)
 }
 
 fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> RunOptions {

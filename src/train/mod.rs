@@ -9,6 +9,7 @@
 
 mod checkpoint;
 mod config;
+mod continued;
 mod device;
 mod driver;
 mod metrics;

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::checkpoint::{Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog};
+use super::steps::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
@@ -30,6 +31,8 @@ pub(crate) struct RunControl {
     pub stats: VocabStats,
     /// The corpus's files as the run began, kept in checkpoints so a resume can tell a change.
     pub corpus: Vec<FileFingerprint>,
+    /// word2vec's starting weights when they come from elsewhere (a continued run's).
+    pub start: Option<Word2VecStart>,
     /// Write `metrics.jsonl` and checkpoints into the output's folder (off for library tests
     /// that train into memory only).
     pub write_files: bool,

@@ -10,10 +10,11 @@ use std::sync::atomic::AtomicBool;
 use burn::prelude::Device;
 
 use super::checkpoint::{CHECKPOINT_FILE, Checkpoint, remove_checkpoints};
+use super::continued::FinishedRun;
 use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
-use super::{Progress, TrainConfig, UpdateKind, select_device};
+use super::{EvalConfig, Progress, TrainConfig, UpdateKind, select_device};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
@@ -146,6 +147,47 @@ impl Run {
         Ok(inputs.into_run(config, vocab, stats, Some(checkpoint), progress, options))
     }
 
+    /// A new run on `corpus`, writing to `output`, that continues the finished word2vec run
+    /// whose outputs are in `previous`: its settings, its vocabulary grown by the new text's
+    /// words, its weights (see [`super::continued`]); the schedule starts over.
+    pub fn continue_from(
+        previous: &Path,
+        corpus: Vec<PathBuf>,
+        output: PathBuf,
+        eval: Option<EvalConfig>,
+        options: RunOptions,
+    ) -> Result<Run> {
+        let finished = FinishedRun::load(previous)?;
+        let mut config = finished.config.clone();
+        config.corpus = corpus;
+        config.output = output;
+        if let Some(eval) = eval {
+            config.eval = eval;
+        }
+        config.vocab = None;
+        config.init_vectors = None;
+        config.validate()?;
+        let inputs = Inputs::open(&config, options.quiet)?;
+        let (new, stats) = Vocab::build(
+            &inputs.corpus,
+            config.min_count,
+            config.max_vocab,
+            config.threads,
+        )?;
+        let (vocab, start, added) = finished.grown(&new, config.seed);
+        let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
+        progress.log(&format!(
+            "continuing {}: {} words, {added} of them new (min_count {}); {} tokens",
+            previous.display(),
+            vocab.len(),
+            config.min_count,
+            stats.tokens
+        ));
+        let mut run = inputs.into_run(config, vocab, stats, None, progress, options);
+        run.control.start = Some(start);
+        Ok(run)
+    }
+
     pub fn config(&self) -> &TrainConfig {
         &self.config
     }
@@ -264,6 +306,7 @@ impl Inputs {
                 resume,
                 stats,
                 corpus: self.fingerprint,
+                start: None,
                 write_files: options.write_files,
             },
             _scratch: self.scratch,

@@ -17,7 +17,7 @@ use burn::prelude::*;
 use self::glove_autodiff::AutodiffGlove;
 use self::glove_entries::Entries;
 use self::glove_fused::FusedGlove;
-use self::start::Word2VecStart;
+pub(crate) use self::start::Word2VecStart;
 use self::word2vec_autodiff::AutodiffWord2Vec;
 use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
@@ -39,7 +39,10 @@ pub(crate) fn train(
     match (&config.model, config.update) {
         (ModelOptions::Word2Vec(options), update) => {
             let resuming = control.resume.is_some();
-            let start = Word2VecStart::new(config, &vocab, resuming, &control.progress)?;
+            let start = match control.start.take() {
+                Some(start) => start,
+                None => Word2VecStart::new(config, &vocab, resuming, &control.progress)?,
+            };
             let (options, vocab_ref) = (*options, vocab.clone());
             match update {
                 UpdateKind::Fused => {
