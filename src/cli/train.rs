@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use clap::Args;
 use wordvec::io::VectorFormat;
 use wordvec::model::Architecture;
-use wordvec::text::STDIN;
+use wordvec::text::{STDIN, Tokenizer};
 use wordvec::train::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
     ModelKind, ModelOptions, OptimizerKind, Precision, Run, RunOptions, TrainConfig, UpdateKind,
@@ -109,6 +109,10 @@ pub struct TrainArgs {
     /// Fold the corpus to lower case (Unicode's rules) before counting and training.
     #[arg(long)]
     lowercase: bool,
+    /// How the corpus is cut into tokens: at whitespace (word2vec's), or each piece further at
+    /// Unicode word boundaries, punctuation dropped.
+    #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
+    tokenizer: Tokenizer,
     /// Start the input vectors of the words this file has from it (any format `eval` reads;
     /// the other words start at random). Skip-gram and CBOW.
     #[arg(long)]
@@ -166,7 +170,7 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = [
         "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "tokenizer", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
         "memory_gb", "temp_dir", "glove_vectors",
@@ -179,7 +183,7 @@ pub struct TrainArgs {
     #[arg(long = "continue", requires = "corpus", conflicts_with_all = [
         "resume", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "tokenizer", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "x_max", "alpha", "grad_clip", "memory_gb", "temp_dir", "glove_vectors",
     ])]
@@ -226,6 +230,7 @@ impl TrainArgs {
         config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
         config.vocab = self.vocab.as_deref().map(absolute);
         config.lowercase = self.lowercase;
+        config.tokenizer = self.tokenizer;
         config.init_vectors = self.init_vectors.as_deref().map(absolute);
         config.update = self.update.unwrap_or(config.update);
         let params = &mut config.optimizer_params;

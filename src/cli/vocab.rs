@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wordvec::text::{Corpus, Vocab, VocabStats};
+use wordvec::text::{Corpus, Tokenizer, Vocab, VocabStats};
 
 /// A corpus and how its vocabulary is counted: the flags `vocab` and `cooccur` share.
 #[derive(Args)]
@@ -23,12 +23,17 @@ pub struct CorpusVocab {
     /// Fold the corpus to lower case (Unicode's rules) first, as `train --lowercase` does.
     #[arg(long)]
     lowercase: bool,
+    /// How the corpus is cut into tokens, as `train --tokenizer`.
+    #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
+    tokenizer: Tokenizer,
 }
 
 impl CorpusVocab {
     /// Opens the corpus and counts its vocabulary.
     pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
-        let corpus = Corpus::open(&self.corpus)?.lowercased(self.lowercase);
+        let corpus = Corpus::open(&self.corpus)?
+            .lowercased(self.lowercase)
+            .tokenized(self.tokenizer);
         if let Some(copy) = corpus.spooled_stdin() {
             eprintln!(
                 "standard input copied to {} to be read more than once (removed at the end)",

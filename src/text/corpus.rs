@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tempfile::TempPath;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::compression::Compression;
 use super::fingerprint::FileFingerprint;
@@ -38,6 +39,8 @@ pub struct Corpus {
     files: Vec<CorpusFile>,
     /// Fold every token to lower case (Unicode's rules) before anyone sees it.
     lowercase: bool,
+    /// How text is cut into tokens.
+    tokenizer: Tokenizer,
     /// Standard input (`-`), copied to a temporary file so that every pass can read it; removed
     /// when the last clone of the corpus goes.
     spooled: Option<Arc<TempPath>>,
@@ -52,6 +55,49 @@ struct CorpusFile {
     path: PathBuf,
     len: u64,
     compression: Option<Compression>,
+}
+
+/// How a corpus is cut into tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum Tokenizer {
+    /// At whitespace, as word2vec, gensim's `LineSentence` and GloVe do: punctuation stays
+    /// attached ("end." and "end" are two words).
+    #[default]
+    Whitespace,
+    /// Each whitespace-separated piece cut further at Unicode's word boundaries (UAX #29),
+    /// keeping the words and dropping punctuation: "end." → "end", "l'été" stays whole, "東京"
+    /// splits as Unicode's rules say.
+    Unicode,
+}
+
+/// Hands on the Unicode words of each whitespace-separated token (see [`Tokenizer::Unicode`]);
+/// tokens of ASCII letters and digits alone pass without a look, bytes that are not UTF-8 pass
+/// unchanged for the reader that checks them.
+struct UnicodeWords<'s, S> {
+    inner: &'s mut S,
+}
+
+impl<S: TokenSink> TokenSink for UnicodeWords<'_, S> {
+    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
+        if token.iter().all(u8::is_ascii_alphanumeric) {
+            return self.inner.token(token, file, line);
+        }
+        match std::str::from_utf8(token) {
+            Ok(text) => {
+                for word in text.unicode_words() {
+                    self.inner.token(word.as_bytes(), file, line)?;
+                }
+                Ok(())
+            }
+            Err(_) => self.inner.token(token, file, line),
+        }
+    }
+
+    fn line_end(&mut self) -> Result<()> {
+        self.inner.line_end()
+    }
 }
 
 /// Hands each token on lower-cased: as is when it has no capital (no copy), ASCII folded byte
@@ -116,6 +162,7 @@ impl Corpus {
         }
         let corpus = Corpus {
             lowercase: false,
+            tokenizer: Tokenizer::Whitespace,
             files,
             spooled,
         };
@@ -136,6 +183,12 @@ impl Corpus {
     /// Where standard input was copied, when the corpus reads it.
     pub fn spooled_stdin(&self) -> Option<&Path> {
         self.spooled.as_deref().map(|p| p.as_ref())
+    }
+
+    /// The same corpus cut into tokens by `tokenizer`.
+    pub fn tokenized(mut self, tokenizer: Tokenizer) -> Self {
+        self.tokenizer = tokenizer;
+        self
     }
 
     /// The same corpus read with every token lower-cased (`--lowercase`), or not.
@@ -167,6 +220,14 @@ impl Corpus {
     /// lower case if the corpus says so). Files are separated as if by a line break. Line
     /// numbers are exact when the range starts a file.
     pub fn scan(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
+        match self.tokenizer {
+            Tokenizer::Whitespace => self.scan_folded(range, sink),
+            Tokenizer::Unicode => self.scan_folded(range, &mut UnicodeWords { inner: sink }),
+        }
+    }
+
+    /// [`Corpus::scan`] after tokenizing: folds to lower case if the corpus says so.
+    fn scan_folded(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
         match self.lowercase {
             true => self.scan_files(
                 range,
@@ -454,6 +515,50 @@ mod tests {
         assert_eq!(words[..5], ["the@1", "cat@1", "sat@1", "école@2", "σες@2"]);
         assert_eq!(words[6], "ok@2");
         assert_eq!(c.0[5].0, String::from_utf8_lossy(b"\xff\xfeX"));
+    }
+
+    #[test]
+    fn the_unicode_tokenizer_cuts_at_word_boundaries_and_drops_punctuation() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            &dir,
+            "a.txt",
+            "The end. \"Quoted,\" he said—twice.\nl'été 3.14 co-op plain\n".as_bytes(),
+        );
+        let corpus = Corpus::open(&[p]).unwrap().tokenized(Tokenizer::Unicode);
+        let mut c = Collect(vec![], 0);
+        corpus.scan(0..corpus.total_bytes(), &mut c).unwrap();
+        let words: Vec<_> = c.0.iter().map(|(w, l)| format!("{w}@{l}")).collect();
+        assert_eq!(
+            words,
+            [
+                "The@1",
+                "end@1",
+                "Quoted@1",
+                "he@1",
+                "said@1",
+                "twice@1",
+                "l'été@2",
+                "3.14@2",
+                "co@2",
+                "op@2",
+                "plain@2"
+            ]
+        );
+        // Whitespace (the default) keeps punctuation attached; lowercasing composes.
+        let both = corpus
+            .clone()
+            .tokenized(Tokenizer::Whitespace)
+            .lowercased(true);
+        let mut c = Collect(vec![], 0);
+        both.scan(0..both.total_bytes(), &mut c).unwrap();
+        assert_eq!(c.0[1].0, "end.");
+        let unicode_lower = corpus.lowercased(true);
+        let mut c = Collect(vec![], 0);
+        unicode_lower
+            .scan(0..unicode_lower.total_bytes(), &mut c)
+            .unwrap();
+        assert_eq!((c.0[0].0.as_str(), c.0[2].0.as_str()), ("the", "quoted"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod fingerprint;
 mod vocab;
 
 pub use compression::Compression;
-pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink};
+pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink, Tokenizer};
 pub use counting::VocabBuilder;
 pub use fingerprint::{FileFingerprint, check_unchanged};
 pub use vocab::{Vocab, VocabStats};

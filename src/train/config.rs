@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::io::VectorFormat;
 use crate::kernels::FusedOptimizer;
 use crate::model::Architecture;
+use crate::text::Tokenizer;
 
 /// Which model to train, by name: the `model` field of a saved config and the `--model` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -346,6 +347,8 @@ pub struct TrainConfig {
     pub vocab: Option<PathBuf>,
     /// Fold the corpus to lower case before counting and training.
     pub lowercase: bool,
+    /// How the corpus is cut into tokens.
+    pub tokenizer: Tokenizer,
     /// Pretrained vectors (any format `eval` reads) for the input rows of the words they have
     /// (word2vec only).
     pub init_vectors: Option<PathBuf>,
@@ -430,6 +433,7 @@ impl TrainConfig {
             corpus: Vec::new(),
             vocab: None,
             lowercase: false,
+            tokenizer: Tokenizer::Whitespace,
             init_vectors: None,
             update: if has_kernel {
                 UpdateKind::Fused
@@ -692,6 +696,8 @@ struct ConfigFile {
     vocab: Option<PathBuf>,
     #[serde(default)]
     lowercase: bool,
+    #[serde(default)]
+    tokenizer: Tokenizer,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     init_vectors: Option<PathBuf>,
     #[serde(default)]
@@ -766,6 +772,7 @@ impl From<ConfigFile> for TrainConfig {
             corpus: file.corpus,
             vocab: file.vocab,
             lowercase: file.lowercase,
+            tokenizer: file.tokenizer,
             init_vectors: file.init_vectors,
             model,
             update: file.update,
@@ -805,6 +812,7 @@ impl From<TrainConfig> for ConfigFile {
             corpus: config.corpus,
             vocab: config.vocab,
             lowercase: config.lowercase,
+            tokenizer: config.tokenizer,
             init_vectors: config.init_vectors,
             model: kind,
             cbow_mean: word2vec.and_then(|w| match w.architecture {

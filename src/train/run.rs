@@ -275,7 +275,9 @@ impl Inputs {
         };
         let device = select_device(config.backend)?;
         let benchmarks = benchmarks_for(config)?;
-        let corpus = Corpus::open(&paths)?.lowercased(config.lowercase);
+        let corpus = Corpus::open(&paths)?
+            .lowercased(config.lowercase)
+            .tokenized(config.tokenizer);
         Ok(Inputs {
             fingerprint: corpus.fingerprint()?,
             corpus,
