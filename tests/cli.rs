@@ -561,6 +561,47 @@ fn init_vectors_start_the_rows_of_the_words_they_have() {
     );
     // The others start small and at random, as without the file.
     assert!(row("beta").iter().all(|v| v.abs() <= 0.25));
+    // Locked, they stay exactly as given while the others train around them.
+    let locked = dir.path().join("locked/v.txt");
+    let args = [
+        "--init-vectors",
+        init.to_str().unwrap(),
+        "--lock-init",
+        "--dim",
+        "4",
+        "--min-count",
+        "1",
+    ];
+    let o = train_quiet(&corpus, &locked, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&locked).unwrap();
+    let row = |w: &str| -> Vec<f32> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{w} ")))
+            .unwrap();
+        line.split(' ')
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    assert_eq!(row("alpha"), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(row("zeta"), [-1.0, 0.0, 0.5, 8.0]);
+    assert!(
+        row("beta").iter().any(|v| v.abs() > 0.25),
+        "{:?}",
+        row("beta")
+    );
+    let o = train_quiet(
+        &corpus,
+        &locked,
+        &[&args[..], &["--update", "autodiff"]].concat(),
+    );
+    assert!(
+        !o.status.success() && stderr(&o).contains("--lock-init"),
+        "{}",
+        stderr(&o)
+    );
     // Vectors of another dimension are refused by name.
     let o = train_quiet(
         &corpus,

@@ -70,12 +70,14 @@ fn fused(
         architecture,
         optimizer: rule,
         hierarchical: tree.is_some(),
+        lock_rows: false,
     };
     let tables = match tree {
         Some(tree) => OutputTables::hierarchical(tree, device),
         None => OutputTables::always(NOISE, device),
     };
-    let (weights, loss) = negative_sampling_step(weights, tokens, &tables, settings);
+    let no_locks = Tensor::ones([1], device);
+    let (weights, loss) = negative_sampling_step(weights, tokens, &tables, &no_locks, settings);
     let loss = read_word2vec_loss(vec![loss]);
     (
         host(weights.input),
@@ -455,12 +457,65 @@ fn hierarchical_softmax_leaves_decided_nodes_alone_on_every_device() {
             architecture: Architecture::SkipGram,
             optimizer: OptimizerParams::burn_defaults(OptimizerKind::Sgd).fused(OptimizerKind::Sgd),
             hierarchical: true,
+            lock_rows: false,
         };
         let tables = OutputTables::hierarchical(&tree, &device);
-        let (after, loss) = negative_sampling_step(weights, ids, &tables, settings);
+        let no_locks = Tensor::ones([1], &device);
+        let (after, loss) = negative_sampling_step(weights, ids, &tables, &no_locks, settings);
         let loss = read_word2vec_loss(vec![loss]);
         assert_eq!(host(after.output), output, "{name}");
         assert_eq!(host(after.input), big, "{name}");
         assert!(loss.sum > 0.0 && loss.pairs == 8, "{name}: {loss:?}");
+    }
+}
+
+#[test]
+fn locked_input_rows_stay_as_they_are_on_every_device() {
+    // Rows 1 and 3 locked (`--lock-init`): every other row an example touches moves, under SGD
+    // and AdaGrad, skip-gram and CBOW.
+    let tokens = tokens_of(&MIXED);
+    let mut locks = vec![1.0f32; VOCAB];
+    locks[1] = 0.0;
+    locks[3] = 0.0;
+    for (name, device) in devices() {
+        for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adagrad] {
+            for architecture in [Architecture::SkipGram, Architecture::Cbow { mean: true }] {
+                let (input, output) = start();
+                let rule = OptimizerParams::burn_defaults(optimizer).fused(optimizer);
+                let weights = Word2VecWeights {
+                    input: Tensor::from_data(TensorData::new(input.clone(), [VOCAB, DIM]), &device),
+                    output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), &device),
+                    state: OptimizerState::zeros(&rule, [VOCAB, DIM], &device),
+                };
+                let n = tokens.len();
+                let ids =
+                    Tensor::<1, Int>::from_data(TensorData::new(tokens.clone(), [n]), &device);
+                let settings = NegativeSamplingSettings {
+                    window: 1,
+                    negative: 1,
+                    lr_start: 0.1,
+                    lr_end: 0.1,
+                    seed: 5,
+                    threads: 1,
+                    gpu_cubes: 2,
+                    architecture,
+                    optimizer: rule,
+                    hierarchical: false,
+                    lock_rows: true,
+                };
+                let locks = Tensor::from_data(TensorData::new(locks.clone(), [VOCAB]), &device);
+                let noise = OutputTables::always(NOISE, &device);
+                let (after, _) = negative_sampling_step(weights, ids, &noise, &locks, settings);
+                let after = host(after.input);
+                let moved =
+                    |r: usize| after[r * DIM..(r + 1) * DIM] != input[r * DIM..(r + 1) * DIM];
+                let name = format!("{name} {optimizer:?} {architecture:?}");
+                assert!(!moved(1) && !moved(3), "{name}: a locked row moved");
+                assert!(
+                    moved(2) && moved(4) && moved(9),
+                    "{name}: a free row stayed"
+                );
+            }
+        }
     }
 }

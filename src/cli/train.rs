@@ -117,6 +117,10 @@ pub struct TrainArgs {
     /// the other words start at random). Skip-gram and CBOW.
     #[arg(long)]
     init_vectors: Option<PathBuf>,
+    /// Keep the rows taken from --init-vectors as they are (gensim's lockf 0); the other words
+    /// train around them. Fused update path.
+    #[arg(long, requires = "init_vectors")]
+    lock_init: bool,
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
@@ -170,7 +174,7 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with_all = [
         "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "tokenizer", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
         "memory_gb", "temp_dir", "glove_vectors",
@@ -183,7 +187,7 @@ pub struct TrainArgs {
     #[arg(long = "continue", requires = "corpus", conflicts_with_all = [
         "resume", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "tokenizer", "init_vectors", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
+        "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
         "checkpoint_every", "x_max", "alpha", "grad_clip", "memory_gb", "temp_dir", "glove_vectors",
     ])]
@@ -232,6 +236,7 @@ impl TrainArgs {
         config.lowercase = self.lowercase;
         config.tokenizer = self.tokenizer;
         config.init_vectors = self.init_vectors.as_deref().map(absolute);
+        config.lock_init = self.lock_init;
         config.update = self.update.unwrap_or(config.update);
         let params = &mut config.optimizer_params;
         params.beta1 = self.beta1.unwrap_or(params.beta1);

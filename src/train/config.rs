@@ -352,6 +352,8 @@ pub struct TrainConfig {
     /// Pretrained vectors (any format `eval` reads) for the input rows of the words they have
     /// (word2vec only).
     pub init_vectors: Option<PathBuf>,
+    /// Keep the rows taken from `init_vectors` as they are (gensim's `vectors_lockf` 0).
+    pub lock_init: bool,
     pub model: ModelOptions,
     pub update: UpdateKind,
     pub backend: BackendKind,
@@ -435,6 +437,7 @@ impl TrainConfig {
             lowercase: false,
             tokenizer: Tokenizer::Whitespace,
             init_vectors: None,
+            lock_init: false,
             update: if has_kernel {
                 UpdateKind::Fused
             } else {
@@ -625,6 +628,14 @@ impl TrainConfig {
         if !(w.sample.is_finite() && w.sample >= 0.0) {
             return bad("--sample must be zero or positive");
         }
+        if self.lock_init && self.init_vectors.is_none() {
+            return bad("--lock-init keeps the rows of --init-vectors: give that file too");
+        }
+        if self.lock_init && self.update != UpdateKind::Fused {
+            return bad(
+                "--lock-init runs on the fused update path (the default for negative sampling and hierarchical softmax)",
+            );
+        }
         if !w.ns_exponent.is_finite() {
             return bad("--ns-exponent must be a finite number");
         }
@@ -701,6 +712,8 @@ struct ConfigFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     init_vectors: Option<PathBuf>,
     #[serde(default)]
+    lock_init: bool,
+    #[serde(default)]
     model: ModelKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cbow_mean: Option<bool>,
@@ -774,6 +787,7 @@ impl From<ConfigFile> for TrainConfig {
             lowercase: file.lowercase,
             tokenizer: file.tokenizer,
             init_vectors: file.init_vectors,
+            lock_init: file.lock_init,
             model,
             update: file.update,
             backend: file.backend,
@@ -814,6 +828,7 @@ impl From<TrainConfig> for ConfigFile {
             lowercase: config.lowercase,
             tokenizer: config.tokenizer,
             init_vectors: config.init_vectors,
+            lock_init: config.lock_init,
             model: kind,
             cbow_mean: word2vec.and_then(|w| match w.architecture {
                 Architecture::Cbow { mean } => Some(mean),

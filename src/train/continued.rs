@@ -117,6 +117,11 @@ impl FinishedRun {
         let kept = self.vocab.len() * dim;
         input[..kept].copy_from_slice(&self.input);
         output[..kept].copy_from_slice(&self.output);
-        (vocab, Word2VecStart { input, output }, added_count)
+        let start = Word2VecStart {
+            input,
+            output,
+            locks: None,
+        };
+        (vocab, start, added_count)
     }
 }

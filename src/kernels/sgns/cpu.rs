@@ -64,14 +64,16 @@ pub(crate) struct OptimizerRows<'a> {
     pub output: &'a mut [f32],
 }
 
-/// The matrices the workers share: input and output vectors, and the optimizer's state beside
-/// them (no rows under plain SGD).
+/// The matrices the workers share: input and output vectors, the optimizer's state beside them
+/// (no rows under plain SGD), and which input rows are locked.
 #[derive(Clone, Copy)]
 struct Shared<'a> {
     input: HogwildRows<'a>,
     output: HogwildRows<'a>,
     input_state: HogwildRows<'a>,
     output_state: HogwildRows<'a>,
+    /// 0 for each input row that stays as it is (`--lock-init`); empty when none is locked.
+    locks: &'a [f32],
 }
 
 impl Shared<'_> {
@@ -89,6 +91,7 @@ impl Shared<'_> {
 /// row `n` is inner node `n`'s vector). Ids outside `0..rows` are an error of
 /// the caller and are skipped rather than trusted. With `state`, each row takes the step of
 /// `settings.optimizer` (see [`FusedOptimizer::step_row`]) instead of SGD's.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn train_chunk(
     input: &mut [f32],
     output: &mut [f32],
@@ -96,8 +99,10 @@ pub(crate) fn train_chunk(
     dim: usize,
     tokens: &[i32],
     targets: OutputTargets<'_>,
+    locks: &[f32],
     settings: &NegativeSamplingSettings,
 ) -> LossSum {
+    assert!(locks.is_empty() || locks.len() == input.len() / dim);
     assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
     match targets {
         OutputTargets::Noise(noise) => assert_eq!(noise.accept.len(), noise.alias.len()),
@@ -120,6 +125,7 @@ pub(crate) fn train_chunk(
         output: HogwildRows::new(output, dim),
         input_state,
         output_state,
+        locks,
     };
     let table = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
@@ -410,6 +416,9 @@ impl Worker<'_> {
     /// already), or as the optimizer's step for the gradient −`grad`.
     #[inline(always)]
     fn step_input<const STATEFUL: bool>(&mut self, row: u32, lr: f32) {
+        if self.shared.locks.get(row as usize) == Some(&0.0) {
+            return;
+        }
         let v = self.shared.input.row(row as usize);
         if STATEFUL {
             let state = self.shared.input_state.row(row as usize);
@@ -529,12 +538,22 @@ mod tests {
             architecture: Architecture::Cbow { mean },
             optimizer: FusedOptimizer::Sgd,
             hierarchical: false,
+            lock_rows: false,
         };
         let noise = OutputTargets::Noise(NoiseTables {
             accept: &[0.0],
             alias: &[NOISE],
         });
-        train_chunk(&mut input, &mut output, None, DIM, tokens, noise, &settings);
+        train_chunk(
+            &mut input,
+            &mut output,
+            None,
+            DIM,
+            tokens,
+            noise,
+            &[],
+            &settings,
+        );
         (input, output)
     }
 

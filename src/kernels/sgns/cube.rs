@@ -242,6 +242,8 @@ fn negative_sampling_kernel(
     // and aliases, or the Huffman paths' labels and their offsets then nodes.
     values: &Tensor<f32>,
     ids: &Tensor<i32>,
+    // 0 for each input row that stays as it is (`lock_rows`).
+    locks: &Tensor<f32>,
     loss: &mut Tensor<f32>,
     input_state: &mut Tensor<f32>,
     output_state: &mut Tensor<f32>,
@@ -272,6 +274,7 @@ fn negative_sampling_kernel(
     #[comptime] cbow: bool,
     #[comptime] cbow_mean: bool,
     #[comptime] hierarchical: bool,
+    #[comptime] lock_rows: bool,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
@@ -494,6 +497,9 @@ fn negative_sampling_kernel(
                         if cbow {
                             take = m != i && ctx >= 0 && u32::cast_from(ctx) < rows;
                         }
+                        if lock_rows && take {
+                            take = locks[usize::cast_from(ctx)] != 0.0f32;
+                        }
                         if take {
                             step_row(
                                 input,
@@ -531,6 +537,7 @@ fn negative_sampling_kernel(
 }
 
 /// Launches the kernel; `state` is the stateful optimizer's, or `None` for plain SGD.
+#[allow(clippy::too_many_arguments)]
 fn launch(
     input: CubeTensor,
     output: CubeTensor,
@@ -538,6 +545,7 @@ fn launch(
     tokens: CubeTensor,
     values: CubeTensor,
     ids: CubeTensor,
+    locks: CubeTensor,
     settings: NegativeSamplingSettings,
 ) -> (
     CubeTensor,
@@ -547,7 +555,7 @@ fn launch(
 ) {
     let (input, output) = (contiguous_f32(input), contiguous_f32(output));
     let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
-    let values = contiguous_f32(values);
+    let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
     let shape = input.meta.shape().clone();
     let (rows, dim) = (shape[0], shape[1]);
     assert!(
@@ -584,6 +592,7 @@ fn launch(
         tokens.into_tensor_arg(),
         values.into_tensor_arg(),
         ids.into_tensor_arg(),
+        locks.into_tensor_arg(),
         loss.clone().into_tensor_arg(),
         input_state.clone().into_tensor_arg(),
         output_state.clone().into_tensor_arg(),
@@ -611,6 +620,7 @@ fn launch(
         matches!(settings.architecture, Architecture::Cbow { .. }),
         matches!(settings.architecture, Architecture::Cbow { mean: true }),
         settings.hierarchical,
+        settings.lock_rows,
     );
     (
         input,
@@ -709,9 +719,11 @@ impl NegativeSamplingBackend for CubeBackend {
         tokens: IntTensor<Self>,
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
+        locks: FloatTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (input, output, _, loss) = launch(input, output, None, tokens, values, ids, settings);
+        let (input, output, _, loss) =
+            launch(input, output, None, tokens, values, ids, locks, settings);
         (input, output, loss)
     }
 
@@ -723,6 +735,7 @@ impl NegativeSamplingBackend for CubeBackend {
         tokens: IntTensor<Self>,
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
+        locks: FloatTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (
         FloatTensor<Self>,
@@ -733,7 +746,7 @@ impl NegativeSamplingBackend for CubeBackend {
     ) {
         let state = Some((input_state, output_state));
         let (input, output, state, loss) =
-            launch(input, output, state, tokens, values, ids, settings);
+            launch(input, output, state, tokens, values, ids, locks, settings);
         let (input_state, output_state) = state.expect("a stateful optimizer keeps its state");
         (input, output, input_state, output_state, loss)
     }

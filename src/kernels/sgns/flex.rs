@@ -9,6 +9,7 @@ use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
 use crate::kernels::flex::{ids, owned_f32};
 
 /// Runs the CPU kernel on the tensors' own memory; returns the loss tensor.
+#[allow(clippy::too_many_arguments)]
 fn run(
     input: &mut FlexTensor,
     output: &mut FlexTensor,
@@ -16,8 +17,14 @@ fn run(
     tokens: &FlexTensor,
     values: FlexTensor,
     table_ids: &FlexTensor,
+    locks: FlexTensor,
     settings: &NegativeSamplingSettings,
 ) -> FlexTensor {
+    let locks = owned_f32(locks);
+    let locks = match settings.lock_rows {
+        true => locks.storage::<f32>(),
+        false => &[],
+    };
     let [rows, dim] = [input.layout().shape()[0], input.layout().shape()[1]];
     let tokens = ids(tokens);
     let values = owned_f32(values);
@@ -41,6 +48,7 @@ fn run(
         dim,
         &tokens,
         targets,
+        locks,
         settings,
     );
     let mut rows = vec![0.0f32; spans(tokens.len(), settings).1 * 2];
@@ -57,6 +65,7 @@ impl NegativeSamplingBackend for Flex {
         tokens: FlexTensor,
         values: FlexTensor,
         table_ids: FlexTensor,
+        locks: FlexTensor,
         settings: NegativeSamplingSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
@@ -67,6 +76,7 @@ impl NegativeSamplingBackend for Flex {
             &tokens,
             values,
             &table_ids,
+            locks,
             &settings,
         );
         (input, output, loss)
@@ -80,6 +90,7 @@ impl NegativeSamplingBackend for Flex {
         tokens: FlexTensor,
         values: FlexTensor,
         table_ids: FlexTensor,
+        locks: FlexTensor,
         settings: NegativeSamplingSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
@@ -91,6 +102,7 @@ impl NegativeSamplingBackend for Flex {
             &tokens,
             values,
             &table_ids,
+            locks,
             &settings,
         );
         (input, output, input_state, output_state, loss)

@@ -30,6 +30,8 @@ pub struct NegativeSamplingSettings {
     /// Hierarchical softmax instead of negative sampling: each example trains the inner nodes
     /// on its target's Huffman path, and the output rows are those nodes' vectors.
     pub hierarchical: bool,
+    /// Input rows whose lock is 0 take no step (`--lock-init`, gensim's `vectors_lockf`).
+    pub lock_rows: bool,
     /// Learning rate at the chunk's first position; it moves linearly to `lr_end` at its last,
     /// so word2vec's linear decay stays smooth across chunks.
     pub lr_start: f32,
@@ -76,9 +78,10 @@ pub trait NegativeSamplingBackend: Backend {
     /// Trains skip-gram with negative sampling on one chunk of sentences, in place where the
     /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
     /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `values` and `ids`
-    /// the output layer's [`OutputTables`]. Returns the updated vectors and the
+    /// the output layer's [`OutputTables`], `locks` one number a row (0: the input row is
+    /// locked, 1: it trains) when `settings.lock_rows`, else ignored. Returns the updated vectors and the
     /// [`spans`] × 2 loss tensor of (loss sum, examples) rows.
-    #[fusion(meta = |input, output, tokens, _values, _ids, settings| (
+    #[fusion(meta = |input, output, tokens, _values, _ids, _locks, settings| (
         input.clone(),
         output.clone(),
         fused_loss_spec(tokens, settings),
@@ -89,6 +92,7 @@ pub trait NegativeSamplingBackend: Backend {
         tokens: IntTensor<Self>,
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
+        locks: FloatTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 
@@ -96,7 +100,7 @@ pub trait NegativeSamplingBackend: Backend {
     /// and `output_state` hold each row's state, [vocab, `state_width`], and come back updated
     /// with the vectors and the loss.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    #[fusion(meta = |input, output, input_state, output_state, tokens, _values, _ids, settings| (
+    #[fusion(meta = |input, output, input_state, output_state, tokens, _values, _ids, _locks, settings| (
         input.clone(),
         output.clone(),
         input_state.clone(),
@@ -111,6 +115,7 @@ pub trait NegativeSamplingBackend: Backend {
         tokens: IntTensor<Self>,
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
+        locks: FloatTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (
         FloatTensor<Self>,
@@ -196,12 +201,14 @@ pub fn negative_sampling_step(
     weights: Word2VecWeights,
     tokens: Tensor<1, Int>,
     tables: &OutputTables,
+    locks: &Tensor<1>,
     settings: NegativeSamplingSettings,
 ) -> (Word2VecWeights, Tensor<2>) {
     let (values, ids) = (
         tables.values.clone().into_dispatch(),
         tables.ids.clone().into_dispatch(),
     );
+    let locks = locks.clone().into_dispatch();
     let (input, output) = (
         weights.input.into_dispatch(),
         weights.output.into_dispatch(),
@@ -211,7 +218,7 @@ pub fn negative_sampling_step(
         None => {
             let (input, output, loss) =
                 <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk(
-                    input, output, tokens, values, ids, settings,
+                    input, output, tokens, values, ids, locks, settings,
                 );
             let weights = Word2VecWeights {
                 input: Tensor::from_dispatch(input),
@@ -230,6 +237,7 @@ pub fn negative_sampling_step(
                     tokens,
                     values,
                     ids,
+                    locks,
                     settings,
                 );
             let weights = Word2VecWeights {

@@ -12,11 +12,15 @@ use crate::train::progress::Progress;
 pub(crate) struct Word2VecStart {
     pub input: Vec<f32>,
     pub output: Vec<f32>,
+    /// With `--lock-init`: 0 for each row taken from the file (it stays as it is), 1 for the
+    /// others.
+    pub locks: Option<Vec<f32>>,
 }
 
 impl Word2VecStart {
     /// The seeded start, with `config.init_vectors`' rows where it has the word (logged). A
-    /// resumed run takes its weights from the checkpoint, so it reads no file.
+    /// resumed run takes its weights from the checkpoint, so it reads the file only to know
+    /// which rows are locked.
     pub fn new(
         config: &TrainConfig,
         vocab: &Vocab,
@@ -25,7 +29,8 @@ impl Word2VecStart {
     ) -> Result<Self> {
         let dim = config.dim;
         let (mut input, output) = Word2VecConfig::new(vocab.len(), dim).init_vectors(config.seed);
-        if let (Some(path), false) = (&config.init_vectors, resuming) {
+        let mut locks = config.lock_init.then(|| vec![1.0; vocab.len()]);
+        if let (Some(path), true) = (&config.init_vectors, !resuming || config.lock_init) {
             let given = read_vectors(path, None)?;
             if given.dim() != dim {
                 return Err(Error::invalid(
@@ -40,15 +45,27 @@ impl Word2VecStart {
             for (id, word) in vocab.words().enumerate() {
                 if let Some(row) = given.id(word) {
                     input[id * dim..(id + 1) * dim].copy_from_slice(given.row(row));
+                    if let Some(locks) = &mut locks {
+                        locks[id] = 0.0;
+                    }
                     found += 1;
                 }
             }
             progress.log(&format!(
-                "initial vectors: {found} of the {} words from {} (the others drawn at random)",
+                "initial vectors: {found} of the {} words from {} ({}; the others drawn at random)",
                 vocab.len(),
-                path.display()
+                path.display(),
+                if config.lock_init {
+                    "locked"
+                } else {
+                    "free to train"
+                }
             ));
         }
-        Ok(Word2VecStart { input, output })
+        Ok(Word2VecStart {
+            input,
+            output,
+            locks,
+        })
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct FusedWord2Vec<'a> {
     optimizer: FusedOptimizer,
     /// Where each example's output rows come from (noise words or Huffman paths).
     tables: OutputTables,
+    /// `--lock-init`'s rows (0: locked), and whether any are.
+    locks: (Tensor<1>, bool),
     chunk_tokens: usize,
     /// The readers of the epoch under way.
     producer: Option<ChunkProducer>,
@@ -60,7 +62,19 @@ impl<'a> FusedWord2Vec<'a> {
         device: &Device,
     ) -> Result<Self> {
         let (rows, dim) = (vocab.len(), config.dim);
-        let Word2VecStart { input, output } = start;
+        let Word2VecStart {
+            input,
+            output,
+            locks,
+        } = start;
+        // Without locks the kernels ignore the tensor: one number stands in.
+        let locks = match locks {
+            Some(locks) => {
+                let n = locks.len();
+                (Tensor::from_data(TensorData::new(locks, [n]), device), true)
+            }
+            None => (Tensor::ones([1], device), false),
+        };
         let shape = [rows, dim];
         let optimizer = config.optimizer_params.fused(config.optimizer);
         let weights = Word2VecWeights {
@@ -81,6 +95,7 @@ impl<'a> FusedWord2Vec<'a> {
         Ok(FusedWord2Vec {
             optimizer,
             tables,
+            locks,
             chunk_tokens: chunk_tokens(config, &vocab),
             weights: Some(weights),
             config,
@@ -165,12 +180,14 @@ impl Step for FusedWord2Vec<'_> {
             architecture: self.options.architecture,
             optimizer: self.optimizer,
             hierarchical: self.options.loss == LossKind::Hierarchical,
+            lock_rows: self.locks.1,
         };
         let weights = self
             .weights
             .take()
             .expect("the weights are back after each step");
-        let (updated, loss) = negative_sampling_step(weights, tokens, &self.tables, settings);
+        let (updated, loss) =
+            negative_sampling_step(weights, tokens, &self.tables, &self.locks.0, settings);
         self.weights = Some(updated);
         self.pending.push(loss);
         Ok(Some(lr_end))
