@@ -50,6 +50,18 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// The values of `word`'s line in a word2vec text file.
+fn vector_of(text: &str, word: &str) -> Vec<f32> {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{word} ")))
+        .unwrap_or_else(|| panic!("{word} is not in the file"));
+    line.split(' ')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
 /// A small real-looking corpus: a few hundred sentences with repeated words.
 fn small_corpus(dir: &Path) -> PathBuf {
     let words = [
@@ -538,16 +550,7 @@ fn init_vectors_start_the_rows_of_the_words_they_have() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
-    let row = |w: &str| -> Vec<f32> {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with(&format!("{w} ")))
-            .unwrap();
-        line.split(' ')
-            .skip(1)
-            .map(|v| v.parse().unwrap())
-            .collect()
-    };
+    let row = |w: &str| vector_of(&text, w);
     let near = |a: Vec<f32>, b: [f32; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
     assert!(
         near(row("alpha"), [1.0, 2.0, 3.0, 4.0]),
@@ -575,16 +578,7 @@ fn init_vectors_start_the_rows_of_the_words_they_have() {
     let o = train_quiet(&corpus, &locked, &args);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&locked).unwrap();
-    let row = |w: &str| -> Vec<f32> {
-        let line = text
-            .lines()
-            .find(|l| l.starts_with(&format!("{w} ")))
-            .unwrap();
-        line.split(' ')
-            .skip(1)
-            .map(|v| v.parse().unwrap())
-            .collect()
-    };
+    let row = |w: &str| vector_of(&text, w);
     assert_eq!(row("alpha"), [1.0, 2.0, 3.0, 4.0]);
     assert_eq!(row("zeta"), [-1.0, 0.0, 0.5, 8.0]);
     assert!(

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{stderr, wordvec};
+use common::{output_with_stdin, stderr, wordvec};
 use wordvec::text::{Corpus, Vocab};
 
 fn text() -> String {
@@ -147,24 +147,16 @@ fn compressed_and_piped_corpora_give_the_plain_files_vectors() {
         ("piped", &PathBuf::from("-")),
     ] {
         let out = dir.path().join(name).join("v.bin");
-        let mut child = wordvec()
-            .args(["train", "--threads", "1", "--epochs", "2", "--dim", "16"])
-            .args(["--min-count", "1", "--checkpoint-every", "1s", "--corpus"])
-            .arg(corpus)
-            .arg("--output")
-            .arg(&out)
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
         // Standard input carries the gzip-compressed text (decompressed from the spooled copy).
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&compress("gz", text().as_bytes()))
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let o = output_with_stdin(
+            wordvec()
+                .args(["train", "--threads", "1", "--epochs", "2", "--dim", "16"])
+                .args(["--min-count", "1", "--checkpoint-every", "1s", "--corpus"])
+                .arg(corpus)
+                .arg("--output")
+                .arg(&out),
+            &compress("gz", text().as_bytes()),
+        );
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         if name == "piped" {
             assert!(

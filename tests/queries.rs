@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{stderr, wordvec};
+use common::{output_with_stdin, stderr, wordvec};
 
 /// Royalty and gender on two axes, fruit on a third: king − man + woman ≈ queen.
 fn vectors(dir: &Path) -> std::path::PathBuf {
@@ -104,24 +103,13 @@ fn each_query_answers_as_gensim_would() {
 fn batch_queries_answer_each_line_and_name_the_bad_ones() {
     let dir = tempfile::tempdir().unwrap();
     let v = vectors(dir.path());
-    let mut child = wordvec()
-        .args(["query", "--json", "-n", "1", "--vectors"])
-        .arg(&v)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            b"# a comment\nsimilar king woman -man\nanalogy man woman king\n\nsimilarity man\n\
+    let o = output_with_stdin(
+        wordvec()
+            .args(["query", "--json", "-n", "1", "--vectors"])
+            .arg(&v),
+        b"# a comment\nsimilar king woman -man\nanalogy man woman king\n\nsimilarity man\n\
               doesnt-match apple pear man\nvector zebra\nfly away\n",
-        )
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -25,3 +25,22 @@ pub fn devices() -> Vec<(&'static str, Device)> {
     }
     devices
 }
+
+/// Runs `command` with `input` on its standard input; its output and status, collected.
+pub fn output_with_stdin(command: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run wordvec");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input)
+        .expect("write standard input");
+    child.wait_with_output().expect("wait for wordvec")
+}
