@@ -191,6 +191,9 @@ fn a_run_on_standard_input_refuses_to_resume() {
         ])
         .args(["--checkpoint-every", "1s", "--corpus", "-", "--output"])
         .arg(run.join("v.txt"))
+        // Killed, the run cannot remove its copy of standard input: keep it in this test's
+        // folder.
+        .env("TMPDIR", dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
