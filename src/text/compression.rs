@@ -19,18 +19,11 @@ pub enum Compression {
 impl Compression {
     /// The compression whose magic bytes open `path`, if any.
     pub fn sniff(path: &Path) -> Result<Option<Compression>> {
-        let mut head = [0u8; 6];
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut filled = 0;
-        while filled < head.len() {
-            match file.read(&mut head[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(path, e)),
-            }
-        }
-        Ok(Self::of_magic(&head[..filled]))
+        let mut head = Vec::with_capacity(6);
+        File::open(path)
+            .and_then(|file| file.take(6).read_to_end(&mut head))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(Self::of_magic(&head))
     }
 
     fn of_magic(head: &[u8]) -> Option<Compression> {

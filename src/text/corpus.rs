@@ -120,6 +120,10 @@ impl<S: TokenSink> TokenSink for Lowercasing<'_, S> {
             return self.inner.token(self.folded.as_bytes(), file, line);
         }
         match std::str::from_utf8(token) {
+            // Already folded (every char its own lower case): as is, no copy.
+            Ok(text) if text.chars().all(|c| c.to_lowercase().eq([c])) => {
+                self.inner.token(token, file, line)
+            }
             // `str::to_lowercase`, as the queries fold their words (final sigma included).
             Ok(text) => self.inner.token(text.to_lowercase().as_bytes(), file, line),
             Err(_) => self.inner.token(token, file, line),

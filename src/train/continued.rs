@@ -25,8 +25,12 @@ pub(crate) struct FinishedRun {
 /// The one `NAME.config.json` in `dir`, whose siblings are the run's other outputs.
 fn config_file(dir: &Path) -> Result<PathBuf> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
+    let paths: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io(dir, e))?;
+    let mut found: Vec<PathBuf> = paths
+        .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".config.json"))
         .collect();
     match found.len() {

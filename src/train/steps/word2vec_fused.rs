@@ -41,7 +41,9 @@ pub(crate) struct FusedWord2Vec<'a> {
     /// Where each example's output rows come from (noise words or Huffman paths).
     tables: OutputTables,
     /// `--lock-init`'s rows (0: locked), and whether any are.
-    locks: (Tensor<1>, bool),
+    locks: Tensor<1>,
+    /// Whether `locks` holds a row's lock each, or is the one-number stand-in.
+    lock_rows: bool,
     chunk_tokens: usize,
     /// The readers of the epoch under way.
     producer: Option<ChunkProducer>,
@@ -68,12 +70,13 @@ impl<'a> FusedWord2Vec<'a> {
             locks,
         } = start;
         // Without locks the kernels ignore the tensor: one number stands in.
+        let lock_rows = locks.is_some();
         let locks = match locks {
             Some(locks) => {
                 let n = locks.len();
-                (Tensor::from_data(TensorData::new(locks, [n]), device), true)
+                Tensor::from_data(TensorData::new(locks, [n]), device)
             }
-            None => (Tensor::ones([1], device), false),
+            None => Tensor::ones([1], device),
         };
         let shape = [rows, dim];
         let optimizer = config.optimizer_params.fused(config.optimizer);
@@ -96,6 +99,7 @@ impl<'a> FusedWord2Vec<'a> {
             optimizer,
             tables,
             locks,
+            lock_rows,
             chunk_tokens: chunk_tokens(config, &vocab),
             weights: Some(weights),
             config,
@@ -180,14 +184,14 @@ impl Step for FusedWord2Vec<'_> {
             architecture: self.options.architecture,
             optimizer: self.optimizer,
             hierarchical: self.options.loss == LossKind::Hierarchical,
-            lock_rows: self.locks.1,
+            lock_rows: self.lock_rows,
         };
         let weights = self
             .weights
             .take()
             .expect("the weights are back after each step");
         let (updated, loss) =
-            negative_sampling_step(weights, tokens, &self.tables, &self.locks.0, settings);
+            negative_sampling_step(weights, tokens, &self.tables, &self.locks, settings);
         self.weights = Some(updated);
         self.pending.push(loss);
         Ok(Some(lr_end))
