@@ -1,6 +1,6 @@
 //! Small vector arithmetic over f32 rows, shared by the CPU kernels and the queries. Every
 //! function is `inline(always)` so that it is compiled for the target of its caller: the fused
-//! CPU kernels' AVX2 copies (see `kernels::simd`) vectorise it for that target.
+//! CPU kernels' AVX-512 and AVX2 copies (see `kernels::simd`) vectorise it for those targets.
 
 /// Σ aᵢbᵢ with sixteen independent partial sums, so the compiler keeps two vector accumulators.
 #[inline(always)]
