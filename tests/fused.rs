@@ -10,7 +10,7 @@ use burn::prelude::*;
 
 use common::devices;
 use wordvec::kernels::{
-    NegativeSamplingSettings, OptimizerState, OutputTables, Word2VecWeights,
+    Batching, NegativeSamplingSettings, OptimizerState, OutputTables, Word2VecWeights,
     negative_sampling_step, read_word2vec_loss,
 };
 use wordvec::model::Architecture;
@@ -49,6 +49,24 @@ fn fused(
     architecture: Architecture,
     tree: Option<&HuffmanTree>,
 ) -> (Vec<f32>, Vec<f32>, f64, u64) {
+    let rest = (lr, optimizer, architecture, tree, Batching::Pair);
+    fused_batched(device, tokens, window, threads, rest)
+}
+
+/// [`fused`] with the examples batched as given.
+fn fused_batched(
+    device: &Device,
+    tokens: &[i32],
+    window: u32,
+    threads: u32,
+    (lr, optimizer, architecture, tree, batching): (
+        f32,
+        OptimizerKind,
+        Architecture,
+        Option<&HuffmanTree>,
+        Batching,
+    ),
+) -> (Vec<f32>, Vec<f32>, f64, u64) {
     let (input, output) = start();
     let rule = OptimizerParams::burn_defaults(optimizer).fused(optimizer);
     let weights = Word2VecWeights {
@@ -68,6 +86,7 @@ fn fused(
         // A few cubes, so that each walks a span of many positions (the CPU ignores it).
         gpu_cubes: 2,
         architecture,
+        batching,
         optimizer: rule,
         hierarchical: tree.is_some(),
         lock_rows: false,
@@ -455,6 +474,7 @@ fn hierarchical_softmax_leaves_decided_nodes_alone_on_every_device() {
             threads: 1,
             gpu_cubes: 2,
             architecture: Architecture::SkipGram,
+            batching: Batching::Pair,
             optimizer: OptimizerParams::burn_defaults(OptimizerKind::Sgd).fused(OptimizerKind::Sgd),
             hierarchical: true,
             lock_rows: false,
@@ -478,7 +498,11 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
     locks[1] = 0.0;
     locks[3] = 0.0;
     for (name, device) in devices() {
-        for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adagrad] {
+        for (optimizer, batching) in [
+            (OptimizerKind::Sgd, Batching::Pair),
+            (OptimizerKind::Adagrad, Batching::Pair),
+            (OptimizerKind::Sgd, Batching::Window),
+        ] {
             for architecture in [Architecture::SkipGram, Architecture::Cbow { mean: true }] {
                 let (input, output) = start();
                 let rule = OptimizerParams::burn_defaults(optimizer).fused(optimizer);
@@ -499,6 +523,7 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
                     threads: 1,
                     gpu_cubes: 2,
                     architecture,
+                    batching,
                     optimizer: rule,
                     hierarchical: false,
                     lock_rows: true,
@@ -509,11 +534,51 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
                 let after = host(after.input);
                 let moved =
                     |r: usize| after[r * DIM..(r + 1) * DIM] != input[r * DIM..(r + 1) * DIM];
-                let name = format!("{name} {optimizer:?} {architecture:?}");
+                let name = format!("{name} {optimizer:?} {architecture:?} {batching:?}");
                 assert!(!moved(1) && !moved(3), "{name}: a locked row moved");
                 assert!(
                     moved(2) && moved(4) && moved(9),
                     "{name}: a free row stayed"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn window_batching_on_wgpu_matches_the_cpu() {
+    // Window 1 and one noise word (or the tree's fixed paths) leave nothing to chance, so the
+    // CPU's windowed step (checked against its formula and its loss's gradient in
+    // `kernels::sgns::cpu`) is the reference for the GPU's, which stages rows in shared memory
+    // and adds steps atomically. Per pair, the same runs give other weights: the GPU did batch.
+    let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1, 0]];
+    let tokens = tokens_of(&sentences);
+    let tree = tree();
+    let all = devices();
+    let (cpu, rest) = all.split_first().unwrap();
+    let sgd = OptimizerKind::Sgd;
+    for tree in [None, Some(&tree)] {
+        for architecture in [Architecture::SkipGram, Architecture::Cbow { mean: true }] {
+            let window = (0.1, sgd, architecture, tree, Batching::Window);
+            let want = fused_batched(&cpu.1, &tokens, 1, 1, window);
+            let per_pair = (0.1, sgd, architecture, tree, Batching::Pair);
+            let pair = fused_batched(&cpu.1, &tokens, 1, 1, per_pair);
+            match architecture {
+                Architecture::SkipGram => assert!(want.0 != pair.0, "skip-gram did not batch"),
+                // CBOW's example is its window either way.
+                Architecture::Cbow { .. } => assert_close("CBOW", &want.0, &pair.0),
+            }
+            for (name, device) in rest {
+                let name = format!("{name} {architecture:?} tree {}", tree.is_some());
+                let got = fused_batched(device, &tokens, 1, 1, window);
+                assert_eq!(got.3, want.3, "{name}");
+                assert_close(&format!("{name} input vectors"), &got.0, &want.0);
+                assert_close(&format!("{name} output vectors"), &got.1, &want.1);
+                assert!(
+                    (got.2 - want.2).abs() < 0.02 * want.3 as f64,
+                    "{name}: loss {} vs {}",
+                    got.2,
+                    want.2
                 );
             }
         }

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use clap::Args;
 use wordvec::io::VectorFormat;
+use wordvec::kernels::Batching;
 use wordvec::model::Architecture;
 use wordvec::text::{STDIN, Tokenizer};
 use wordvec::train::{
@@ -45,6 +46,12 @@ pub struct TrainArgs {
     /// loss), or auto (bf16, else f16, on a GPU that computes in them; f32 on the CPU).
     #[arg(long, value_enum, default_value_t = Word2VecOptions::default().precision)]
     precision: Precision,
+    /// How skip-gram's fused step groups its examples: `pair` (word2vec's: each context word
+    /// draws its own negatives and steps before the next) or `window` (a centre's window shares
+    /// one draw and steps at once, pWord2Vec's HogBatch) [default: pair on the CPU, window on a
+    /// GPU].
+    #[arg(long, value_enum)]
+    batching: Option<Batching>,
     /// Update path [default: fused for negative sampling and hierarchical softmax (every
     /// optimizer) and for GloVe with adagrad; autodiff otherwise (and on ndarray)].
     #[arg(long, value_enum)]
@@ -172,7 +179,7 @@ pub struct TrainArgs {
     checkpoint_every: Option<f64>,
     /// Continue the stopped run in this folder from its checkpoint, with its own settings.
     #[arg(long, conflicts_with_all = [
-        "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
+        "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "batching", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
         "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
@@ -185,7 +192,7 @@ pub struct TrainArgs {
     /// min-count, its weights; the learning-rate schedule starts over; a new run is written to
     /// --output. What the earlier text taught fades as the new one trains.
     #[arg(long = "continue", requires = "corpus", conflicts_with_all = [
-        "resume", "format", "model", "cbow_mean", "loss", "precision", "update", "backend", "optimizer",
+        "resume", "format", "model", "cbow_mean", "loss", "precision", "batching", "update", "backend", "optimizer",
         "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
         "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
         "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
@@ -228,6 +235,7 @@ impl TrainArgs {
                 ns_exponent: self.ns_exponent,
                 sample: self.sample,
                 precision: self.precision,
+                batching: self.batching,
             }),
         };
         let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);

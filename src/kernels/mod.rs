@@ -24,6 +24,6 @@ pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glov
 pub use loss::LossSum;
 pub use optimizer::FusedOptimizer;
 pub use sgns::{
-    NegativeSamplingBackend, NegativeSamplingSettings, OptimizerState, OutputTables,
+    Batching, NegativeSamplingBackend, NegativeSamplingSettings, OptimizerState, OutputTables,
     Word2VecWeights, negative_sampling_step, read_word2vec_loss,
 };

@@ -12,7 +12,7 @@ use burn::tensor::FloatDType;
 use serde::{Deserialize, Serialize};
 
 use crate::io::VectorFormat;
-use crate::kernels::FusedOptimizer;
+use crate::kernels::{Batching, FusedOptimizer};
 use crate::model::Architecture;
 use crate::text::Tokenizer;
 
@@ -256,6 +256,24 @@ pub struct Word2VecOptions {
     pub sample: f64,
     /// The full softmax head's products (autodiff path).
     pub precision: Precision,
+    /// How skip-gram's fused step groups its examples; `None`: the backend's default
+    /// ([`Word2VecOptions::batching_on`]).
+    pub batching: Option<Batching>,
+}
+
+impl Word2VecOptions {
+    /// The batching the fused step runs with on `backend` under `optimizer`: as set, else
+    /// word2vec's per-pair steps on the CPU and whole windows on a GPU under SGD, where a
+    /// window's rows read once and added to atomically once keep a cube fast and lose no update
+    /// (the GPU's windowed kernel runs SGD; the stateful rules step per pair there).
+    pub fn batching_on(&self, backend: BackendKind, optimizer: &FusedOptimizer) -> Batching {
+        self.batching.unwrap_or(match backend {
+            BackendKind::Wgpu | BackendKind::Cuda if *optimizer == FusedOptimizer::Sgd => {
+                Batching::Window
+            }
+            _ => Batching::Pair,
+        })
+    }
 }
 
 impl Default for Word2VecOptions {
@@ -268,6 +286,7 @@ impl Default for Word2VecOptions {
             ns_exponent: 0.75,
             sample: 1e-3,
             precision: Precision::F32,
+            batching: None,
         }
     }
 }
@@ -645,6 +664,18 @@ impl TrainConfig {
         if w.loss != LossKind::Softmax && w.precision != Precision::F32 {
             return bad("--precision sets the full softmax's products: use it with --loss softmax");
         }
+        if w.batching.is_some() && self.update != UpdateKind::Fused {
+            return bad(
+                "--batching groups the fused step's examples: the autodiff path batches by --batch-size",
+            );
+        }
+        let gpu = matches!(self.backend, BackendKind::Wgpu | BackendKind::Cuda);
+        let sgd = self.optimizer_params.fused(self.optimizer) == FusedOptimizer::Sgd;
+        if w.batching == Some(Batching::Window) && gpu && !sgd {
+            return bad(
+                "on a GPU, --batching window runs plain SGD (the stateful optimizers and momentum step per pair there): use --batching pair, or --optimizer sgd without --momentum",
+            );
+        }
         if self.update == UpdateKind::Autodiff {
             return Ok(());
         }
@@ -737,6 +768,8 @@ struct ConfigFile {
     sample: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     precision: Option<Precision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    batching: Option<Batching>,
     min_count: u64,
     max_vocab: Option<usize>,
     epochs: usize,
@@ -772,6 +805,7 @@ impl From<ConfigFile> for TrainConfig {
                 ns_exponent: file.ns_exponent.unwrap_or(defaults.ns_exponent),
                 sample: file.sample.unwrap_or(defaults.sample),
                 precision: file.precision.unwrap_or(defaults.precision),
+                batching: file.batching,
             })
         };
         let model = match file.model {
@@ -847,6 +881,7 @@ impl From<TrainConfig> for ConfigFile {
             ns_exponent: word2vec.map(|w| w.ns_exponent),
             sample: word2vec.map(|w| w.sample),
             precision: word2vec.map(|w| w.precision),
+            batching: word2vec.and_then(|w| w.batching),
             min_count: config.min_count,
             max_vocab: config.max_vocab,
             epochs: config.epochs,
@@ -952,6 +987,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("--precision") && e.contains("softmax"), "{e}");
+        // Windows are the GPU's default under SGD; its windowed kernel runs SGD alone.
+        let windowed = ModelOptions::Word2Vec(Word2VecOptions {
+            batching: Some(Batching::Window),
+            ..Word2VecOptions::default()
+        });
+        let mut adam = TrainConfig::for_model(
+            windowed.clone(),
+            Some(OptimizerKind::Adam),
+            BackendKind::Wgpu,
+        );
+        let e = adam.validate().unwrap_err().to_string();
+        assert!(e.contains("--batching window") && e.contains("SGD"), "{e}");
+        adam.backend = BackendKind::Cpu;
+        adam.validate().unwrap();
+        let mut autodiff = TrainConfig::for_model(windowed, None, BackendKind::Cpu);
+        autodiff.update = UpdateKind::Autodiff;
+        let e = autodiff.validate().unwrap_err().to_string();
+        assert!(e.contains("--batching") && e.contains("autodiff"), "{e}");
+        let w = Word2VecOptions::default();
+        let (sgd, adagrad) = (
+            FusedOptimizer::Sgd,
+            FusedOptimizer::AdaGrad {
+                epsilon: 1e-10,
+                weight_decay: 0.0,
+            },
+        );
+        assert_eq!(w.batching_on(BackendKind::Cpu, &sgd), Batching::Pair);
+        assert_eq!(w.batching_on(BackendKind::Wgpu, &sgd), Batching::Window);
+        assert_eq!(w.batching_on(BackendKind::Cuda, &adagrad), Batching::Pair);
     }
 
     /// A config written before the settings were tagged by model: flat, with word2vec's fields

@@ -6,8 +6,8 @@
 
 use rand::RngCore;
 
-use super::NegativeSamplingSettings;
 use super::sigmoid::SigmoidTable;
+use super::{Batching, NegativeSamplingSettings};
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
 use crate::kernels::optimizer::FusedOptimizer;
@@ -190,6 +190,8 @@ fn run_part(
         grad: vec![0.0; shared.dim()],
         hidden: vec![0.0; shared.dim()],
         contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
+        factors: Vec::new(),
+        window_steps: Vec::new(),
         targets: vec![0; most_targets],
         labels: vec![0.0; most_targets],
         loss: LossSum::default(),
@@ -244,6 +246,10 @@ struct Worker<'a> {
     contexts: Vec<u32>,
     /// Hierarchical softmax: nodes already decided (|score| ≥ [`SATURATED`]) take no step.
     skips_saturated: bool,
+    /// [`Batching::Window`]: each (context, target) pair's gradient factor, context-major, and
+    /// each context row's gathered step.
+    factors: Vec<f32>,
+    window_steps: Vec<f32>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
     labels: Vec<f32>,
@@ -275,6 +281,15 @@ impl Worker<'_> {
                 .iter()
                 .take_while(|&&t| t != SENTENCE_END);
             match settings.architecture {
+                Architecture::SkipGram if settings.batching == Batching::Window => {
+                    let mut contexts = std::mem::take(&mut self.contexts);
+                    contexts.clear();
+                    contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
+                    if !contexts.is_empty() {
+                        self.window_example::<STATEFUL>(&contexts, center, settings.negative, lr);
+                    }
+                    self.contexts = contexts;
+                }
                 Architecture::SkipGram => {
                     for &t in left.iter().chain(right) {
                         if let Some(context) = self.valid(t) {
@@ -406,26 +421,102 @@ impl Worker<'_> {
             }
         }
         for &c in contexts {
-            self.step_input::<STATEFUL>(c, lr);
+            self.step_input::<STATEFUL>(c, &self.grad, lr);
         }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
     }
 
-    /// Adds the gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
+    /// Adds a gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
     /// already), or as the optimizer's step for the gradient −`grad`.
     #[inline(always)]
-    fn step_input<const STATEFUL: bool>(&mut self, row: u32, lr: f32) {
+    fn step_input<const STATEFUL: bool>(&self, row: u32, grad: &[f32], lr: f32) {
         if self.shared.locks.get(row as usize) == Some(&0.0) {
             return;
         }
         let v = self.shared.input.row(row as usize);
         if STATEFUL {
             let state = self.shared.input_state.row(row as usize);
-            self.optimizer.step_row(-1.0, &self.grad, v, state, lr);
+            self.optimizer.step_row(-1.0, grad, v, state, lr);
         } else {
-            axpy(1.0, &self.grad, v);
+            axpy(1.0, grad, v);
         }
+    }
+
+    /// One centre's window at once ([`Batching::Window`]): every context row is scored against
+    /// the same targets (the centre and one draw of noise words, or the centre's path) from the
+    /// rows as they were; then each output row takes the sum of its steps over the contexts,
+    /// and each context row the sum over the targets. With SGD that is one gradient step on the
+    /// window's loss; a stateful rule steps each row once on its summed gradient.
+    #[inline(always)]
+    fn window_example<const STATEFUL: bool>(
+        &mut self,
+        contexts: &[u32],
+        center: u32,
+        negative: u32,
+        lr: f32,
+    ) {
+        let count = self.draw_targets(center, negative);
+        let dim = self.shared.dim();
+        // Under SGD the factors carry the rate, as word2vec's do.
+        let scale = if STATEFUL { 1.0 } else { lr };
+        let mut factors = std::mem::take(&mut self.factors);
+        factors.clear();
+        let mut loss = 0.0f32;
+        for &c in contexts {
+            let v = self.shared.input.row(c as usize);
+            for k in 0..count {
+                let u = self.shared.output.row(self.targets[k] as usize);
+                let (g, l) = self.score(v, u, self.labels[k]);
+                loss += l;
+                factors.push(g.map_or(0.0, |g| g * scale));
+            }
+        }
+        // The context rows' steps, from the output rows as they were.
+        let mut steps = std::mem::take(&mut self.window_steps);
+        steps.clear();
+        steps.resize(contexts.len() * dim, 0.0);
+        for (step, gs) in steps.chunks_exact_mut(dim).zip(factors.chunks_exact(count)) {
+            for (&t, &g) in self.targets[..count].iter().zip(gs) {
+                if g != 0.0 {
+                    axpy(g, self.shared.output.row(t as usize), step);
+                }
+            }
+        }
+        // The output rows' steps, from the context rows as they were (not yet stepped).
+        for k in 0..count {
+            let t = self.targets[k] as usize;
+            let u = self.shared.output.row(t);
+            if STATEFUL {
+                self.grad.iter_mut().for_each(|g| *g = 0.0);
+            }
+            let mut stepped = false;
+            for (j, &c) in contexts.iter().enumerate() {
+                let g = factors[j * count + k];
+                if g == 0.0 {
+                    continue;
+                }
+                stepped = true;
+                let v = self.shared.input.row(c as usize);
+                if STATEFUL {
+                    axpy(g, v, &mut self.grad);
+                } else {
+                    axpy(g, v, u);
+                }
+            }
+            // A node every context left alone (saturated) keeps its state, as per pair.
+            if STATEFUL && stepped {
+                let state = self.shared.output_state.row(t);
+                self.optimizer.step_row(-1.0, &self.grad, u, state, lr);
+            }
+        }
+        for (&c, step) in contexts.iter().zip(steps.chunks_exact(dim)) {
+            self.step_input::<STATEFUL>(c, step, lr);
+        }
+        self.factors = factors;
+        self.window_steps = steps;
+        self.loss.sum += loss as f64;
+        self.loss.pairs += contexts.len() as u64;
     }
 
     /// The gradient factor (label − σ(score)) of one target and its loss (−log σ(±score)); a
@@ -476,7 +567,7 @@ impl Worker<'_> {
                 axpy_pair(g * lr, u, v, &mut self.grad);
             }
         }
-        self.step_input::<STATEFUL>(input, lr);
+        self.step_input::<STATEFUL>(input, &self.grad, lr);
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
     }
@@ -536,6 +627,7 @@ mod tests {
             threads: 1,
             gpu_cubes: 0,
             architecture: Architecture::Cbow { mean },
+            batching: Batching::Pair,
             optimizer: FusedOptimizer::Sgd,
             hierarchical: false,
             lock_rows: false,
@@ -555,6 +647,152 @@ mod tests {
             &settings,
         );
         (input, output)
+    }
+
+    /// One CPU pass of skip-gram over `tokens` with window 1, the one noise word, one thread
+    /// and a constant rate, batched as `batching`.
+    fn skipgram_step(batching: Batching, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+        let (mut input, mut output) = weights();
+        let settings = NegativeSamplingSettings {
+            window: 1,
+            negative: 1,
+            lr_start: lr,
+            lr_end: lr,
+            seed: 3,
+            threads: 1,
+            gpu_cubes: 0,
+            architecture: Architecture::SkipGram,
+            batching,
+            optimizer: FusedOptimizer::Sgd,
+            hierarchical: false,
+            lock_rows: false,
+        };
+        let noise = OutputTargets::Noise(NoiseTables {
+            accept: &[0.0],
+            alias: &[NOISE],
+        });
+        train_chunk(
+            &mut input,
+            &mut output,
+            None,
+            DIM,
+            tokens,
+            noise,
+            &[],
+            &settings,
+        );
+        (input, output)
+    }
+
+    /// Each position's ±1 neighbours, the contexts of its window.
+    fn neighbours(tokens: &[i32], i: usize) -> Vec<i32> {
+        [i.wrapping_sub(1), i + 1]
+            .into_iter()
+            .filter_map(|j| tokens.get(j).copied())
+            .collect()
+    }
+
+    fn dot64(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    #[test]
+    fn window_batching_steps_every_row_once_from_the_rows_as_they_were() {
+        // The reference, in f64: for each centre in order, every (context, target) factor
+        // lr·(label − σ(v·u)) from the weights before the window; then each output row adds
+        // Σ_contexts factor·v and each context row Σ_targets factor·u, both from those weights.
+        let tokens = [0, 1, 2, 3, 1, 4, 2];
+        let lr = 0.3;
+        let (input, output) = weights();
+        let mut input: Vec<f64> = input.iter().map(|&v| v as f64).collect();
+        let mut output: Vec<f64> = output.iter().map(|&v| v as f64).collect();
+        let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+        for (i, &center) in tokens.iter().enumerate() {
+            let contexts = neighbours(&tokens, i);
+            let targets = [(center, 1.0), (NOISE, 0.0)];
+            let factors: Vec<Vec<f64>> = contexts
+                .iter()
+                .map(|&c| {
+                    targets
+                        .iter()
+                        .map(|&(t, label)| {
+                            let score = dot64(row(&input, c), row(&output, t));
+                            lr as f64 * (label - sigmoid(score))
+                        })
+                        .collect()
+                })
+                .collect();
+            let (input0, output0) = (input.clone(), output.clone());
+            for (j, &c) in contexts.iter().enumerate() {
+                for (k, &(t, _)) in targets.iter().enumerate() {
+                    for d in 0..DIM {
+                        let (ci, ti) = (c as usize * DIM + d, t as usize * DIM + d);
+                        input[ci] += factors[j][k] * output0[ti];
+                        output[ti] += factors[j][k] * input0[ci];
+                    }
+                }
+            }
+        }
+        let (window_input, window_output) = skipgram_step(Batching::Window, lr, &tokens);
+        for (got, want) in window_input
+            .iter()
+            .chain(&window_output)
+            .zip(input.iter().chain(&output))
+        {
+            assert!((*got as f64 - want).abs() < 1e-5, "{got} vs {want}");
+        }
+        // Per pair, a window's second context sees the first one's step: not the same.
+        let (pair_input, _) = skipgram_step(Batching::Pair, lr, &tokens);
+        let gap = pair_input
+            .iter()
+            .zip(&window_input)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(gap > 1e-4, "the batchings differ: {gap}");
+    }
+
+    #[test]
+    fn window_batching_follows_the_gradient_of_its_loss() {
+        // A tiny rate makes the whole pass −lr·∇(loss of every window) to first order, the loss
+        // of a window being Σ over its contexts of −log σ(v·u_centre) − log σ(−v·u_noise).
+        let tokens = [0, 1, 2, 3, 1, 4];
+        let lr = 1e-3f32;
+        let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
+        let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
+        let loss = |input: &[f64], output: &[f64]| {
+            let mut total = 0.0;
+            for (i, &center) in tokens.iter().enumerate() {
+                for c in neighbours(&tokens, i) {
+                    let v = row(input, c);
+                    total -= log_sigmoid(dot64(v, row(output, center)))
+                        + log_sigmoid(-dot64(v, row(output, NOISE)));
+                }
+            }
+            total
+        };
+        let (input0, output0) = weights();
+        let (input1, output1) = skipgram_step(Batching::Window, lr, &tokens);
+        let (input0, output0) = (wide(&input0), wide(&output0));
+        let h = 1e-6;
+        for (which, before, after) in [(0, &input0, &input1), (1, &output0, &output1)] {
+            for k in 0..ROWS * DIM {
+                let (mut plus, mut minus) = (before.clone(), before.clone());
+                plus[k] += h;
+                minus[k] -= h;
+                let at = |m: &[f64]| match which {
+                    0 => loss(m, &output0),
+                    _ => loss(&input0, m),
+                };
+                let grad = (at(&plus) - at(&minus)) / (2.0 * h);
+                let step = (after[k] as f64 - before[k]) / lr as f64;
+                assert!(
+                    (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
+                    "{} {k}: step {step}, −gradient {}",
+                    ["input", "output"][which],
+                    -grad
+                );
+            }
+        }
     }
 
     fn row(m: &[f64], r: i32) -> &[f64] {

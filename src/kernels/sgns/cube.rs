@@ -21,11 +21,11 @@ use crate::model::Architecture;
 /// Added to a span's loss when a score is not finite: far above anything a finite run reports
 /// (each example costs at most about 31 per target), so the host sees divergence even where the
 /// GPU's float rules would hide a NaN.
-const BROKEN_LOSS: f32 = 1.0e30;
+pub(super) const BROKEN_LOSS: f32 = 1.0e30;
 
 /// A 32-bit integer hash (lowbias32): the device's random numbers, one stream per position.
 #[cube]
-fn mix(x: u32) -> u32 {
+pub(super) fn mix(x: u32) -> u32 {
     let mut v = x;
     v ^= v >> 16;
     v *= 0x7feb_352du32;
@@ -37,7 +37,7 @@ fn mix(x: u32) -> u32 {
 
 /// Uniform in [0, 1) from the top 24 bits.
 #[cube]
-fn unit_float(r: u32) -> f32 {
+pub(super) fn unit_float(r: u32) -> f32 {
     f32::cast_from(r >> 8) * (1.0f32 / 16_777_216.0f32)
 }
 
@@ -722,6 +722,9 @@ impl NegativeSamplingBackend for CubeBackend {
         locks: FloatTensor<Self>,
         settings: NegativeSamplingSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        if super::window_cube::applies(&input, &settings) {
+            return super::window_cube::launch(input, output, tokens, values, ids, locks, settings);
+        }
         let (input, output, _, loss) =
             launch(input, output, None, tokens, values, ids, locks, settings);
         (input, output, loss)

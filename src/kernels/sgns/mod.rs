@@ -9,6 +9,8 @@ mod cube;
 #[cfg(feature = "flex")]
 mod flex;
 mod sigmoid;
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+mod window_cube;
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
@@ -47,9 +49,30 @@ pub struct NegativeSamplingSettings {
     pub gpu_cubes: u32,
     /// Skip-gram or CBOW.
     pub architecture: Architecture,
+    /// How skip-gram's examples step: one (context, centre) pair at a time, or a centre's whole
+    /// window at once. CBOW's example is its window either way.
+    pub batching: Batching,
     /// How the touched rows step: plain SGD (the weights alone), or a stateful optimizer whose
     /// state the weights carry ([`Word2VecWeights::state`]).
     pub optimizer: FusedOptimizer,
+}
+
+/// How skip-gram's fused step groups its examples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum Batching {
+    /// word2vec's: each (context, centre) pair draws its own negatives and steps before the
+    /// next pair is scored, so later pairs see earlier pairs' updates.
+    #[default]
+    Pair,
+    /// pWord2Vec's HogBatch (Ji et al. 2016): a centre's window shares one draw of negatives
+    /// (under hierarchical softmax its pairs share the centre's path anyway); every score of
+    /// the window is taken from the rows as they were, and each row then takes the window's
+    /// summed step once. The same gradient to first order, with a row read and written once per
+    /// window instead of once per pair: small matrix products, which is what makes a GPU cube
+    /// fast and its writes few.
+    Window,
 }
 
 /// The [`spans_for`] of a chunk of `tokens` positions under `settings`.

@@ -182,6 +182,7 @@ impl Step for FusedWord2Vec<'_> {
             threads: config.threads as u32,
             gpu_cubes: config.gpu_cubes,
             architecture: self.options.architecture,
+            batching: self.options.batching_on(config.backend, &self.optimizer),
             optimizer: self.optimizer,
             hierarchical: self.options.loss == LossKind::Hierarchical,
             lock_rows: self.lock_rows,

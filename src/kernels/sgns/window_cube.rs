@@ -1,0 +1,351 @@
+//! The windowed step on CubeCL backends ([`Batching::Window`], SGD): one cube of 32 units walks
+//! a span of centre positions in order, and for each centre stages its window's rows in shared
+//! memory — the context rows (CBOW: their mean or sum), and the output rows of the centre and
+//! its one draw of noise words (or its Huffman path) — scores every (context, target) pair at
+//! once, one pair per unit, and adds each row's summed step back with one atomic add per
+//! weight. Rows are read with atomic loads too, so no cube works from a stale copy in a
+//! non-coherent cache, and no cube's update is lost to another's write: concurrent cubes only
+//! make each other's reads a little older. This is what the per-pair kernel (`cube`) lacks at
+//! hundreds of cubes, where plain read-modify-writes of the hottest output rows lose updates.
+//!
+//! It needs f32 atomic adds in storage buffers (CUDA; Vulkan with `shaderBufferFloat32AtomicAdd`)
+//! and the shared memory for one window; where either is missing, the per-pair kernel runs.
+
+use burn::tensor::DType;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::features::AtomicUsage;
+use cubecl::ir::{ElemType, FloatKind, Type};
+use cubecl::prelude::*;
+
+use super::cube::{BROKEN_LOSS, mix, unit_float};
+use super::{Batching, NegativeSamplingSettings, spans};
+use crate::kernels::cube::{UNITS, contiguous_f32, contiguous_i32, cube_sum, grid};
+use crate::kernels::optimizer::FusedOptimizer;
+use crate::model::{Architecture, MAX_DEPTH};
+
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+fn window_kernel(
+    input: &mut Tensor<Atomic<f32>>,
+    output: &mut Tensor<Atomic<f32>>,
+    tokens: &Tensor<i32>,
+    // The output layer's tables (see `OutputTables`).
+    values: &Tensor<f32>,
+    ids: &Tensor<i32>,
+    locks: &Tensor<f32>,
+    loss: &mut Tensor<f32>,
+    n_tokens: u32,
+    rows: u32,
+    dim: u32,
+    window: u32,
+    negative: u32,
+    lr_start: f32,
+    lr_step: f32,
+    seed: u32,
+    span: u32,
+    // Shared rows are `stride` = dim rounded up to 32, plus one, floats apart, so the units
+    // reading one row each at the same offset hit different banks.
+    #[comptime] stride: usize,
+    #[comptime] max_contexts: usize,
+    #[comptime] max_targets: usize,
+    #[comptime] cbow: bool,
+    #[comptime] cbow_mean: bool,
+    #[comptime] hierarchical: bool,
+    #[comptime] lock_rows: bool,
+) {
+    let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
+    let unit = UNIT_POS_X as usize;
+    let units = UNITS as usize;
+    let n = n_tokens as usize;
+    let dim_u = dim as usize;
+    let rows_u = rows as usize;
+    let noise_len = u32::cast_from(values.len());
+    let start = slot * span as usize;
+    let mut end = start + span as usize;
+    if end > n {
+        end = n;
+    }
+    let mut red = Shared::<[f32]>::new_slice(32usize);
+    // Skip-gram: one row per context; CBOW: the hidden layer alone, in row 0.
+    let mut rows_in = Shared::<[f32]>::new_slice(comptime!(max_contexts * stride));
+    let mut rows_out = Shared::<[f32]>::new_slice(comptime!(max_targets * stride));
+    // Each (context, target) pair's lr·(label − σ(score)), context-major.
+    let mut factors = Shared::<[f32]>::new_slice(comptime!(max_contexts * max_targets));
+    let mut context_ids = Shared::<[u32]>::new_slice(max_contexts);
+    let mut target_ids = Shared::<[u32]>::new_slice(max_targets);
+    let mut labels = Shared::<[f32]>::new_slice(max_targets);
+    // The window's number of contexts and of targets.
+    let mut counts = Shared::<[u32]>::new_slice(2usize);
+    let mut loss_sum = 0.0f32;
+    let mut pairs = 0.0f32;
+    for i in start..end {
+        // Every unit is done with the previous window's shared rows.
+        sync_cube();
+        let c = tokens[i];
+        if c >= 0 && u32::cast_from(c) < rows {
+            let center = usize::cast_from(c);
+            let lr = lr_start + lr_step * f32::cast_from(i);
+            if unit == 0 {
+                let mut state = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
+                let b = 1 + state % window;
+                let mut lo = i;
+                let mut k = 0u32;
+                while k < b && lo > 0 && tokens[lo - 1] >= 0 {
+                    lo -= 1;
+                    k += 1;
+                }
+                let mut hi = i;
+                k = 0u32;
+                while k < b && hi + 1 < n && tokens[hi + 1] >= 0 {
+                    hi += 1;
+                    k += 1;
+                }
+                let mut contexts = 0usize;
+                for m in lo..hi + 1 {
+                    let ctx = tokens[m];
+                    if m != i && ctx >= 0 && u32::cast_from(ctx) < rows && contexts < max_contexts {
+                        context_ids[contexts] = u32::cast_from(ctx);
+                        contexts += 1;
+                    }
+                }
+                let mut targets = 0usize;
+                if hierarchical {
+                    let path = usize::cast_from(ids[center]);
+                    let mut len = usize::cast_from(ids[center + 1]) - path;
+                    if len > max_targets {
+                        len = max_targets;
+                    }
+                    for t in 0..len {
+                        let node = usize::cast_from(ids[rows_u + 1 + path + t]);
+                        if node < rows_u {
+                            target_ids[targets] = u32::cast_from(node);
+                            labels[targets] = values[path + t];
+                            targets += 1;
+                        }
+                    }
+                } else {
+                    target_ids[0] = u32::cast_from(center);
+                    labels[0] = 1.0f32;
+                    targets = 1;
+                    for _ in 0..negative {
+                        state = mix(state + 0x9e37_79b9u32);
+                        let bucket = state % noise_len;
+                        state = mix(state + 0x9e37_79b9u32);
+                        let mut w = ids[usize::cast_from(bucket)];
+                        if unit_float(state) < values[usize::cast_from(bucket)] {
+                            w = i32::cast_from(bucket);
+                        }
+                        let w = usize::cast_from(w);
+                        if w != center && w < rows_u {
+                            target_ids[targets] = u32::cast_from(w);
+                            labels[targets] = 0.0f32;
+                            targets += 1;
+                        }
+                    }
+                }
+                counts[0] = u32::cast_from(contexts);
+                counts[1] = u32::cast_from(targets);
+            }
+            sync_cube();
+            let contexts = usize::cast_from(counts[0]);
+            let targets = usize::cast_from(counts[1]);
+            if contexts > 0 {
+                let mut inputs = contexts;
+                if cbow {
+                    inputs = 1usize;
+                    let mut d = unit;
+                    while d < dim_u {
+                        let mut h = 0.0f32;
+                        for s in 0..contexts {
+                            h += input[usize::cast_from(context_ids[s]) * dim_u + d].load();
+                        }
+                        if cbow_mean {
+                            h /= f32::cast_from(contexts);
+                        }
+                        rows_in[d] = h;
+                        d += units;
+                    }
+                } else {
+                    for s in 0..contexts {
+                        let base = usize::cast_from(context_ids[s]) * dim_u;
+                        let mut d = unit;
+                        while d < dim_u {
+                            rows_in[s * stride + d] = input[base + d].load();
+                            d += units;
+                        }
+                    }
+                }
+                for t in 0..targets {
+                    let base = usize::cast_from(target_ids[t]) * dim_u;
+                    let mut d = unit;
+                    while d < dim_u {
+                        rows_out[t * stride + d] = output[base + d].load();
+                        d += units;
+                    }
+                }
+                sync_cube();
+                // Every pair's score, one pair per unit at a time.
+                let mut p = unit;
+                while p < inputs * targets {
+                    let j = p / targets;
+                    let k = p % targets;
+                    let mut score = 0.0f32;
+                    for d in 0..dim_u {
+                        score += rows_in[j * stride + d] * rows_out[k * stride + d];
+                    }
+                    let mut broken = 0.0f32;
+                    if f32::is_nan(score) || f32::is_inf(score) {
+                        broken = BROKEN_LOSS;
+                    }
+                    let f = f32::clamp(score, -30.0f32, 30.0f32);
+                    let e = f32::exp(-f);
+                    let label = labels[k];
+                    let softplus = f32::ln(1.0f32 + e);
+                    if label > 0.5f32 {
+                        loss_sum += softplus + broken;
+                    } else {
+                        loss_sum += softplus + f + broken;
+                    }
+                    let mut g = (label - 1.0f32 / (1.0f32 + e)) * lr;
+                    // Hierarchical softmax leaves a decided node alone (word2vec's MAX_EXP skip,
+                    // `model::SATURATED`).
+                    if hierarchical && f32::abs(f) >= 6.0f32 {
+                        g = 0.0f32;
+                    }
+                    factors[p] = g;
+                    p += units;
+                }
+                sync_cube();
+                // Each unit adds its dimensions of every row's summed step, from the staged
+                // rows (as they were before the window).
+                let mut d = unit;
+                while d < dim_u {
+                    for j in 0..inputs {
+                        let mut step = 0.0f32;
+                        for k in 0..targets {
+                            step += factors[j * targets + k] * rows_out[k * stride + d];
+                        }
+                        if cbow {
+                            // The hidden layer's whole step to every context row (word2vec).
+                            for s in 0..contexts {
+                                let row = usize::cast_from(context_ids[s]);
+                                if !lock_rows || locks[row] != 0.0f32 {
+                                    input[row * dim_u + d].fetch_add(step);
+                                }
+                            }
+                        } else {
+                            let row = usize::cast_from(context_ids[j]);
+                            if !lock_rows || locks[row] != 0.0f32 {
+                                input[row * dim_u + d].fetch_add(step);
+                            }
+                        }
+                    }
+                    for k in 0..targets {
+                        let mut step = 0.0f32;
+                        for j in 0..inputs {
+                            step += factors[j * targets + k] * rows_in[j * stride + d];
+                        }
+                        if step != 0.0f32 {
+                            output[usize::cast_from(target_ids[k]) * dim_u + d].fetch_add(step);
+                        }
+                    }
+                    d += units;
+                }
+                pairs += f32::cast_from(inputs);
+            }
+        }
+    }
+    cube_sum(&mut red, unit, loss_sum);
+    // The grid may hold a few cubes past the last slot.
+    if unit == 0 && slot * 2 < loss.len() {
+        loss[slot * 2] = red[0];
+        loss[slot * 2 + 1] = pairs;
+    }
+}
+
+/// Most contexts and targets one window stages, under `settings`.
+fn window_shape(settings: &NegativeSamplingSettings) -> (usize, usize) {
+    let contexts = 2 * settings.window.max(1) as usize;
+    let targets = match settings.hierarchical {
+        true => MAX_DEPTH,
+        false => settings.negative as usize + 1,
+    };
+    (contexts, targets)
+}
+
+/// Whether the windowed kernel runs this step on `client`'s device: SGD, [`Batching::Window`],
+/// f32 atomic adds, and one window's rows within the device's shared memory.
+pub(super) fn applies(input: &CubeTensor, settings: &NegativeSamplingSettings) -> bool {
+    let dim = input.meta.shape()[1];
+    let properties = input.client.properties();
+    let atomic_add = properties
+        .atomic_type_usage(Type::atomic(ElemType::Float(FloatKind::F32)))
+        .contains(AtomicUsage::Add);
+    let (contexts, targets) = window_shape(settings);
+    let stride = dim.next_multiple_of(UNITS as usize) + 1;
+    let floats = (contexts + targets) * stride + contexts * targets + 2 * targets + contexts + 34;
+    settings.batching == Batching::Window
+        && settings.optimizer == FusedOptimizer::Sgd
+        && atomic_add
+        && floats * 4 <= properties.hardware.max_shared_memory_size
+}
+
+/// Launches the windowed kernel (see [`applies`]); returns the updated weights and the loss.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn launch(
+    input: CubeTensor,
+    output: CubeTensor,
+    tokens: CubeTensor,
+    values: CubeTensor,
+    ids: CubeTensor,
+    locks: CubeTensor,
+    settings: NegativeSamplingSettings,
+) -> (CubeTensor, CubeTensor, CubeTensor) {
+    let (input, output) = (contiguous_f32(input), contiguous_f32(output));
+    let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
+    let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
+    let shape = input.meta.shape().clone();
+    let (rows, dim) = (shape[0], shape[1]);
+    let n = tokens.meta.shape().num_elements();
+    let (span, slots) = spans(n, &settings);
+    let client = input.client.clone();
+    let loss = empty_device_dtype(
+        client.clone(),
+        input.device.clone(),
+        [slots, 2].into(),
+        DType::F32,
+    );
+    let (max_contexts, max_targets) = window_shape(&settings);
+    let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
+    let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
+    window_kernel::launch(
+        &client,
+        grid(slots),
+        CubeDim::new_1d(UNITS),
+        input.clone().into_tensor_arg(),
+        output.clone().into_tensor_arg(),
+        tokens.into_tensor_arg(),
+        values.into_tensor_arg(),
+        ids.into_tensor_arg(),
+        locks.into_tensor_arg(),
+        loss.clone().into_tensor_arg(),
+        n as u32,
+        rows as u32,
+        dim as u32,
+        settings.window.max(1),
+        settings.negative,
+        settings.lr_start,
+        lr_step,
+        seed,
+        span as u32,
+        dim.next_multiple_of(UNITS as usize) + 1,
+        max_contexts,
+        max_targets,
+        matches!(settings.architecture, Architecture::Cbow { .. }),
+        matches!(settings.architecture, Architecture::Cbow { mean: true }),
+        settings.hierarchical,
+        settings.lock_rows,
+    );
+    (input, output, loss)
+}
