@@ -75,6 +75,8 @@ fn window_kernel(
     let mut context_ids = Shared::<[u32]>::new_slice(max_contexts);
     let mut target_ids = Shared::<[u32]>::new_slice(max_targets);
     let mut labels = Shared::<[f32]>::new_slice(max_targets);
+    let mut drawn = Shared::<[u32]>::new_slice(max_targets);
+    let mut drawn_labels = Shared::<[f32]>::new_slice(max_targets);
     // The window's number of contexts and of targets.
     let mut counts = Shared::<[u32]>::new_slice(2usize);
     let mut loss_sum = 0.0f32;
@@ -86,9 +88,43 @@ fn window_kernel(
         if c >= 0 && u32::cast_from(c) < rows {
             let center = usize::cast_from(c);
             let lr = lr_start + lr_step * f32::cast_from(i);
+            let base = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
+            // The targets, drawn by the units at once into `drawn` (one candidate each; a path
+            // node each under hierarchical softmax), then kept in order by unit 0 below.
+            let mut candidates = usize::cast_from(negative) + 1;
+            let mut path = 0usize;
+            if hierarchical {
+                path = usize::cast_from(ids[center]);
+                candidates = usize::cast_from(ids[center + 1]) - path;
+                if candidates > max_targets {
+                    candidates = max_targets;
+                }
+            }
+            let mut t = unit;
+            while t < candidates {
+                let mut w = center;
+                let mut label = 1.0f32;
+                if hierarchical {
+                    w = usize::cast_from(ids[rows_u + 1 + path + t]);
+                    label = values[path + t];
+                } else if t > 0 {
+                    // Noise word t's own stream: a bucket, then whether to keep it or its alias.
+                    let mut r = mix(base + u32::cast_from(t) * 0x632b_e5abu32);
+                    let bucket = r % noise_len;
+                    r = mix(r + 0x9e37_79b9u32);
+                    let mut id = ids[usize::cast_from(bucket)];
+                    if unit_float(r) < values[usize::cast_from(bucket)] {
+                        id = i32::cast_from(bucket);
+                    }
+                    w = usize::cast_from(id);
+                    label = 0.0f32;
+                }
+                drawn[t] = u32::cast_from(w);
+                drawn_labels[t] = label;
+                t += units;
+            }
             if unit == 0 {
-                let mut state = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
-                let b = 1 + state % window;
+                let b = 1 + base % window;
                 let mut lo = i;
                 let mut k = 0u32;
                 while k < b && lo > 0 && tokens[lo - 1] >= 0 {
@@ -109,42 +145,21 @@ fn window_kernel(
                         contexts += 1;
                     }
                 }
+                counts[0] = u32::cast_from(contexts);
+            }
+            sync_cube();
+            if unit == 0 {
+                // Noise words equal to the centre are dropped, as word2vec does; ids outside
+                // the matrix are an error of the caller's tables and are skipped.
                 let mut targets = 0usize;
-                if hierarchical {
-                    let path = usize::cast_from(ids[center]);
-                    let mut len = usize::cast_from(ids[center + 1]) - path;
-                    if len > max_targets {
-                        len = max_targets;
-                    }
-                    for t in 0..len {
-                        let node = usize::cast_from(ids[rows_u + 1 + path + t]);
-                        if node < rows_u {
-                            target_ids[targets] = u32::cast_from(node);
-                            labels[targets] = values[path + t];
-                            targets += 1;
-                        }
-                    }
-                } else {
-                    target_ids[0] = u32::cast_from(center);
-                    labels[0] = 1.0f32;
-                    targets = 1;
-                    for _ in 0..negative {
-                        state = mix(state + 0x9e37_79b9u32);
-                        let bucket = state % noise_len;
-                        state = mix(state + 0x9e37_79b9u32);
-                        let mut w = ids[usize::cast_from(bucket)];
-                        if unit_float(state) < values[usize::cast_from(bucket)] {
-                            w = i32::cast_from(bucket);
-                        }
-                        let w = usize::cast_from(w);
-                        if w != center && w < rows_u {
-                            target_ids[targets] = u32::cast_from(w);
-                            labels[targets] = 0.0f32;
-                            targets += 1;
-                        }
+                for t in 0..candidates {
+                    let w = usize::cast_from(drawn[t]);
+                    if w < rows_u && (hierarchical || t == 0 || w != center) {
+                        target_ids[targets] = u32::cast_from(w);
+                        labels[targets] = drawn_labels[t];
+                        targets += 1;
                     }
                 }
-                counts[0] = u32::cast_from(contexts);
                 counts[1] = u32::cast_from(targets);
             }
             sync_cube();
@@ -284,7 +299,7 @@ pub(super) fn applies(input: &CubeTensor, settings: &NegativeSamplingSettings) -
         .contains(AtomicUsage::Add);
     let (contexts, targets) = window_shape(settings);
     let stride = dim.next_multiple_of(UNITS as usize) + 1;
-    let floats = (contexts + targets) * stride + contexts * targets + 2 * targets + contexts + 34;
+    let floats = (contexts + targets) * stride + contexts * targets + 4 * targets + contexts + 34;
     settings.batching == Batching::Window
         && settings.optimizer == FusedOptimizer::Sgd
         && atomic_add
