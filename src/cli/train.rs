@@ -61,7 +61,7 @@ pub struct TrainArgs {
     backend: BackendKind,
     /// Optimizer: on the fused path each is row-sparse ("lazy": rows a step does not touch
     /// keep their state); GloVe's fused path is the reference's AdaGrad [default: sgd;
-    /// adagrad for GloVe].
+    /// adagrad for GloVe; adam for the full softmax].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
     /// Adam and AdamW: the first moment's decay [default: 0.9, Burn's].

@@ -409,7 +409,7 @@ pub struct TrainConfig {
 impl TrainConfig {
     /// A run of `model` with every other setting at its default for that model, trained by
     /// `optimizer` (`None`: the model's own, SGD for word2vec as word2vec.c, AdaGrad for GloVe as
-    /// its reference) on `backend`. The defaults that depend on the model:
+    /// its reference, Adam for the full softmax as the seed model trained) on `backend`. The defaults that depend on the model:
     /// - update: fused wherever a kernel exists (negative sampling with SGD or AdaGrad, GloVe
     ///   with AdaGrad, on every backend but ndarray), else autodiff;
     /// - learning rate: 0.025 for SGD (0.05 for CBOW, as word2vec); on word2vec's fused path,
@@ -426,8 +426,14 @@ impl TrainConfig {
         backend: BackendKind,
     ) -> TrainConfig {
         let glove = matches!(model, ModelOptions::Glove(_));
+        let softmax = matches!(&model, ModelOptions::Word2Vec(w) if w.loss == LossKind::Softmax);
+        // The full softmax trains on the autodiff path, whose loss is a batch's mean: plain SGD
+        // at word2vec's rate barely moves it (enwiki-1m: the loss stays at ln(vocab) over the
+        // first 25k words), Adam does not care about the scale.
         let optimizer = optimizer.unwrap_or(if glove {
             OptimizerKind::Adagrad
+        } else if softmax {
+            OptimizerKind::Adam
         } else {
             OptimizerKind::Sgd
         });
@@ -961,8 +967,11 @@ mod tests {
             loss: LossKind::Softmax,
             ..Word2VecOptions::default()
         });
-        let softmax = TrainConfig::for_model(softmax, Some(OptimizerKind::Adam), BackendKind::Cpu);
-        assert_eq!((softmax.update, softmax.lr), (UpdateKind::Autodiff, 0.001));
+        let softmax = TrainConfig::for_model(softmax, None, BackendKind::Cpu);
+        assert_eq!(
+            (softmax.update, softmax.optimizer, softmax.lr),
+            (UpdateKind::Autodiff, OptimizerKind::Adam, 0.001)
+        );
         let ndarray = TrainConfig::for_model(ModelOptions::default(), None, BackendKind::Ndarray);
         assert_eq!(ndarray.update, UpdateKind::Autodiff);
         let hierarchical = ModelOptions::Word2Vec(Word2VecOptions {
