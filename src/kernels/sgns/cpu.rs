@@ -614,9 +614,14 @@ mod tests {
         (input, output)
     }
 
-    /// One CPU step over `tokens` with window 1 (so every window is ±1), one noise word, one
-    /// thread and a constant learning rate.
-    fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+    /// One CPU pass over `tokens` with window 1 (so every window is ±1), one noise word, one
+    /// thread and a constant rate.
+    fn one_pass(
+        architecture: Architecture,
+        batching: Batching,
+        lr: f32,
+        tokens: &[i32],
+    ) -> (Vec<f32>, Vec<f32>) {
         let (mut input, mut output) = weights();
         let settings = NegativeSamplingSettings {
             window: 1,
@@ -626,8 +631,8 @@ mod tests {
             seed: 3,
             threads: 1,
             gpu_cubes: 0,
-            architecture: Architecture::Cbow { mean },
-            batching: Batching::Pair,
+            architecture,
+            batching,
             optimizer: FusedOptimizer::Sgd,
             hierarchical: false,
             lock_rows: false,
@@ -649,39 +654,12 @@ mod tests {
         (input, output)
     }
 
-    /// One CPU pass of skip-gram over `tokens` with window 1, the one noise word, one thread
-    /// and a constant rate, batched as `batching`.
+    fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+        one_pass(Architecture::Cbow { mean }, Batching::Pair, lr, tokens)
+    }
+
     fn skipgram_step(batching: Batching, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
-        let (mut input, mut output) = weights();
-        let settings = NegativeSamplingSettings {
-            window: 1,
-            negative: 1,
-            lr_start: lr,
-            lr_end: lr,
-            seed: 3,
-            threads: 1,
-            gpu_cubes: 0,
-            architecture: Architecture::SkipGram,
-            batching,
-            optimizer: FusedOptimizer::Sgd,
-            hierarchical: false,
-            lock_rows: false,
-        };
-        let noise = OutputTargets::Noise(NoiseTables {
-            accept: &[0.0],
-            alias: &[NOISE],
-        });
-        train_chunk(
-            &mut input,
-            &mut output,
-            None,
-            DIM,
-            tokens,
-            noise,
-            &[],
-            &settings,
-        );
-        (input, output)
+        one_pass(Architecture::SkipGram, batching, lr, tokens)
     }
 
     /// Each position's ±1 neighbours, the contexts of its window.
@@ -757,9 +735,8 @@ mod tests {
         // of a window being Σ over its contexts of −log σ(v·u_centre) − log σ(−v·u_noise).
         let tokens = [0, 1, 2, 3, 1, 4];
         let lr = 1e-3f32;
-        let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
         let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
-        let loss = |input: &[f64], output: &[f64]| {
+        let loss = |_: usize, input: &[f64], output: &[f64]| {
             let mut total = 0.0;
             for (i, &center) in tokens.iter().enumerate() {
                 for c in neighbours(&tokens, i) {
@@ -770,24 +747,37 @@ mod tests {
             }
             total
         };
+        let after = skipgram_step(Batching::Window, lr, &tokens);
+        assert_follows_gradient("window", lr, after, loss);
+    }
+
+    /// Asserts that a pass from [`weights`] to `(input, output)` at the tiny rate `lr` is
+    /// −lr·∇loss to first order, weight by weight, by central differences; `loss(which, input,
+    /// output)` is the loss whose gradient the `which` matrix (0 input, 1 output) follows.
+    fn assert_follows_gradient(
+        name: &str,
+        lr: f32,
+        (input, output): (Vec<f32>, Vec<f32>),
+        loss: impl Fn(usize, &[f64], &[f64]) -> f64,
+    ) {
+        let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
         let (input0, output0) = weights();
-        let (input1, output1) = skipgram_step(Batching::Window, lr, &tokens);
         let (input0, output0) = (wide(&input0), wide(&output0));
         let h = 1e-6;
-        for (which, before, after) in [(0, &input0, &input1), (1, &output0, &output1)] {
+        for (which, before, after) in [(0, &input0, &input), (1, &output0, &output)] {
             for k in 0..ROWS * DIM {
                 let (mut plus, mut minus) = (before.clone(), before.clone());
                 plus[k] += h;
                 minus[k] -= h;
                 let at = |m: &[f64]| match which {
-                    0 => loss(m, &output0),
-                    _ => loss(&input0, m),
+                    0 => loss(which, m, &output0),
+                    _ => loss(which, &input0, m),
                 };
                 let grad = (at(&plus) - at(&minus)) / (2.0 * h);
                 let step = (after[k] as f64 - before[k]) / lr as f64;
                 assert!(
                     (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
-                    "{} {k}: step {step}, −gradient {}",
+                    "{name}, {} {k}: step {step}, −gradient {}",
                     ["input", "output"][which],
                     -grad
                 );
@@ -809,14 +799,10 @@ mod tests {
         per_context: bool,
         tokens: &[i32],
     ) -> f64 {
-        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
         let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
         let mut total = 0.0;
         for i in 0..tokens.len() {
-            let contexts: Vec<i32> = [i.wrapping_sub(1), i + 1]
-                .into_iter()
-                .filter_map(|j| tokens.get(j).copied())
-                .collect();
+            let contexts = neighbours(tokens, i);
             let n = contexts.len() as f64;
             let mut h = vec![0.0; DIM];
             for &c in &contexts {
@@ -824,8 +810,8 @@ mod tests {
                     *h += v / if mean { n } else { 1.0 };
                 }
             }
-            let loss = -log_sigmoid(dot(&h, row(output, tokens[i])))
-                - log_sigmoid(-dot(&h, row(output, NOISE)));
+            let loss = -log_sigmoid(dot64(&h, row(output, tokens[i])))
+                - log_sigmoid(-dot64(&h, row(output, NOISE)));
             total += if per_context { n * loss } else { loss };
         }
         total
@@ -839,32 +825,13 @@ mod tests {
         // each example counted once per context word.
         let tokens = [0, 1, 2, 3, 1, 4];
         let lr = 1e-3f32;
-        let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
         for mean in [false, true] {
-            let (input0, output0) = weights();
-            let (input1, output1) = cbow_step(mean, lr, &tokens);
-            let (input0, output0) = (wide(&input0), wide(&output0));
-            let h = 1e-6;
-            for (which, before, after) in [(0, &input0, &input1), (1, &output0, &output1)] {
-                for k in 0..ROWS * DIM {
-                    let (mut plus, mut minus) = (before.clone(), before.clone());
-                    plus[k] += h;
-                    minus[k] -= h;
-                    let per_context = which == 0 && mean;
-                    let loss = |m: &[f64]| match which {
-                        0 => cbow_loss(m, &output0, mean, per_context, &tokens),
-                        _ => cbow_loss(&input0, m, mean, per_context, &tokens),
-                    };
-                    let grad = (loss(&plus) - loss(&minus)) / (2.0 * h);
-                    let step = (after[k] as f64 - before[k]) / lr as f64;
-                    assert!(
-                        (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
-                        "mean {mean}, {} {k}: step {step}, −gradient {}",
-                        ["input", "output"][which],
-                        -grad
-                    );
-                }
-            }
+            let after = cbow_step(mean, lr, &tokens);
+            let name = format!("CBOW, mean {mean}");
+            assert_follows_gradient(&name, lr, after, |which, input, output| {
+                let per_context = which == 0 && mean;
+                cbow_loss(input, output, mean, per_context, &tokens)
+            });
         }
     }
 }

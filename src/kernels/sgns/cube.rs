@@ -21,7 +21,7 @@ use crate::model::Architecture;
 /// Added to a span's loss when a score is not finite: far above anything a finite run reports
 /// (each example costs at most about 31 per target), so the host sees divergence even where the
 /// GPU's float rules would hide a NaN.
-pub(super) const BROKEN_LOSS: f32 = 1.0e30;
+const BROKEN_LOSS: f32 = 1.0e30;
 
 /// A 32-bit integer hash (lowbias32): the device's random numbers, one stream per position.
 #[cube]
@@ -37,8 +37,75 @@ pub(super) fn mix(x: u32) -> u32 {
 
 /// Uniform in [0, 1) from the top 24 bits.
 #[cube]
-pub(super) fn unit_float(r: u32) -> f32 {
+fn unit_float(r: u32) -> f32 {
     f32::cast_from(r >> 8) * (1.0f32 / 16_777_216.0f32)
+}
+
+/// The positions `[start, end)` cube `slot` walks: its span of the chunk's `n`.
+#[cube]
+pub(super) fn span_range(slot: usize, span: u32, n: usize) -> (usize, usize) {
+    let start = slot * span as usize;
+    let mut end = start + span as usize;
+    if end > n {
+        end = n;
+    }
+    (start, end)
+}
+
+/// The window `[lo, hi]` around position `i` for half-width `b`, stopped at sentence ends (the
+/// negative ids) and at the chunk's `n` positions.
+#[cube]
+pub(super) fn window_range(tokens: &Tensor<i32>, i: usize, b: u32, n: usize) -> (usize, usize) {
+    let mut lo = i;
+    let mut k = 0u32;
+    while k < b && lo > 0 && tokens[lo - 1] >= 0 {
+        lo -= 1;
+        k += 1;
+    }
+    let mut hi = i;
+    k = 0u32;
+    while k < b && hi + 1 < n && tokens[hi + 1] >= 0 {
+        hi += 1;
+        k += 1;
+    }
+    (lo, hi)
+}
+
+/// A noise word from the Walker alias tables (`values` the acceptance probabilities, `ids` the
+/// aliases): bucket from `r_bucket`, kept or replaced by its alias by `r_accept`.
+#[cube]
+pub(super) fn noise_word(
+    values: &Tensor<f32>,
+    ids: &Tensor<i32>,
+    r_bucket: u32,
+    r_accept: u32,
+) -> usize {
+    let bucket = r_bucket % u32::cast_from(values.len());
+    let mut w = ids[usize::cast_from(bucket)];
+    if unit_float(r_accept) < values[usize::cast_from(bucket)] {
+        w = i32::cast_from(bucket);
+    }
+    usize::cast_from(w)
+}
+
+/// One target's score: the clamped score, the gradient factor label − σ(score), and the loss
+/// (−log σ(score) for label 1, −log σ(−score) for label 0). Once the weights leave the finite
+/// numbers the loss says so with [`BROKEN_LOSS`], a value no finite run reaches (|score| is
+/// clamped to 30).
+#[cube]
+pub(super) fn score_terms(score: f32, label: f32) -> (f32, f32, f32) {
+    let mut broken = 0.0f32;
+    if f32::is_nan(score) || f32::is_inf(score) {
+        broken = BROKEN_LOSS;
+    }
+    let f = f32::clamp(score, -30.0f32, 30.0f32);
+    let e = f32::exp(-f);
+    let softplus = f32::ln(1.0f32 + e);
+    let mut loss = softplus + broken;
+    if label <= 0.5f32 {
+        loss += f;
+    }
+    (f, label - 1.0f32 / (1.0f32 + e), loss)
 }
 
 /// Unit 0 moves a row's per-row counters (the last floats of its state) one step on and shares
@@ -281,12 +348,7 @@ fn negative_sampling_kernel(
     let units = UNITS as usize;
     let n = n_tokens as usize;
     let dim_u = dim as usize;
-    let noise_len = u32::cast_from(values.len());
-    let start = slot * span as usize;
-    let mut end = start + span as usize;
-    if end > n {
-        end = n;
-    }
+    let (start, end) = span_range(slot, span, n);
     let mut red = Shared::<[f32]>::new_slice(32usize);
     let mut grad = Shared::new_slice(dim_cap);
     let mut hid = Shared::<[f32]>::new_slice(dim_cap);
@@ -301,18 +363,7 @@ fn negative_sampling_kernel(
             let mut state = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
             let b = 1 + state % window;
             let lr = lr_start + lr_step * f32::cast_from(i);
-            let mut lo = i;
-            let mut k = 0u32;
-            while k < b && lo > 0 && tokens[lo - 1] >= 0 {
-                lo -= 1;
-                k += 1;
-            }
-            let mut hi = i;
-            k = 0u32;
-            while k < b && hi + 1 < n && tokens[hi + 1] >= 0 {
-                hi += 1;
-                k += 1;
-            }
+            let (lo, hi) = window_range(tokens, i, b, n);
             let center = usize::cast_from(c);
             // Examples of this centre: skip-gram makes one per context word (whose row is the
             // hidden layer), CBOW one for the whole window (the rows' mean or sum). The hidden
@@ -396,13 +447,9 @@ fn negative_sampling_kernel(
                             label = values[step];
                         } else if t > 0 {
                             state = mix(state + 0x9e37_79b9u32);
-                            let bucket = state % noise_len;
+                            let r_bucket = state;
                             state = mix(state + 0x9e37_79b9u32);
-                            let mut w = ids[usize::cast_from(bucket)];
-                            if unit_float(state) < values[usize::cast_from(bucket)] {
-                                w = i32::cast_from(bucket);
-                            }
-                            target = usize::cast_from(w);
+                            target = noise_word(values, ids, r_bucket, state);
                             label = 0.0f32;
                         }
                         if (hierarchical || t == 0 || target != center)
@@ -418,15 +465,7 @@ fn negative_sampling_kernel(
                             cube_sum(&mut red, unit, partial);
                             let score = red[0];
                             sync_cube();
-                            // Once the weights leave the finite numbers the loss says so with a
-                            // value no finite run reaches (|score| is clamped to 30 below).
-                            let mut broken = 0.0f32;
-                            if f32::is_nan(score) || f32::is_inf(score) {
-                                broken = BROKEN_LOSS;
-                            }
-                            let f = f32::clamp(score, -30.0f32, 30.0f32);
-                            let e = f32::exp(-f);
-                            let g = label - 1.0f32 / (1.0f32 + e);
+                            let (f, g, loss) = score_terms(score, label);
                             // Hierarchical softmax leaves a decided node alone (word2vec's
                             // MAX_EXP skip, `model::SATURATED`).
                             let mut update = true;
@@ -434,13 +473,7 @@ fn negative_sampling_kernel(
                                 update = false;
                             }
                             if unit == 0 {
-                                // −log σ(f) for label 1, −log σ(−f) for label 0.
-                                let softplus = f32::ln(1.0f32 + e);
-                                if label > 0.5f32 {
-                                    loss_sum += softplus + broken;
-                                } else {
-                                    loss_sum += softplus + f + broken;
-                                }
+                                loss_sum += loss;
                             }
                             if update {
                                 let state_base = target * width;
@@ -553,47 +586,30 @@ fn launch(
     Option<(CubeTensor, CubeTensor)>,
     CubeTensor,
 ) {
-    let (input, output) = (contiguous_f32(input), contiguous_f32(output));
-    let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
-    let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
-    let shape = input.meta.shape().clone();
-    let (rows, dim) = (shape[0], shape[1]);
+    let step = StepTensors::new(input, output, tokens, values, ids, locks, &settings);
+    let (rows, dim, n) = (step.rows, step.dim, step.n);
     assert!(
         dim <= MAX_GPU_DIM,
         "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
     );
-    let n = tokens.meta.shape().num_elements();
-    let (span, slots) = spans(n, &settings);
-    let client = input.client.clone();
-    let empty = |shape: [usize; 2]| {
-        empty_device_dtype(
-            client.clone(),
-            input.device.clone(),
-            shape.into(),
-            DType::F32,
-        )
-    };
-    let loss = empty([slots, 2]);
     let stateful = state.is_some();
     // Plain SGD never touches the state: one-element stand-ins fill the kernel's slots.
     let (input_state, output_state) = match state {
         Some((i, o)) => (contiguous_f32(i), contiguous_f32(o)),
-        None => (empty([1, 1]), empty([1, 1])),
+        None => (step.empty([1, 1]), step.empty([1, 1])),
     };
     let rule = KernelRule::of(&settings.optimizer);
-    let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
-    let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
     negative_sampling_kernel::launch(
-        &client,
-        grid(slots),
+        &step.input.client,
+        grid(step.slots),
         CubeDim::new_1d(UNITS),
-        input.clone().into_tensor_arg(),
-        output.clone().into_tensor_arg(),
-        tokens.into_tensor_arg(),
-        values.into_tensor_arg(),
-        ids.into_tensor_arg(),
-        locks.into_tensor_arg(),
-        loss.clone().into_tensor_arg(),
+        step.input.clone().into_tensor_arg(),
+        step.output.clone().into_tensor_arg(),
+        step.tokens.into_tensor_arg(),
+        step.values.into_tensor_arg(),
+        step.ids.into_tensor_arg(),
+        step.locks.into_tensor_arg(),
+        step.loss.clone().into_tensor_arg(),
         input_state.clone().into_tensor_arg(),
         output_state.clone().into_tensor_arg(),
         rule.p1,
@@ -608,9 +624,9 @@ fn launch(
         settings.window.max(1),
         settings.negative,
         settings.lr_start,
-        lr_step,
-        seed,
-        span as u32,
+        step.lr_step,
+        step.seed,
+        step.span as u32,
         dim.next_multiple_of(UNITS as usize),
         stateful && rule.adagrad,
         stateful && rule.adam,
@@ -623,10 +639,83 @@ fn launch(
         settings.lock_rows,
     );
     (
-        input,
-        output,
+        step.input,
+        step.output,
         stateful.then_some((input_state, output_state)),
-        loss,
+        step.loss,
+    )
+}
+
+/// A step's tensors as the kernels index them (contiguous f32 and i32), and what every launch
+/// derives from them and the settings.
+pub(super) struct StepTensors {
+    pub input: CubeTensor,
+    pub output: CubeTensor,
+    pub tokens: CubeTensor,
+    pub values: CubeTensor,
+    pub ids: CubeTensor,
+    pub locks: CubeTensor,
+    pub rows: usize,
+    pub dim: usize,
+    /// Positions in the chunk.
+    pub n: usize,
+    /// Positions per cube, and cubes (see `spans`).
+    pub span: usize,
+    pub slots: usize,
+    /// The [`spans`] × 2 loss rows the kernel fills.
+    pub loss: CubeTensor,
+    /// The rate's change per position, and the chunk's 32-bit seed.
+    pub lr_step: f32,
+    pub seed: u32,
+}
+
+impl StepTensors {
+    pub fn new(
+        input: CubeTensor,
+        output: CubeTensor,
+        tokens: CubeTensor,
+        values: CubeTensor,
+        ids: CubeTensor,
+        locks: CubeTensor,
+        settings: &NegativeSamplingSettings,
+    ) -> Self {
+        let (input, output) = (contiguous_f32(input), contiguous_f32(output));
+        let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
+        let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
+        let shape = input.meta.shape().clone();
+        let n = tokens.meta.shape().num_elements();
+        let (span, slots) = spans(n, settings);
+        StepTensors {
+            loss: empty_like(&input, [slots, 2]),
+            input,
+            output,
+            tokens,
+            values,
+            ids,
+            locks,
+            rows: shape[0],
+            dim: shape[1],
+            n,
+            span,
+            slots,
+            lr_step: (settings.lr_end - settings.lr_start) / n.max(1) as f32,
+            seed: (settings.seed ^ (settings.seed >> 32)) as u32,
+        }
+    }
+
+    /// An uninitialised f32 tensor on the step's device.
+    pub fn empty(&self, shape: [usize; 2]) -> CubeTensor {
+        empty_like(&self.input, shape)
+    }
+}
+
+/// An uninitialised f32 tensor of `shape` on `tensor`'s device.
+fn empty_like(tensor: &CubeTensor, shape: [usize; 2]) -> CubeTensor {
+    empty_device_dtype(
+        tensor.client.clone(),
+        tensor.device.clone(),
+        shape.into(),
+        DType::F32,
     )
 }
 

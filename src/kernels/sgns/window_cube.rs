@@ -11,16 +11,14 @@
 //! It needs f32 atomic adds in storage buffers (CUDA; Vulkan with `shaderBufferFloat32AtomicAdd`)
 //! and the shared memory for one window; where either is missing, the per-pair kernel runs.
 
-use burn::tensor::DType;
-use burn_cubecl::ops::numeric::empty_device_dtype;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::features::AtomicUsage;
 use cubecl::ir::{ElemType, FloatKind, Type};
 use cubecl::prelude::*;
 
-use super::cube::{BROKEN_LOSS, mix, unit_float};
-use super::{Batching, NegativeSamplingSettings, spans};
-use crate::kernels::cube::{UNITS, contiguous_f32, contiguous_i32, cube_sum, grid};
+use super::cube::{StepTensors, mix, noise_word, score_terms, span_range, window_range};
+use super::{Batching, NegativeSamplingSettings};
+use crate::kernels::cube::{UNITS, cube_sum, grid};
 use crate::kernels::optimizer::FusedOptimizer;
 use crate::model::{Architecture, MAX_DEPTH};
 
@@ -60,12 +58,7 @@ fn window_kernel(
     let n = n_tokens as usize;
     let dim_u = dim as usize;
     let rows_u = rows as usize;
-    let noise_len = u32::cast_from(values.len());
-    let start = slot * span as usize;
-    let mut end = start + span as usize;
-    if end > n {
-        end = n;
-    }
+    let (start, end) = span_range(slot, span, n);
     let mut red = Shared::<[f32]>::new_slice(32usize);
     // Skip-gram: one row per context; CBOW: the hidden layer alone, in row 0.
     let mut rows_in = Shared::<[f32]>::new_slice(comptime!(max_contexts * stride));
@@ -109,14 +102,8 @@ fn window_kernel(
                     label = values[path + t];
                 } else if t > 0 {
                     // Noise word t's own stream: a bucket, then whether to keep it or its alias.
-                    let mut r = mix(base + u32::cast_from(t) * 0x632b_e5abu32);
-                    let bucket = r % noise_len;
-                    r = mix(r + 0x9e37_79b9u32);
-                    let mut id = ids[usize::cast_from(bucket)];
-                    if unit_float(r) < values[usize::cast_from(bucket)] {
-                        id = i32::cast_from(bucket);
-                    }
-                    w = usize::cast_from(id);
+                    let r = mix(base + u32::cast_from(t) * 0x632b_e5abu32);
+                    w = noise_word(values, ids, r, mix(r + 0x9e37_79b9u32));
                     label = 0.0f32;
                 }
                 drawn[t] = u32::cast_from(w);
@@ -124,19 +111,7 @@ fn window_kernel(
                 t += units;
             }
             if unit == 0 {
-                let b = 1 + base % window;
-                let mut lo = i;
-                let mut k = 0u32;
-                while k < b && lo > 0 && tokens[lo - 1] >= 0 {
-                    lo -= 1;
-                    k += 1;
-                }
-                let mut hi = i;
-                k = 0u32;
-                while k < b && hi + 1 < n && tokens[hi + 1] >= 0 {
-                    hi += 1;
-                    k += 1;
-                }
+                let (lo, hi) = window_range(tokens, i, 1 + base % window, n);
                 let mut contexts = 0usize;
                 for m in lo..hi + 1 {
                     let ctx = tokens[m];
@@ -209,20 +184,9 @@ fn window_kernel(
                     for d in 0..dim_u {
                         score += rows_in[j * stride + d] * rows_out[k * stride + d];
                     }
-                    let mut broken = 0.0f32;
-                    if f32::is_nan(score) || f32::is_inf(score) {
-                        broken = BROKEN_LOSS;
-                    }
-                    let f = f32::clamp(score, -30.0f32, 30.0f32);
-                    let e = f32::exp(-f);
-                    let label = labels[k];
-                    let softplus = f32::ln(1.0f32 + e);
-                    if label > 0.5f32 {
-                        loss_sum += softplus + broken;
-                    } else {
-                        loss_sum += softplus + f + broken;
-                    }
-                    let mut g = (label - 1.0f32 / (1.0f32 + e)) * lr;
+                    let (f, g, loss) = score_terms(score, labels[k]);
+                    loss_sum += loss;
+                    let mut g = g * lr;
                     // Hierarchical softmax leaves a decided node alone (word2vec's MAX_EXP skip,
                     // `model::SATURATED`).
                     if hierarchical && f32::abs(f) >= 6.0f32 {
@@ -317,44 +281,29 @@ pub(super) fn launch(
     locks: CubeTensor,
     settings: NegativeSamplingSettings,
 ) -> (CubeTensor, CubeTensor, CubeTensor) {
-    let (input, output) = (contiguous_f32(input), contiguous_f32(output));
-    let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
-    let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
-    let shape = input.meta.shape().clone();
-    let (rows, dim) = (shape[0], shape[1]);
-    let n = tokens.meta.shape().num_elements();
-    let (span, slots) = spans(n, &settings);
-    let client = input.client.clone();
-    let loss = empty_device_dtype(
-        client.clone(),
-        input.device.clone(),
-        [slots, 2].into(),
-        DType::F32,
-    );
+    let step = StepTensors::new(input, output, tokens, values, ids, locks, &settings);
     let (max_contexts, max_targets) = window_shape(&settings);
-    let lr_step = (settings.lr_end - settings.lr_start) / n.max(1) as f32;
-    let seed = (settings.seed ^ (settings.seed >> 32)) as u32;
     window_kernel::launch(
-        &client,
-        grid(slots),
+        &step.input.client,
+        grid(step.slots),
         CubeDim::new_1d(UNITS),
-        input.clone().into_tensor_arg(),
-        output.clone().into_tensor_arg(),
-        tokens.into_tensor_arg(),
-        values.into_tensor_arg(),
-        ids.into_tensor_arg(),
-        locks.into_tensor_arg(),
-        loss.clone().into_tensor_arg(),
-        n as u32,
-        rows as u32,
-        dim as u32,
+        step.input.clone().into_tensor_arg(),
+        step.output.clone().into_tensor_arg(),
+        step.tokens.into_tensor_arg(),
+        step.values.into_tensor_arg(),
+        step.ids.into_tensor_arg(),
+        step.locks.into_tensor_arg(),
+        step.loss.clone().into_tensor_arg(),
+        step.n as u32,
+        step.rows as u32,
+        step.dim as u32,
         settings.window.max(1),
         settings.negative,
         settings.lr_start,
-        lr_step,
-        seed,
-        span as u32,
-        dim.next_multiple_of(UNITS as usize) + 1,
+        step.lr_step,
+        step.seed,
+        step.span as u32,
+        step.dim.next_multiple_of(UNITS as usize) + 1,
         max_contexts,
         max_targets,
         matches!(settings.architecture, Architecture::Cbow { .. }),
@@ -362,5 +311,5 @@ pub(super) fn launch(
         settings.hierarchical,
         settings.lock_rows,
     );
-    (input, output, loss)
+    (step.input, step.output, step.loss)
 }
