@@ -21,7 +21,8 @@
 //! whole run as word2vec's and wordvec's; see `gensim_peer.py`), `--eval-dir DIR`
 //! (`../shared/data/eval`), `--gensim-script FILE` (`examples/gensim_peer.py`), `--wordvec FILE`
 //! (the `wordvec` binary built beside this example), `--out DIR` (a temporary directory),
-//! `--skip-gensim` (wordvec's rows only).
+//! `--skip-gensim` (wordvec's rows only), `--batching pair|window` (wordvec's `--batching`; its
+//! default, word2vec's per-pair step, when absent).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -145,7 +146,7 @@ fn main() -> Result<()> {
         &args,
         "bench_peers CORPUS [--model skipgram|cbow] [--loss negative|hierarchical] [--epochs N] [--threads N] [--lr X] \
          [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
-         [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim]",
+         [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim] [--batching pair|window]",
     )?;
     let epochs: usize = flag(&args, "--epochs", 5)?;
     let threads: usize = flag(&args, "--threads", 2)?;
@@ -176,6 +177,10 @@ fn main() -> Result<()> {
             "both" => vec!["corpus-file", "iterable"],
             other => bail!("--gensim-input {other}: expected corpus-file, iterable or both"),
         };
+    let batching: String = flag(&args, "--batching", String::new())?;
+    if !matches!(batching.as_str(), "" | "pair" | "window") {
+        bail!("--batching {batching}: expected pair or window");
+    }
     let eval_dir: PathBuf = flag(&args, "--eval-dir", PathBuf::from("../shared/data/eval"))?;
     let gensim_script: PathBuf = flag(
         &args,
@@ -196,7 +201,10 @@ fn main() -> Result<()> {
         .iter()
         .map(|input| format!("gensim 4.4.0 ({input})"))
         .collect();
-    trainers.push("wordvec".to_string());
+    trainers.push(match batching.as_str() {
+        "" => "wordvec".to_string(),
+        b => format!("wordvec (--batching {b})"),
+    });
     let mut rows = Vec::new();
     for &seed in &seeds {
         for (trainer, name) in trainers.iter().enumerate() {
@@ -244,6 +252,9 @@ fn main() -> Result<()> {
                         .arg("--seed")
                         .arg(seed.to_string())
                         .arg("--quiet");
+                    if !batching.is_empty() {
+                        command.arg("--batching").arg(&batching);
+                    }
                     (command, vectors)
                 }
             };

@@ -677,3 +677,46 @@ fn continue_grows_the_vocabulary_and_trains_a_new_run() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_gpu_run_says_which_kernel_trains() {
+    if !cfg!(feature = "wgpu") {
+        eprintln!("skipped: built without the wgpu feature");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let out = dir.path().join("v.txt");
+    let kernel_line = |extra: &[&str]| {
+        let mut command = common::wordvec();
+        command
+            .args([
+                "train",
+                "--backend",
+                "wgpu",
+                "--min-count",
+                "1",
+                "--epochs",
+                "1",
+            ])
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--output")
+            .arg(&out)
+            .args(extra);
+        let o = command.output().expect("run wordvec");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+            .lines()
+            .find(|l| l.starts_with("GPU kernel"))
+            .map(str::to_string)
+    };
+    // SGD on a GPU steps a window at a time; Mesa's software driver adds f32 atomically.
+    let windowed = kernel_line(&[]).expect("a GPU run under SGD names its kernel");
+    assert!(windowed.contains("a window at a time"), "{windowed}");
+    // Hierarchical softmax's 40 path rows of 1,000 floats do not fit a cube's shared memory.
+    let wide = kernel_line(&["--loss", "hierarchical", "--dim", "1000"]).unwrap();
+    assert!(wide.contains("per pair"), "{wide}");
+    // Asked for pairs, it says nothing.
+    assert_eq!(kernel_line(&["--batching", "pair"]), None);
+}

@@ -25,5 +25,5 @@ pub use loss::LossSum;
 pub use optimizer::FusedOptimizer;
 pub use sgns::{
     Batching, NegativeSamplingBackend, NegativeSamplingSettings, OptimizerState, OutputTables,
-    Word2VecWeights, negative_sampling_step, read_word2vec_loss,
+    Word2VecWeights, gpu_runs_windowed, negative_sampling_step, read_word2vec_loss,
 };

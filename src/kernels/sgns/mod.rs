@@ -218,6 +218,19 @@ impl OutputTables {
     }
 }
 
+/// Whether a step under `settings` on `device`, with `dim`-wide rows, runs the GPU's windowed
+/// kernel: [`Batching::Window`] under plain SGD on a device with f32 atomic adds and the shared
+/// memory for a window. The step decides the same way; this tells the run's log before it starts.
+pub fn gpu_runs_windowed(device: &Device, dim: usize, settings: &NegativeSamplingSettings) -> bool {
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    return window_cube::runs_on(device, dim, settings);
+    #[cfg(not(any(feature = "wgpu", feature = "cuda")))]
+    {
+        let _ = (device, dim, settings);
+        false
+    }
+}
+
 /// Runs the fused step on whatever device the weights live on; returns the updated weights and
 /// the chunk's loss tensor (still on the device: read it with [`read_word2vec_loss`] when needed).
 pub fn negative_sampling_step(

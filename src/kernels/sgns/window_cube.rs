@@ -11,9 +11,11 @@
 //! It needs f32 atomic adds in storage buffers (CUDA; Vulkan with `shaderBufferFloat32AtomicAdd`)
 //! and the shared memory for one window; where either is missing, the per-pair kernel runs.
 
+use burn::backend::DispatchDevice;
+use burn::prelude::Device;
 use burn_cubecl::tensor::CubeTensor;
 use cubecl::features::AtomicUsage;
-use cubecl::ir::{ElemType, FloatKind, Type};
+use cubecl::ir::{DeviceProperties, ElemType, FloatKind, Type};
 use cubecl::prelude::*;
 
 use super::cube::{StepTensors, mix, noise_word, score_terms, span_range, window_range};
@@ -256,8 +258,18 @@ fn window_shape(settings: &NegativeSamplingSettings) -> (usize, usize) {
 /// Whether the windowed kernel runs this step on `client`'s device: SGD, [`Batching::Window`],
 /// f32 atomic adds, and one window's rows within the device's shared memory.
 pub(super) fn applies(input: &CubeTensor, settings: &NegativeSamplingSettings) -> bool {
-    let dim = input.meta.shape()[1];
-    let properties = input.client.properties();
+    fits(input.client.properties(), input.meta.shape()[1], settings)
+}
+
+/// [`applies`] for a step on `device` with `dim`-wide rows, before any tensor exists.
+pub(super) fn runs_on(device: &Device, dim: usize, settings: &NegativeSamplingSettings) -> bool {
+    match device.as_dispatch() {
+        DispatchDevice::Cube(cube) => fits(cube.client().properties(), dim, settings),
+        _ => false,
+    }
+}
+
+fn fits(properties: &DeviceProperties, dim: usize, settings: &NegativeSamplingSettings) -> bool {
     let atomic_add = properties
         .atomic_type_usage(Type::atomic(ElemType::Float(FloatKind::F32)))
         .contains(AtomicUsage::Add);

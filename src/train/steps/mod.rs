@@ -46,8 +46,10 @@ pub(crate) fn train(
             let (options, vocab_ref) = (*options, vocab.clone());
             match update {
                 UpdateKind::Fused => {
-                    let step =
-                        FusedWord2Vec::new(config, options, start, corpus, vocab_ref, device)?;
+                    let progress = &control.progress;
+                    let step = FusedWord2Vec::new(
+                        config, options, start, corpus, vocab_ref, device, progress,
+                    )?;
                     drive(step, config, vocab, control)
                 }
                 UpdateKind::Autodiff => {

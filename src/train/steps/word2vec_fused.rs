@@ -11,8 +11,8 @@ use super::start::Word2VecStart;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
-    FusedOptimizer, LossSum, NegativeSamplingSettings, OptimizerState, OutputTables,
-    Word2VecWeights, negative_sampling_step, read_word2vec_loss,
+    Batching, FusedOptimizer, LossSum, NegativeSamplingSettings, OptimizerState, OutputTables,
+    Word2VecWeights, gpu_runs_windowed, negative_sampling_step, read_word2vec_loss,
 };
 use crate::model::{HuffmanTree, Word2Vec};
 use crate::rng::rng_for;
@@ -21,9 +21,10 @@ use crate::tensors::{matrix, to_host};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::driver::Step;
+use crate::train::progress::Progress;
 use crate::train::schedule::Schedule;
 use crate::train::trained::TrainedModel;
-use crate::train::{EvalEvery, LossKind, TrainConfig, Word2VecOptions, check_loss};
+use crate::train::{BackendKind, EvalEvery, LossKind, TrainConfig, Word2VecOptions, check_loss};
 
 /// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
 const READ_LOSS_EVERY: usize = 4;
@@ -62,6 +63,7 @@ impl<'a> FusedWord2Vec<'a> {
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
+        progress: &Progress,
     ) -> Result<Self> {
         let (rows, dim) = (vocab.len(), config.dim);
         let Word2VecStart {
@@ -95,7 +97,7 @@ impl<'a> FusedWord2Vec<'a> {
                 OutputTables::negative(&noise, device)
             }
         };
-        Ok(FusedWord2Vec {
+        let step = FusedWord2Vec {
             optimizer,
             tables,
             locks,
@@ -109,7 +111,48 @@ impl<'a> FusedWord2Vec<'a> {
             device: device.clone(),
             producer: None,
             pending: Vec::with_capacity(READ_LOSS_EVERY),
-        })
+        };
+        if let Some(kernel) = step.gpu_kernel() {
+            progress.log(kernel);
+        }
+        Ok(step)
+    }
+
+    /// The fused step's settings for a chunk trained from rate `lr_start` to `lr_end`.
+    fn settings(&self, lr_start: f32, lr_end: f32, seed: u64) -> NegativeSamplingSettings {
+        let config = self.config;
+        NegativeSamplingSettings {
+            window: config.window as u32,
+            negative: self.options.negative as u32,
+            lr_start,
+            lr_end,
+            seed,
+            threads: config.threads as u32,
+            gpu_cubes: config.gpu_cubes,
+            architecture: self.options.architecture,
+            batching: self.options.batching_on(config.backend, &self.optimizer),
+            optimizer: self.optimizer,
+            hierarchical: self.options.loss == LossKind::Hierarchical,
+            lock_rows: self.lock_rows,
+        }
+    }
+
+    /// On a GPU asked for windows, which kernel will train: the windowed one needs f32 atomic
+    /// adds and the shared memory for a window, and without them the per-pair one runs.
+    fn gpu_kernel(&self) -> Option<&'static str> {
+        let gpu = matches!(self.config.backend, BackendKind::Wgpu | BackendKind::Cuda);
+        let settings = self.settings(0.0, 0.0, 0);
+        if !gpu || settings.batching != Batching::Window {
+            return None;
+        }
+        Some(
+            match gpu_runs_windowed(&self.device, self.config.dim, &settings) {
+                true => "GPU kernel: a window at a time (rows in shared memory, f32 atomic adds)",
+                false => {
+                    "GPU kernel: per pair — this device lacks f32 atomic adds, or a window does not fit its shared memory"
+                }
+            },
+        )
     }
 
     fn weights(&self) -> &Word2VecWeights {
@@ -172,21 +215,8 @@ impl Step for FusedWord2Vec<'_> {
         let lr_end = schedule.at(position.words);
         let n = chunk.tokens.len();
         let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), &self.device);
-        let config = self.config;
-        let settings = NegativeSamplingSettings {
-            window: config.window as u32,
-            negative: self.options.negative as u32,
-            lr_start: lr_start as f32,
-            lr_end: lr_end as f32,
-            seed: chunk_seed(config.seed, position.epoch, chunk.reader, chunk.index),
-            threads: config.threads as u32,
-            gpu_cubes: config.gpu_cubes,
-            architecture: self.options.architecture,
-            batching: self.options.batching_on(config.backend, &self.optimizer),
-            optimizer: self.optimizer,
-            hierarchical: self.options.loss == LossKind::Hierarchical,
-            lock_rows: self.lock_rows,
-        };
+        let seed = chunk_seed(self.config.seed, position.epoch, chunk.reader, chunk.index);
+        let settings = self.settings(lr_start as f32, lr_end as f32, seed);
         let weights = self
             .weights
             .take()
