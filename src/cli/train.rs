@@ -48,8 +48,8 @@ pub struct TrainArgs {
     precision: Precision,
     /// How skip-gram's fused step groups its examples: `pair` (word2vec's: each context word
     /// draws its own negatives and steps before the next) or `window` (a centre's window shares
-    /// one draw and steps at once, pWord2Vec's HogBatch) [default: pair on the CPU, window on a
-    /// GPU].
+    /// one draw and steps at once, pWord2Vec's HogBatch) [default: window under plain SGD for
+    /// skip-gram with negative sampling, and for everything on a GPU; pair otherwise].
     #[arg(long, value_enum)]
     batching: Option<Batching>,
     /// Update path [default: fused for negative sampling and hierarchical softmax (every

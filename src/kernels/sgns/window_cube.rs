@@ -5,8 +5,9 @@
 //! once, one pair per unit, and adds each row's summed step back with one atomic add per
 //! weight. Rows are read with atomic loads too, so no cube works from a stale copy in a
 //! non-coherent cache, and no cube's update is lost to another's write: concurrent cubes only
-//! make each other's reads a little older. This is what the per-pair kernel (`cube`) lacks at
-//! hundreds of cubes, where plain read-modify-writes of the hottest output rows lose updates.
+//! make each other's reads a little older. The per-pair kernel (`cube`) guarantees neither: its
+//! plain read-modify-writes of the hottest output rows, from hundreds of cubes at once, are the
+//! likeliest cause of its quality falling as the cubes grow (on a GPU, not yet measured apart).
 //!
 //! It needs f32 atomic adds in storage buffers (CUDA; Vulkan with `shaderBufferFloat32AtomicAdd`)
 //! and the shared memory for one window; where either is missing, the per-pair kernel runs.
