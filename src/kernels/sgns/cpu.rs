@@ -193,6 +193,8 @@ fn run_part(
         factors: Vec::new(),
         window_steps: Vec::new(),
         targets: vec![0; most_targets],
+        path_of: None,
+        path_len: 0,
         labels: vec![0.0; most_targets],
         loss: LossSum::default(),
     };
@@ -252,6 +254,9 @@ struct Worker<'a> {
     window_steps: Vec<f32>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
+    /// Hierarchical softmax: whose path `targets` holds, and its length.
+    path_of: Option<u32>,
+    path_len: usize,
     labels: Vec<f32>,
     loss: LossSum,
 }
@@ -354,6 +359,9 @@ impl Worker<'_> {
                 }
                 count
             }
+            // The centre's path is already in place, its rows cached, for each of its window's
+            // contexts after the first.
+            OutputTargets::Tree(_) if self.path_of == Some(center) => return self.path_len,
             OutputTargets::Tree(tree) => {
                 let c = center as usize;
                 let path = tree.offsets[c] as usize..tree.offsets[c + 1] as usize;
@@ -368,6 +376,7 @@ impl Worker<'_> {
                     self.targets[k] = node.clamp(0, rows) as u32;
                     self.labels[k] = label;
                 }
+                (self.path_of, self.path_len) = (Some(center), count);
                 count
             }
         };
