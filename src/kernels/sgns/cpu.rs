@@ -194,7 +194,6 @@ fn run_part(
         window_steps: Vec::new(),
         targets: vec![0; most_targets],
         path_of: None,
-        path_len: 0,
         labels: vec![0.0; most_targets],
         loss: LossSum::default(),
     };
@@ -254,9 +253,8 @@ struct Worker<'a> {
     window_steps: Vec<f32>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
-    /// Hierarchical softmax: whose path `targets` holds, and its length.
+    /// Hierarchical softmax: whose path `targets` holds.
     path_of: Option<u32>,
-    path_len: usize,
     labels: Vec<f32>,
     loss: LossSum,
 }
@@ -285,39 +283,32 @@ impl Worker<'_> {
             let right = tokens[i + 1..range.end.min(i + b + 1)]
                 .iter()
                 .take_while(|&&t| t != SENTENCE_END);
-            match settings.architecture {
-                Architecture::SkipGram if settings.batching == Batching::Window => {
-                    let mut contexts = std::mem::take(&mut self.contexts);
-                    contexts.clear();
-                    contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
-                    if !contexts.is_empty() {
-                        self.window_example::<STATEFUL>(&contexts, center, settings.negative, lr);
-                    }
-                    self.contexts = contexts;
-                }
-                Architecture::SkipGram => {
-                    for &t in left.iter().chain(right) {
-                        if let Some(context) = self.valid(t) {
-                            self.example::<STATEFUL>(context, center, settings.negative, lr);
-                        }
+            if settings.architecture == Architecture::SkipGram
+                && settings.batching == Batching::Pair
+            {
+                for &t in left.iter().chain(right) {
+                    if let Some(context) = self.valid(t) {
+                        self.example::<STATEFUL>(context, center, settings.negative, lr);
                     }
                 }
-                Architecture::Cbow { mean } => {
-                    let mut contexts = std::mem::take(&mut self.contexts);
-                    contexts.clear();
-                    contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
-                    if !contexts.is_empty() {
-                        self.cbow_example::<STATEFUL>(
-                            &contexts,
-                            mean,
-                            center,
-                            settings.negative,
-                            lr,
-                        );
+                continue;
+            }
+            // A window at a time: skip-gram windowed, or CBOW (whose example is its window).
+            let mut contexts = std::mem::take(&mut self.contexts);
+            contexts.clear();
+            contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
+            if !contexts.is_empty() {
+                let negative = settings.negative;
+                match settings.architecture {
+                    Architecture::SkipGram => {
+                        self.window_example::<STATEFUL>(&contexts, center, negative, lr)
                     }
-                    self.contexts = contexts;
+                    Architecture::Cbow { mean } => {
+                        self.cbow_example::<STATEFUL>(&contexts, mean, center, negative, lr)
+                    }
                 }
             }
+            self.contexts = contexts;
         }
     }
 
@@ -359,13 +350,15 @@ impl Worker<'_> {
                 }
                 count
             }
-            // The centre's path is already in place, its rows cached, for each of its window's
-            // contexts after the first.
-            OutputTargets::Tree(_) if self.path_of == Some(center) => return self.path_len,
             OutputTargets::Tree(tree) => {
                 let c = center as usize;
                 let path = tree.offsets[c] as usize..tree.offsets[c + 1] as usize;
                 let count = path.len().min(self.targets.len());
+                // The centre's path is already in place, its rows cached, for each of its
+                // window's contexts after the first.
+                if self.path_of == Some(center) {
+                    return count;
+                }
                 let rows = self.shared.rows() as i32 - 1;
                 for (k, (&node, &label)) in tree.nodes[path.clone()]
                     .iter()
@@ -376,7 +369,7 @@ impl Worker<'_> {
                     self.targets[k] = node.clamp(0, rows) as u32;
                     self.labels[k] = label;
                 }
-                (self.path_of, self.path_len) = (Some(center), count);
+                self.path_of = Some(center);
                 count
             }
         };
