@@ -108,24 +108,45 @@ pub(super) fn score_terms(score: f32, label: f32) -> (f32, f32, f32) {
     (f, label - 1.0f32 / (1.0f32 + e), loss)
 }
 
+/// A stateful rule as the kernel runs it (see `KernelRule`): its numbers — AdaGrad: ε; Adam: β₁
+/// (`p1`), β₂ (`p2`), ε; RMSProp: α (`p1`), ε, momentum; SGD with momentum: dampening (`p1`),
+/// momentum; weight decay for all (decoupled for AdamW) — and, compiled in, which rule it is.
+#[derive(CubeType, Clone, Copy)]
+struct Rule {
+    p1: f32,
+    p2: f32,
+    epsilon: f32,
+    weight_decay: f32,
+    momentum_factor: f32,
+    #[cube(comptime)]
+    adagrad: bool,
+    #[cube(comptime)]
+    adam: bool,
+    #[cube(comptime)]
+    decoupled: bool,
+    #[cube(comptime)]
+    rmsprop: bool,
+    #[cube(comptime)]
+    momentum: bool,
+}
+
 /// Unit 0 moves a row's per-row counters (the last floats of its state) one step on and shares
 /// what the row's update needs — Adam's bias corrections, whether it is the row's first step
 /// (momentum) — through `info`; every unit reads it after the barrier. Runs only for the rules
 /// that count steps.
 #[cube]
-#[allow(clippy::too_many_arguments)]
 fn count_step(
     state: &mut Tensor<f32>,
     state_base: usize,
     info: &mut Shared<[f32]>,
     unit: usize,
     width: usize,
-    beta1: f32,
-    beta2: f32,
-    #[comptime] adam: bool,
-    #[comptime] momentum: bool,
+    rule: &Rule,
 ) {
-    if adam || momentum {
+    let adam = rule.adam;
+    let beta1 = rule.p1;
+    let beta2 = rule.p2;
+    if adam || rule.momentum {
         // Every unit is done with the previous row's `info`.
         sync_cube();
         if unit == 0 {
@@ -178,28 +199,22 @@ fn step_weight(
     gradient: f32,
     lr: f32,
     info: &mut Shared<[f32]>,
-    p1: f32,
-    p2: f32,
-    epsilon: f32,
-    weight_decay: f32,
-    momentum_factor: f32,
-    #[comptime] adagrad: bool,
-    #[comptime] adam: bool,
-    #[comptime] decoupled: bool,
-    #[comptime] rmsprop: bool,
-    #[comptime] momentum: bool,
+    rule: &Rule,
 ) {
+    let (p1, p2, epsilon) = (rule.p1, rule.p2, rule.epsilon);
+    let (weight_decay, momentum_factor) = (rule.weight_decay, rule.momentum_factor);
+    let decoupled = rule.decoupled;
     let w = weights[at];
     let mut g = gradient;
     if !decoupled {
         g += weight_decay * w;
     }
-    if adagrad {
+    if rule.adagrad {
         let sum = state[s] + g * g;
         state[s] = sum;
         weights[at] = w - lr * g / (f32::sqrt(sum) + epsilon);
     }
-    if adam {
+    if rule.adam {
         let m = state[s] * p1 + g * (1.0f32 - p1);
         let v = state[s + dim] * p2 + g * g * (1.0f32 - p2);
         state[s] = m;
@@ -211,7 +226,7 @@ fn step_weight(
         }
         weights[at] = w * decay - step * lr;
     }
-    if rmsprop {
+    if rule.rmsprop {
         let avg = state[s] * p1 + g * g * (1.0f32 - p1);
         state[s] = avg;
         let mut step = g / (f32::sqrt(avg) + epsilon);
@@ -221,7 +236,7 @@ fn step_weight(
         }
         weights[at] = w - step * lr;
     }
-    if momentum {
+    if rule.momentum {
         let mut velocity = g;
         if info[2] == 0.0f32 {
             velocity = g * (1.0f32 - p1) + state[s] * momentum_factor;
@@ -245,53 +260,17 @@ fn step_row(
     dim_u: usize,
     lr: f32,
     width: usize,
-    p1: f32,
-    p2: f32,
-    epsilon: f32,
-    weight_decay: f32,
-    momentum_factor: f32,
-    #[comptime] adagrad: bool,
-    #[comptime] adam: bool,
-    #[comptime] decoupled: bool,
-    #[comptime] rmsprop: bool,
-    #[comptime] momentum: bool,
+    rule: &Rule,
 ) {
     let base = row * dim_u;
     let state_base = row * width;
-    count_step(
-        input_state,
-        state_base,
-        info,
-        unit,
-        width,
-        p1,
-        p2,
-        adam,
-        momentum,
-    );
+    count_step(input_state, state_base, info, unit, width, rule);
+    let stateful = rule.adagrad || rule.adam || rule.rmsprop || rule.momentum;
     let mut d = unit;
     while d < dim_u {
-        if adagrad || adam || rmsprop || momentum {
-            step_weight(
-                input,
-                input_state,
-                base + d,
-                state_base + d,
-                dim_u,
-                -grad[d],
-                lr,
-                info,
-                p1,
-                p2,
-                epsilon,
-                weight_decay,
-                momentum_factor,
-                adagrad,
-                adam,
-                decoupled,
-                rmsprop,
-                momentum,
-            );
+        if stateful {
+            let (at, s) = (base + d, state_base + d);
+            step_weight(input, input_state, at, s, dim_u, -grad[d], lr, info, rule);
         } else {
             input[base + d] += grad[d];
         }
@@ -353,6 +332,18 @@ fn negative_sampling_kernel(
     let mut grad = Shared::new_slice(dim_cap);
     let mut hid = Shared::<[f32]>::new_slice(dim_cap);
     let mut info = Shared::<[f32]>::new_slice(4usize);
+    let rule = Rule {
+        p1,
+        p2,
+        epsilon,
+        weight_decay,
+        momentum_factor,
+        adagrad,
+        adam,
+        decoupled,
+        rmsprop,
+        momentum,
+    };
     let stateful = adagrad || adam || rmsprop || momentum;
     let width = state_width as usize;
     let mut loss_sum = 0.0f32;
@@ -477,41 +468,24 @@ fn negative_sampling_kernel(
                             }
                             if update {
                                 let state_base = target * width;
-                                count_step(
-                                    output_state,
-                                    state_base,
-                                    &mut info,
-                                    unit,
-                                    width,
-                                    p1,
-                                    p2,
-                                    adam,
-                                    momentum,
-                                );
+                                count_step(output_state, state_base, &mut info, unit, width, &rule);
                                 let mut d = unit;
                                 while d < dim_u {
                                     let u = output[out_base + d];
                                     if stateful {
                                         grad[d] += g * u;
+                                        let (at, s) = (out_base + d, state_base + d);
+                                        let gradient = -g * hid[d];
                                         step_weight(
                                             output,
                                             output_state,
-                                            out_base + d,
-                                            state_base + d,
+                                            at,
+                                            s,
                                             dim_u,
-                                            -g * hid[d],
+                                            gradient,
                                             lr,
                                             &mut info,
-                                            p1,
-                                            p2,
-                                            epsilon,
-                                            weight_decay,
-                                            momentum_factor,
-                                            adagrad,
-                                            adam,
-                                            decoupled,
-                                            rmsprop,
-                                            momentum,
+                                            &rule,
                                         );
                                     } else {
                                         grad[d] += g * lr * u;
@@ -544,16 +518,7 @@ fn negative_sampling_kernel(
                                 dim_u,
                                 lr,
                                 width,
-                                p1,
-                                p2,
-                                epsilon,
-                                weight_decay,
-                                momentum_factor,
-                                adagrad,
-                                adam,
-                                decoupled,
-                                rmsprop,
-                                momentum,
+                                &rule,
                             );
                         }
                     }
