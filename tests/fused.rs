@@ -10,8 +10,8 @@ use burn::prelude::*;
 
 use common::devices;
 use wordvec::kernels::{
-    Batching, FusedOptimizer, NegativeSamplingSettings, OptimizerState, OutputTables,
-    Word2VecWeights, negative_sampling_step, read_word2vec_loss,
+    Batching, FusedOptimizer, OptimizerState, OutputTables, Word2VecSettings, Word2VecWeights,
+    read_word2vec_loss, word2vec_step,
 };
 use wordvec::model::Architecture;
 use wordvec::model::{HuffmanTree, Word2Vec};
@@ -76,7 +76,7 @@ fn fused_batched(
     };
     let n = tokens.len();
     let tokens = Tensor::<1, Int>::from_data(TensorData::new(tokens.to_vec(), [n]), device);
-    let settings = NegativeSamplingSettings {
+    let settings = Word2VecSettings {
         window,
         negative: 1,
         lr_start: lr,
@@ -96,7 +96,7 @@ fn fused_batched(
         None => OutputTables::always(NOISE, device),
     };
     let no_locks = Tensor::ones([1], device);
-    let (weights, loss) = negative_sampling_step(weights, tokens, &tables, &no_locks, settings);
+    let (weights, loss) = word2vec_step(weights, tokens, &tables, &no_locks, settings);
     let loss = read_word2vec_loss(vec![loss]);
     (
         host(weights.input),
@@ -468,7 +468,7 @@ fn hierarchical_softmax_leaves_decided_nodes_alone_on_every_device() {
         };
         let n = tokens.len();
         let ids = Tensor::<1, Int>::from_data(TensorData::new(tokens.clone(), [n]), &device);
-        let settings = NegativeSamplingSettings {
+        let settings = Word2VecSettings {
             window: 1,
             negative: 0,
             lr_start: 0.1,
@@ -484,7 +484,7 @@ fn hierarchical_softmax_leaves_decided_nodes_alone_on_every_device() {
         };
         let tables = OutputTables::hierarchical(&tree, &device);
         let no_locks = Tensor::ones([1], &device);
-        let (after, loss) = negative_sampling_step(weights, ids, &tables, &no_locks, settings);
+        let (after, loss) = word2vec_step(weights, ids, &tables, &no_locks, settings);
         let loss = read_word2vec_loss(vec![loss]);
         assert_eq!(host(after.output), output, "{name}");
         assert_eq!(host(after.input), big, "{name}");
@@ -517,7 +517,7 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
                 let n = tokens.len();
                 let ids =
                     Tensor::<1, Int>::from_data(TensorData::new(tokens.clone(), [n]), &device);
-                let settings = NegativeSamplingSettings {
+                let settings = Word2VecSettings {
                     window: 1,
                     negative: 1,
                     lr_start: 0.1,
@@ -533,7 +533,7 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
                 };
                 let locks = Tensor::from_data(TensorData::new(locks.clone(), [VOCAB]), &device);
                 let noise = OutputTables::always(NOISE, &device);
-                let (after, _) = negative_sampling_step(weights, ids, &noise, &locks, settings);
+                let (after, _) = word2vec_step(weights, ids, &noise, &locks, settings);
                 let after = host(after.input);
                 let moved =
                     |r: usize| after[r * DIM..(r + 1) * DIM] != input[r * DIM..(r + 1) * DIM];
@@ -552,7 +552,7 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
 fn window_batching_on_wgpu_matches_the_cpu() {
     // Window 1 and one noise word (or the tree's fixed paths) leave nothing to chance, so the
     // CPU's windowed step (checked against its formula and its loss's gradient in
-    // `kernels::sgns::cpu`) is the reference for the GPU's, which stages rows in shared memory
+    // `kernels::word2vec::cpu`) is the reference for the GPU's, which stages rows in shared memory
     // and adds steps atomically. Per pair, the same runs give other weights: the GPU did batch.
     let sentences: [&[u32]; 3] = [&[1, 2, 3, 4, 5], &[6, 7], &[8, 9, 3, 1, 0]];
     let tokens = tokens_of(&sentences);
@@ -635,7 +635,7 @@ fn windowed_steps_on_wgpu_match_the_cpu_in_expectation() {
             };
             let n = tokens.len();
             let ids = Tensor::<1, Int>::from_data(TensorData::new(tokens.clone(), [n]), &device);
-            let settings = NegativeSamplingSettings {
+            let settings = Word2VecSettings {
                 window: 5,
                 negative: 5,
                 lr_start: 0.025,
@@ -652,7 +652,7 @@ fn windowed_steps_on_wgpu_match_the_cpu_in_expectation() {
             };
             let noise = OutputTables::negative(&sampler, &device);
             let no_locks = Tensor::ones([1], &device);
-            let (after, loss) = negative_sampling_step(weights, ids, &noise, &no_locks, settings);
+            let (after, loss) = word2vec_step(weights, ids, &noise, &no_locks, settings);
             let loss = read_word2vec_loss(vec![loss]);
             let moved = |before: &[f32], after: Vec<f32>| {
                 before

@@ -11,7 +11,7 @@ mod sweep;
 mod train;
 mod vocab;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Word embeddings (word2vec skip-gram) trained with Burn on CPU or GPU.
 #[derive(Parser)]
@@ -57,7 +57,9 @@ enum Command {
 }
 
 pub fn run() -> anyhow::Result<()> {
-    match Cli::parse().command {
+    let command = Cli::command().mut_subcommand("train", train::document_defaults);
+    let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+    match cli.command {
         Command::Train(args) => train::run(*args),
         Command::Eval(args) => eval::run(args),
         Command::Similar(args) => query::similar(args),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use clap::Args;
+use clap::{Args, Parser, ValueEnum};
 use wordvec::io::VectorFormat;
 use wordvec::kernels::Batching;
 use wordvec::model::Architecture;
@@ -29,6 +29,34 @@ pub struct TrainArgs {
     /// written beside it (its folder is the run directory).
     #[arg(long, default_value = "wordvec-output/vectors.txt")]
     pub output: PathBuf,
+    #[command(flatten)]
+    settings: TrainFlags,
+    /// Continue the stopped run in this folder from its checkpoint, with its own settings.
+    #[arg(long, conflicts_with_all = ["corpus", "output", "settings", "EvalSets"])]
+    resume: Option<PathBuf>,
+    /// Continue training the finished skip-gram or CBOW run in this folder on --corpus (new
+    /// text): its settings, its vocabulary grown by the new text's words that reach its
+    /// min-count, its weights; the learning-rate schedule starts over; a new run is written to
+    /// --output. What the earlier text taught fades as the new one trains.
+    #[arg(long = "continue", requires = "corpus", conflicts_with_all = ["resume", "settings"])]
+    continue_from: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the final evaluation as one JSON object (see `eval --json`).
+    #[arg(long)]
+    json: bool,
+    /// Evaluate the vectors on these benchmarks (when training ends, and as --eval-every says).
+    #[command(flatten)]
+    eval: EvalSets,
+}
+
+/// Every setting of a run, the flags `--resume` and `--continue` take from the earlier run
+/// instead. A default that depends on the model, optimizer or backend is the library's
+/// ([`TrainConfig::for_model`]); the help shows it as [`document_defaults`] renders it.
+#[derive(Args, Clone)]
+#[group(id = "settings", multiple = true)]
+struct TrainFlags {
     /// Vectors format [default: binary for `.bin`, text otherwise].
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
@@ -52,47 +80,46 @@ pub struct TrainArgs {
     /// skip-gram with negative sampling, and for everything on a GPU; pair otherwise].
     #[arg(long, value_enum)]
     batching: Option<Batching>,
-    /// Update path [default: fused for negative sampling and hierarchical softmax (every
-    /// optimizer) and for GloVe with adagrad; autodiff otherwise (and on ndarray)].
+    /// Update path: fused (each example steps the rows it touches, in place: negative sampling
+    /// and hierarchical softmax under every optimizer, GloVe under adagrad) or autodiff (Burn's
+    /// autodiff and optimizers: any model, any backend).
     #[arg(long, value_enum)]
     update: Option<UpdateKind>,
     /// Where the model lives.
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
     /// Optimizer: on the fused path each is row-sparse ("lazy": rows a step does not touch
-    /// keep their state); GloVe's fused path is the reference's AdaGrad [default: sgd;
-    /// adagrad for GloVe; adam for the full softmax].
+    /// keep their state); GloVe's fused path is the reference's AdaGrad.
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
-    /// Adam and AdamW: the first moment's decay [default: 0.9, Burn's].
+    /// Adam and AdamW: the first moment's decay (Burn's defaults, as the other rules' numbers).
     #[arg(long)]
     beta1: Option<f64>,
-    /// Adam and AdamW: the second moment's decay [default: 0.999].
+    /// Adam and AdamW: the second moment's decay.
     #[arg(long)]
     beta2: Option<f64>,
-    /// Adam, AdamW, AdaGrad, RMSProp: added to the denominator [default: 1e-5].
+    /// Adam, AdamW, AdaGrad, RMSProp: added to the denominator.
     #[arg(long)]
     epsilon: Option<f64>,
-    /// AdamW: decoupled weight decay; the others: an L2 penalty on the gradient [default: 1e-4
-    /// for AdamW, 0 otherwise].
+    /// AdamW: decoupled weight decay; the others: an L2 penalty on the gradient.
     #[arg(long)]
     weight_decay: Option<f64>,
-    /// SGD (0: word2vec's plain SGD) and RMSProp [default: 0 for SGD, 0.9 for RMSProp].
+    /// SGD (0: word2vec's plain SGD) and RMSProp.
     #[arg(long)]
     momentum: Option<f64>,
-    /// Initial learning rate [default: 0.025 for sgd (0.05 for CBOW, as word2vec); on the fused
-    /// path 0.01 for adam and adamw, 0.001 for rmsprop, 0.1 for adagrad; GloVe's adagrad 0.05;
-    /// 0.001 on the autodiff path].
+    /// Initial learning rate: word2vec's for SGD; for the other optimizers each row-sparse
+    /// rule's measured best where the model has a fused kernel on the backend (kept under
+    /// `--update autodiff`), Burn's usual ones where it has none; GloVe's reference's.
     #[arg(long)]
     lr: Option<f64>,
-    /// [default: linear; constant for GloVe, as its reference].
+    /// How the rate moves: linear decay to lr × 1e-4 (word2vec), or constant (GloVe's reference).
     #[arg(long, value_enum)]
     lr_schedule: Option<LrSchedule>,
     /// Vector dimension.
     #[arg(long, default_value_t = defaults().dim)]
     dim: usize,
     /// Maximum distance between centre and context words (shrunk at random per word; GloVe
-    /// counts every pair within it, weighted 1/distance) [default: 5; 10 for GloVe].
+    /// counts every pair within it, weighted 1/distance).
     #[arg(long)]
     window: Option<usize>,
     /// Negative samples per pair.
@@ -131,7 +158,7 @@ pub struct TrainArgs {
     /// Keep at most this many words; also bounds memory while counting.
     #[arg(long)]
     max_vocab: Option<usize>,
-    /// Passes over the corpus (GloVe: over its co-occurrence entries) [default: 5; 15 for GloVe].
+    /// Passes over the corpus (GloVe: over its co-occurrence entries).
     #[arg(long)]
     epochs: Option<usize>,
     /// Pairs per step on the autodiff path.
@@ -177,93 +204,63 @@ pub struct TrainArgs {
     /// Save a checkpoint this often (90s, 15m, 2h); Ctrl-C always saves one before stopping.
     #[arg(long, value_parser = parse_duration)]
     checkpoint_every: Option<f64>,
-    /// Continue the stopped run in this folder from its checkpoint, with its own settings.
-    #[arg(long, conflicts_with_all = [
-        "corpus", "output", "format", "model", "cbow_mean", "loss", "precision", "batching", "update", "backend", "optimizer",
-        "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
-        "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
-        "checkpoint_every", "analogies", "similarity", "restrict", "x_max", "alpha", "grad_clip",
-        "memory_gb", "temp_dir", "glove_vectors",
-    ])]
-    resume: Option<PathBuf>,
-    /// Continue training the finished skip-gram or CBOW run in this folder on --corpus (new
-    /// text): its settings, its vocabulary grown by the new text's words that reach its
-    /// min-count, its weights; the learning-rate schedule starts over; a new run is written to
-    /// --output. What the earlier text taught fades as the new one trains.
-    #[arg(long = "continue", requires = "corpus", conflicts_with_all = [
-        "resume", "format", "model", "cbow_mean", "loss", "precision", "batching", "update", "backend", "optimizer",
-        "beta1", "beta2", "epsilon", "weight_decay", "momentum", "lr",
-        "vocab", "lowercase", "tokenizer", "init_vectors", "lock_init", "lr_schedule", "dim", "window", "negative", "ns_exponent", "sample", "min_count", "max_vocab", "epochs",
-        "batch_size", "seed", "threads", "gpu_cubes", "chunk_tokens", "eval_every",
-        "checkpoint_every", "x_max", "alpha", "grad_clip", "memory_gb", "temp_dir", "glove_vectors",
-    ])]
-    continue_from: Option<PathBuf>,
-    /// No progress output.
-    #[arg(long)]
-    pub quiet: bool,
-    /// Print the final evaluation as one JSON object (see `eval --json`).
-    #[arg(long)]
-    json: bool,
-    /// Evaluate the vectors on these benchmarks (when training ends, and as --eval-every says).
-    #[command(flatten)]
-    eval: EvalSets,
 }
 
 impl TrainArgs {
     /// The config the flags describe: the model's settings from its flags, every default the
     /// flags leave open from the library.
     fn config(&self) -> TrainConfig {
-        let model = match self.model {
+        let flags = &self.settings;
+        let model = match flags.model {
             ModelKind::Glove => ModelOptions::Glove(GloveOptions {
-                x_max: self.x_max,
-                alpha: self.alpha,
-                grad_clip: self.grad_clip,
-                memory_gb: self.memory_gb,
-                temp_dir: self.temp_dir.as_deref().map(absolute),
-                vectors: self.glove_vectors,
+                x_max: flags.x_max,
+                alpha: flags.alpha,
+                grad_clip: flags.grad_clip,
+                memory_gb: flags.memory_gb,
+                temp_dir: flags.temp_dir.as_deref().map(absolute),
+                vectors: flags.glove_vectors,
             }),
             kind => ModelOptions::Word2Vec(Word2VecOptions {
                 architecture: match kind {
                     ModelKind::Cbow => Architecture::Cbow {
-                        mean: self.cbow_mean,
+                        mean: flags.cbow_mean,
                     },
                     _ => Architecture::SkipGram,
                 },
-                loss: self.loss,
-                negative: self.negative,
-                ns_exponent: self.ns_exponent,
-                sample: self.sample,
-                precision: self.precision,
-                batching: self.batching,
+                loss: flags.loss,
+                negative: flags.negative,
+                ns_exponent: flags.ns_exponent,
+                sample: flags.sample,
+                precision: flags.precision,
+                batching: flags.batching,
             }),
         };
-        let mut config = TrainConfig::for_model(model, self.optimizer, self.backend);
+        let mut config = TrainConfig::for_model(model, flags.optimizer, flags.backend);
         config.corpus = self.corpus.iter().map(|p| absolute(p)).collect();
-        config.vocab = self.vocab.as_deref().map(absolute);
-        config.lowercase = self.lowercase;
-        config.tokenizer = self.tokenizer;
-        config.init_vectors = self.init_vectors.as_deref().map(absolute);
-        config.lock_init = self.lock_init;
-        config.update = self.update.unwrap_or(config.update);
+        config.vocab = flags.vocab.as_deref().map(absolute);
+        config.lowercase = flags.lowercase;
+        config.tokenizer = flags.tokenizer;
+        config.init_vectors = flags.init_vectors.as_deref().map(absolute);
+        config.lock_init = flags.lock_init;
+        config.update = flags.update.unwrap_or(config.update);
         let params = &mut config.optimizer_params;
-        params.beta1 = self.beta1.unwrap_or(params.beta1);
-        params.beta2 = self.beta2.unwrap_or(params.beta2);
-        params.epsilon = self.epsilon.unwrap_or(params.epsilon);
-        params.weight_decay = self.weight_decay.unwrap_or(params.weight_decay);
-        params.momentum = self.momentum.unwrap_or(params.momentum);
-        config.lr = self.lr.unwrap_or(config.lr);
-        config.lr_schedule = self.lr_schedule.unwrap_or(config.lr_schedule);
-        config.dim = self.dim;
-        config.window = self.window.unwrap_or(config.window);
-        config.min_count = self.min_count;
-        config.max_vocab = self.max_vocab;
-        config.epochs = self.epochs.unwrap_or(config.epochs);
-        config.batch_size = self.batch_size;
-        config.seed = self.seed;
-        config.threads = self.threads.unwrap_or(config.threads);
-        config.gpu_cubes = self.gpu_cubes;
-        config.format = self
+        params.beta1 = flags.beta1.unwrap_or(params.beta1);
+        params.beta2 = flags.beta2.unwrap_or(params.beta2);
+        params.epsilon = flags.epsilon.unwrap_or(params.epsilon);
+        params.weight_decay = flags.weight_decay.unwrap_or(params.weight_decay);
+        params.momentum = flags.momentum.unwrap_or(params.momentum);
+        config.lr = flags.lr.unwrap_or(config.lr);
+        config.lr_schedule = flags.lr_schedule.unwrap_or(config.lr_schedule);
+        config.dim = flags.dim;
+        config.window = flags.window.unwrap_or(config.window);
+        config.min_count = flags.min_count;
+        config.max_vocab = flags.max_vocab;
+        config.epochs = flags.epochs.unwrap_or(config.epochs);
+        config.batch_size = flags.batch_size;
+        config.seed = flags.seed;
+        config.threads = flags.threads.unwrap_or(config.threads);
+        config.gpu_cubes = flags.gpu_cubes;
+        config.format = flags
             .format
             .unwrap_or_else(|| VectorFormat::from_extension(&self.output));
         config.output = absolute(&self.output);
@@ -271,12 +268,101 @@ impl TrainArgs {
             analogies: self.eval.analogies.as_deref().map(absolute),
             similarity: self.eval.similarity.iter().map(|p| absolute(p)).collect(),
             restrict: self.eval.restrict,
-            every: self.eval_every,
+            every: flags.eval_every,
         };
-        config.checkpoint_every = self.checkpoint_every;
-        config.chunk_tokens = self.chunk_tokens;
+        config.checkpoint_every = flags.checkpoint_every;
+        config.chunk_tokens = flags.chunk_tokens;
         config
     }
+}
+
+/// The runs whose defaults differ from a plain skip-gram run's, as the flags that make them: the
+/// help shows each flag's default for the plain run and for each of these where it differs.
+const DEFAULT_CASES: [(&str, &[&str]); 9] = [
+    ("cbow", &["--model", "cbow"]),
+    ("glove", &["--model", "glove"]),
+    ("softmax", &["--loss", "softmax"]),
+    ("adam", &["--optimizer", "adam"]),
+    ("adamw", &["--optimizer", "adamw"]),
+    ("rmsprop", &["--optimizer", "rmsprop"]),
+    ("adagrad", &["--optimizer", "adagrad"]),
+    (
+        "autodiff adam",
+        &["--update", "autodiff", "--optimizer", "adam"],
+    ),
+    ("ndarray", &["--backend", "ndarray"]),
+];
+
+/// A setting of a config as its flag takes it.
+type FlagValue = fn(&TrainConfig) -> String;
+
+/// The flags whose default depends on the run, each with its value in a config.
+const RUN_DEPENDENT: [(&str, FlagValue); 11] = [
+    ("update", |c| value_name(c.update)),
+    ("optimizer", |c| value_name(c.optimizer)),
+    ("beta1", |c| c.optimizer_params.beta1.to_string()),
+    ("beta2", |c| c.optimizer_params.beta2.to_string()),
+    ("epsilon", |c| c.optimizer_params.epsilon.to_string()),
+    ("weight_decay", |c| {
+        c.optimizer_params.weight_decay.to_string()
+    }),
+    ("momentum", |c| c.optimizer_params.momentum.to_string()),
+    ("lr", |c| c.lr.to_string()),
+    ("lr_schedule", |c| value_name(c.lr_schedule)),
+    ("window", |c| c.window.to_string()),
+    ("epochs", |c| c.epochs.to_string()),
+];
+
+fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .expect("no value is hidden")
+        .get_name()
+        .to_string()
+}
+
+/// `train`'s flags alone, parsed to learn what a run's defaults are.
+#[derive(Parser)]
+#[command(name = "wordvec train")]
+struct Flags {
+    #[command(flatten)]
+    train: TrainArgs,
+}
+
+/// The config `train` builds from `args` (flags after `train`).
+fn config_of(args: &[&str]) -> Result<TrainConfig, clap::Error> {
+    let words = std::iter::once("wordvec train").chain(args.iter().copied());
+    Ok(Flags::try_parse_from(words)?.train.config())
+}
+
+/// Adds to the help of each flag whose default depends on the run the defaults
+/// [`TrainConfig::for_model`] gives (read through the flags themselves): `[default: 5; glove:
+/// 10]`, the plain run's first, then each of [`DEFAULT_CASES`] where it differs.
+pub fn document_defaults(command: clap::Command) -> clap::Command {
+    let plain = config_of(&[]).expect("no flags parse");
+    let cases: Vec<(&str, TrainConfig)> = DEFAULT_CASES
+        .iter()
+        .map(|(label, flags)| (*label, config_of(flags).expect("the cases parse")))
+        .collect();
+    RUN_DEPENDENT
+        .iter()
+        .fold(command, |command, &(id, value_of)| {
+            let shown = value_of(&plain);
+            let mut text = format!("[default: {shown}");
+            let flag = format!("--{}", id.replace('_', "-"));
+            for ((label, config), (_, flags)) in cases.iter().zip(DEFAULT_CASES) {
+                let value = value_of(config);
+                // A case that sets the flag itself would only repeat it.
+                if value != shown && !flags.contains(&flag.as_str()) {
+                    text.push_str(&format!("; {label}: {value}"));
+                }
+            }
+            text.push(']');
+            command.mut_arg(id, |arg| {
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                arg.help(format!("{help} {text}"))
+            })
+        })
 }
 
 /// The library's defaults for the model-independent flags.
@@ -379,4 +465,136 @@ fn finish(run: Run, args: &TrainArgs) -> anyhow::Result<()> {
         None => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+    use wordvec::train::Word2VecOptions;
+
+    use super::*;
+
+    /// `for_model`'s config for a run from the command line: paths as `train` makes them.
+    fn library(model: ModelOptions, optimizer: Option<OptimizerKind>) -> TrainConfig {
+        let mut config = TrainConfig::for_model(model, optimizer, BackendKind::Cpu);
+        config.output = absolute(&config.output);
+        config
+    }
+
+    #[test]
+    fn flags_left_out_take_the_librarys_defaults() {
+        let kind = |kind| ModelOptions::of_kind(kind);
+        let softmax = ModelOptions::Word2Vec(Word2VecOptions {
+            loss: LossKind::Softmax,
+            ..Word2VecOptions::default()
+        });
+        let adam = Some(OptimizerKind::Adam);
+        let cases = [
+            (vec![], library(ModelOptions::default(), None)),
+            (
+                vec!["--model", "cbow"],
+                library(kind(ModelKind::Cbow), None),
+            ),
+            (
+                vec!["--model", "glove"],
+                library(kind(ModelKind::Glove), None),
+            ),
+            (vec!["--loss", "softmax"], library(softmax, None)),
+            (
+                vec!["--optimizer", "adam"],
+                library(ModelOptions::default(), adam),
+            ),
+        ];
+        for (flags, expected) in cases {
+            assert_eq!(config_of(&flags).unwrap(), expected, "{flags:?}");
+        }
+    }
+
+    #[test]
+    fn every_default_the_help_shows_is_the_one_a_run_takes() {
+        let command = document_defaults(TrainArgs::augment_args(clap::Command::new("train")));
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            let flag = format!("--{}", arg.get_long().unwrap_or(id));
+            // clap's own defaults (`default_value_t`, the library's values)…
+            for value in arg.get_default_values() {
+                let value = value.to_str().unwrap();
+                let given = config_of(&[&flag, value]).unwrap();
+                assert_eq!(given, config_of(&[]).unwrap(), "{flag} {value}");
+                checked += 1;
+            }
+            // …and those the help text renders for each kind of run; a few flags describe a
+            // rule instead (`--format` follows the file's extension, `--threads` the machine).
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            let Some(shown) = help.split("[default: ").nth(1) else {
+                continue;
+            };
+            if ["format", "batching", "threads", "temp_dir"].contains(&id) {
+                continue;
+            }
+            assert!(
+                RUN_DEPENDENT.iter().any(|(flag, _)| *flag == id),
+                "--{id}: a default written by hand in its help"
+            );
+            let shown = shown.trim_end_matches(']');
+            for (n, item) in shown.split("; ").enumerate() {
+                let (flags, value): (&[&str], &str) = match item.split_once(": ") {
+                    Some((label, value)) => {
+                        let case = DEFAULT_CASES.iter().find(|(l, _)| *l == label);
+                        (case.expect("a known case").1, value)
+                    }
+                    None if n == 0 => (&[], item),
+                    None => panic!("{flag}: unlabelled default '{item}'"),
+                };
+                // A case that sets the flag itself shows what it sets.
+                if flags.contains(&flag.as_str()) {
+                    continue;
+                }
+                let mut given = flags.to_vec();
+                given.extend([flag.as_str(), value]);
+                assert_eq!(
+                    config_of(&given).unwrap(),
+                    config_of(flags).unwrap(),
+                    "{flag}: the help says {value} for {flags:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked} defaults checked");
+    }
+
+    #[test]
+    fn resume_and_continue_refuse_every_setting() {
+        let command = TrainArgs::augment_args(clap::Command::new("train"));
+        let group = command
+            .get_groups()
+            .find(|g| g.get_id() == "settings")
+            .unwrap();
+        let settings: Vec<_> = group.get_args().collect();
+        assert!(settings.len() > 40);
+        for id in settings {
+            let arg = command.get_arguments().find(|a| a.get_id() == id).unwrap();
+            let flag = format!("--{}", arg.get_long().unwrap());
+            let value = match arg.get_possible_values().first() {
+                Some(v) => v.get_name().to_string(),
+                None => "1".to_string(),
+            };
+            let mut words = vec![flag.clone()];
+            if arg.get_action().takes_values() {
+                words.push(value);
+            }
+            for (run, extra) in [
+                ("--resume", vec![]),
+                ("--continue", vec!["--corpus", "c.txt"]),
+            ] {
+                let mut line = vec!["wordvec train", run, "runs/a"];
+                line.extend(extra);
+                line.extend(words.iter().map(String::as_str));
+                let e = Flags::try_parse_from(&line).err();
+                let kind = e.as_ref().map(|e| e.kind());
+                assert_eq!(kind, Some(ErrorKind::ArgumentConflict), "{line:?}");
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
-//! What both CubeCL kernels share (wgpu, cuda): the cube's shape, its tree sum, the grid a launch
-//! spreads its cubes over, and the tensors' layout as the kernels read them.
+//! What the CubeCL kernels share (wgpu, cuda): the cube's shape, its tree sum, its span of a
+//! chunk, the grid a launch spreads its cubes over, and the tensors' layout as the kernels read
+//! them.
 
 use burn::tensor::{DType, IntDType};
 use burn_cubecl::CubeBackend;
@@ -31,6 +32,17 @@ pub(crate) fn cube_sum(red: &mut Shared<[f32]>, unit: usize, partial: f32) {
     tree_step(red, unit, 4usize);
     tree_step(red, unit, 2usize);
     tree_step(red, unit, 1usize);
+}
+
+/// The positions `[start, end)` cube `slot` walks: its span of the chunk's `n`.
+#[cube]
+pub(crate) fn span_range(slot: usize, span: u32, n: usize) -> (usize, usize) {
+    let start = slot * span as usize;
+    let mut end = start + span as usize;
+    if end > n {
+        end = n;
+    }
+    (start, end)
 }
 
 /// `slots` cubes on a 2-D grid: one dimension alone caps at 65,535 on some APIs. The grid may

@@ -1,12 +1,12 @@
 //! Fused, row-sparse update steps: each example updates only the rows it touches, in place, as
 //! word2vec and GloVe do, instead of a dense vocab × dim gradient per batch. Grouped by algorithm
-//! — [`sgns`] (negative sampling, skip-gram and CBOW) and [`glove`] — each a Burn backend
+//! — [`word2vec`] (skip-gram and CBOW, negative sampling and hierarchical softmax) and [`glove`] — each a Burn backend
 //! extension (the trait), its Flex launch, its CPU kernel and its CubeCL kernel, so the training
 //! loop is written once for every device. Beside them, what the kernels share: the Hogwild rows
 //! that hold the CPU kernels' lock-free sharing, SIMD, the loss read-back, and the CubeCL and Flex
 //! helpers.
 
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 mod cube;
 #[cfg(feature = "flex")]
 mod flex;
@@ -14,16 +14,16 @@ pub mod glove;
 mod hogwild;
 mod loss;
 mod optimizer;
-pub mod sgns;
 mod simd;
 mod spans;
+pub mod word2vec;
 
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 pub use cube::MAX_GPU_DIM;
 pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glove_loss};
 pub use loss::LossSum;
 pub use optimizer::FusedOptimizer;
-pub use sgns::{
-    Batching, NegativeSamplingBackend, NegativeSamplingSettings, OptimizerState, OutputTables,
-    Word2VecWeights, gpu_runs_windowed, negative_sampling_step, read_word2vec_loss,
+pub use word2vec::{
+    Batching, OptimizerState, OutputTables, Word2VecBackend, Word2VecSettings, Word2VecWeights,
+    gpu_runs_windowed, read_word2vec_loss, word2vec_step,
 };

@@ -15,7 +15,7 @@ pub(crate) trait SimdWork {
 /// has them, else for the baseline target. Float results are the same every way (Rust never fuses
 /// a multiply and an add on its own, and the loops' partial sums do not depend on the vector
 /// width); only the speed differs: AVX-512 halves the instructions of a 100-wide row, and
-/// hierarchical softmax, whose steps wait on one another, gains most (+16% words/s on 2 threads).
+/// hierarchical softmax, whose steps wait on one another, gains most.
 #[inline(always)]
 pub(crate) fn with_best_simd<W: SimdWork>(work: W) -> W::Output {
     #[cfg(target_arch = "x86_64")]

@@ -34,7 +34,7 @@ const INIT_STREAM: u64 = 0x1417;
 
 impl Word2VecConfig {
     /// Input vectors uniform in ±1/dim (as gensim and fastText; word2vec.c uses ±0.5/dim, which
-    /// measured 0.5 point lower on enwiki-17m's analogies), output vectors and bias zero.
+    /// trained worse vectors here: docs/benchmarks.md), output vectors and bias zero.
     /// Drawn on the host from `seed`, so every backend starts from the same weights.
     pub fn init(&self, seed: u64, device: &Device) -> Word2Vec {
         let (input, output) = self.init_vectors(seed);

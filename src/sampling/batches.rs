@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use crate::error::{Error, Result};
 use crate::text::{Corpus, Vocab};
 
-use super::{NegativeSampler, SentenceSink, Subsampler, reduced_window};
+use super::{NegativeSampler, SentenceSink, Subsampler};
 use crate::rng::{Rng, rng_for};
 
 /// How pairs are drawn.
@@ -202,6 +202,13 @@ pub(crate) fn draw_negative(sampler: &NegativeSampler, context: u32, rng: &mut R
     sampler.sample(rng)
 }
 
+/// word2vec's dynamic window: the effective half-width is uniform in 1..=window, so near
+/// context words are sampled more often than far ones.
+pub fn reduced_window(rng: &mut Rng, window: usize) -> usize {
+    use rand::Rng as _;
+    rng.random_range(1..=window.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +318,20 @@ mod tests {
         producer.finish().unwrap();
         // Every word of the two long lines has a neighbour; "q", alone on its line, has none.
         assert_eq!(examples, 12);
+    }
+
+    #[test]
+    fn window_sizes_are_uniform_over_one_to_window() {
+        let mut rng = rng_for(7, 0);
+        let mut hist = [0u32; 6];
+        let n = 60_000;
+        for _ in 0..n {
+            hist[reduced_window(&mut rng, 5)] += 1;
+        }
+        assert_eq!(hist[0], 0);
+        for (w, &h) in hist.iter().enumerate().skip(1) {
+            // Expected 12,000 each; 5 standard deviations is about 490.
+            assert!((h as i64 - 12_000).abs() < 490, "size {w}: {h}");
+        }
     }
 }

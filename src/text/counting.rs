@@ -252,3 +252,30 @@ impl TokenSink for CountingSink<'_> {
         Ok(())
     }
 }
+
+impl Vocab {
+    /// Counts the corpus in one streaming pass, split among `threads` threads.
+    pub fn build(
+        corpus: &Corpus,
+        min_count: u64,
+        max_vocab: Option<usize>,
+        threads: usize,
+    ) -> Result<(Self, VocabStats)> {
+        let builder = VocabBuilder::count_corpus(corpus, max_vocab, threads)?;
+        let (vocab, stats) = builder.finish(min_count, max_vocab);
+        let first = corpus.paths().next().expect("a corpus has a file");
+        if stats.tokens == 0 {
+            return Err(Error::invalid(first, "the corpus holds no words"));
+        }
+        if vocab.is_empty() {
+            return Err(Error::invalid(
+                first,
+                format!(
+                    "no word occurs at least {min_count} times (min_count) in {} tokens; lower --min-count",
+                    stats.tokens
+                ),
+            ));
+        }
+        Ok((vocab, stats))
+    }
+}

@@ -5,8 +5,6 @@ use std::path::Path;
 
 use hashbrown::HashTable;
 
-use super::corpus::Corpus;
-use super::counting::VocabBuilder;
 use super::counts::word_hash;
 use crate::error::{Error, Result};
 use crate::files::{atomic_write, numbered_lines};
@@ -42,31 +40,6 @@ pub struct VocabStats {
 }
 
 impl Vocab {
-    /// Counts the corpus in one streaming pass, split among `threads` threads.
-    pub fn build(
-        corpus: &Corpus,
-        min_count: u64,
-        max_vocab: Option<usize>,
-        threads: usize,
-    ) -> Result<(Self, VocabStats)> {
-        let builder = VocabBuilder::count_corpus(corpus, max_vocab, threads)?;
-        let (vocab, stats) = builder.finish(min_count, max_vocab);
-        let first = corpus.paths().next().expect("a corpus has a file");
-        if stats.tokens == 0 {
-            return Err(Error::invalid(first, "the corpus holds no words"));
-        }
-        if vocab.is_empty() {
-            return Err(Error::invalid(
-                first,
-                format!(
-                    "no word occurs at least {min_count} times (min_count) in {} tokens; lower --min-count",
-                    stats.tokens
-                ),
-            ));
-        }
-        Ok((vocab, stats))
-    }
-
     pub(super) fn with_capacity(words: usize, bytes: usize) -> Self {
         let mut starts = Vec::with_capacity(words + 1);
         starts.push(0);
@@ -189,6 +162,7 @@ impl Vocab {
 mod tests {
     use super::*;
     use crate::text::counting::{SHARDS, TABLE_FACTOR};
+    use crate::text::{Corpus, VocabBuilder};
 
     fn pairs(vocab: &Vocab) -> Vec<(String, u64)> {
         vocab

@@ -9,7 +9,7 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 
 use super::TrainConfig;
-use super::steps::Word2VecStart;
+use super::start::Word2VecStart;
 use crate::error::{Error, Result};
 use crate::model::Word2VecConfig;
 use crate::text::Vocab;

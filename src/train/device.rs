@@ -3,7 +3,7 @@
 use burn::prelude::Device;
 
 use super::config::BackendKind;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The device for `kind`, or a clear error naming the cargo feature that would enable it.
 pub fn select_device(kind: BackendKind) -> Result<Device> {
@@ -22,7 +22,7 @@ fn cpu() -> Result<Device> {
 
 #[cfg(not(feature = "flex"))]
 fn cpu() -> Result<Device> {
-    Err(crate::Error::BackendUnavailable {
+    Err(Error::BackendUnavailable {
         name: "cpu",
         feature: "flex",
     })
@@ -33,7 +33,7 @@ fn wgpu() -> Result<Device> {
     let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
     probe(&device)
         .then_some(device)
-        .ok_or(crate::Error::DeviceUnavailable {
+        .ok_or(Error::DeviceUnavailable {
             name: "wgpu",
             hint: "it needs a Vulkan (with the loader, libvulkan1), Metal, DirectX 12 or OpenGL ES \
                driver; on Linux without a GPU, Mesa's software driver (mesa-vulkan-drivers) works",
@@ -43,7 +43,7 @@ fn wgpu() -> Result<Device> {
 /// Runs one tiny operation on `device`. Burn reports a missing driver by panicking on first use,
 /// on its device thread and then on ours; that becomes an error here, before any work is done,
 /// with the panic messages held back.
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 fn probe(device: &Device) -> bool {
     use burn::prelude::Tensor;
     let hook = std::panic::take_hook();
@@ -58,7 +58,7 @@ fn probe(device: &Device) -> bool {
 
 #[cfg(not(feature = "wgpu"))]
 fn wgpu() -> Result<Device> {
-    Err(crate::Error::BackendUnavailable {
+    Err(Error::BackendUnavailable {
         name: "wgpu",
         feature: "wgpu",
     })
@@ -73,7 +73,7 @@ fn ndarray() -> Result<Device> {
 
 #[cfg(not(feature = "ndarray"))]
 fn ndarray() -> Result<Device> {
-    Err(crate::Error::BackendUnavailable {
+    Err(Error::BackendUnavailable {
         name: "ndarray",
         feature: "ndarray",
     })
@@ -84,7 +84,7 @@ fn cuda() -> Result<Device> {
     let device = Device::cuda(0usize);
     probe(&device)
         .then_some(device)
-        .ok_or(crate::Error::DeviceUnavailable {
+        .ok_or(Error::DeviceUnavailable {
             name: "cuda",
             hint: "it needs an NVIDIA GPU with its driver (libcuda) and NVRTC",
         })
@@ -92,7 +92,7 @@ fn cuda() -> Result<Device> {
 
 #[cfg(not(feature = "cuda"))]
 fn cuda() -> Result<Device> {
-    Err(crate::Error::BackendUnavailable {
+    Err(Error::BackendUnavailable {
         name: "cuda",
         feature: "cuda",
     })

@@ -5,13 +5,15 @@
 //! From the command line to a kernel: `cli::train` builds a [`TrainConfig`] and calls
 //! [`Run::start`] and [`Run::finish`]; the run hands its config to `steps::train`, which picks the
 //! step for the model and update path (say `FusedWord2Vec`) and gives it to `driver::drive`; each
-//! unit the step trains goes to the backend's kernel ([`crate::kernels::negative_sampling_step`]).
+//! unit the step trains goes to the backend's kernel ([`crate::kernels::word2vec_step`]).
 
 mod checkpoint;
 mod config;
 mod continued;
 mod device;
+mod divergence;
 mod driver;
+mod glove_entries;
 mod metrics;
 mod monitor;
 mod optimizer;
@@ -19,6 +21,7 @@ mod outputs;
 mod progress;
 mod run;
 mod schedule;
+mod start;
 mod steps;
 mod trained;
 
@@ -39,25 +42,3 @@ pub use progress::{Progress, peak_memory_bytes};
 pub use run::{Finished, Run, RunOptions};
 pub use schedule::linear_lr;
 pub use trained::{Trained, TrainedModel};
-
-use crate::error::Result;
-use crate::kernels::LossSum;
-
-/// Fails with a clear message once a read-back loss shows broken weights (see
-/// [`LossSum::diverged`]), at `words` words with rate `lr`.
-pub(crate) fn check_loss(loss: LossSum, words: u64, lr: f64) -> Result<()> {
-    if !loss.diverged() {
-        return Ok(());
-    }
-    let value = if loss.sum.is_finite() {
-        f64::INFINITY
-    } else {
-        loss.sum
-    };
-    Err(crate::Error::Diverged {
-        loss: value,
-        step: words,
-        lr,
-        checkpoint: None,
-    })
-}

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::checkpoint::{Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog};
-use super::steps::Word2VecStart;
+use super::start::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};

@@ -12,19 +12,16 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
 use super::{GloveBackend, GloveSettings};
-use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum, grid};
+use crate::kernels::cube::{
+    MAX_GPU_DIM, UNITS, contiguous_f32, contiguous_i32, cube_sum, grid, span_range,
+};
 use crate::kernels::spans::spans_for;
 
-#[cube(launch)]
-#[allow(clippy::too_many_arguments)]
-fn glove_kernel(
-    word: &mut Tensor<f32>,
-    context: &mut Tensor<f32>,
-    word_sq: &mut Tensor<f32>,
-    context_sq: &mut Tensor<f32>,
-    pairs: &Tensor<i32>,
-    counts: &Tensor<f32>,
-    loss: &mut Tensor<f32>,
+/// The step's numbers: its entries, the matrices' rows and `dim` (each row holds `dim` weights
+/// and the bias), the rate, the weighting's `x_max` and `alpha`, the clipping, and the entries
+/// each cube walks.
+#[derive(CubeLaunch, CubeType)]
+struct GloveArgs {
     n_entries: u32,
     rows: u32,
     dim: u32,
@@ -33,18 +30,30 @@ fn glove_kernel(
     alpha: f32,
     grad_clip: f32,
     span: u32,
+}
+
+#[cube(launch)]
+fn glove_kernel(
+    word: &mut Tensor<f32>,
+    context: &mut Tensor<f32>,
+    word_sq: &mut Tensor<f32>,
+    context_sq: &mut Tensor<f32>,
+    pairs: &Tensor<i32>,
+    counts: &Tensor<f32>,
+    loss: &mut Tensor<f32>,
+    args: &GloveArgs,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
     let units = UNITS as usize;
-    let n = n_entries as usize;
-    let dim_u = dim as usize;
+    let rows = args.rows;
+    let x_max = args.x_max;
+    let alpha = args.alpha;
+    let grad_clip = args.grad_clip;
+    let lr = args.lr;
+    let dim_u = args.dim as usize;
     let width = dim_u + 1;
-    let start = slot * span as usize;
-    let mut end = start + span as usize;
-    if end > n {
-        end = n;
-    }
+    let (start, end) = span_range(slot, args.span, args.n_entries as usize);
     let log_x_max = f32::ln(x_max);
     let mut red = Shared::<[f32]>::new_slice(32usize);
     let mut loss_sum = 0.0f32;
@@ -161,14 +170,16 @@ impl GloveBackend for CubeBackend {
             pairs.into_tensor_arg(),
             counts.into_tensor_arg(),
             loss.clone().into_tensor_arg(),
-            n as u32,
-            rows as u32,
-            (width - 1) as u32,
-            settings.lr,
-            settings.x_max,
-            settings.alpha,
-            settings.grad_clip,
-            span as u32,
+            GloveArgsLaunch {
+                n_entries: n as u32,
+                rows: rows as u32,
+                dim: (width - 1) as u32,
+                lr: settings.lr,
+                x_max: settings.x_max,
+                alpha: settings.alpha,
+                grad_clip: settings.grad_clip,
+                span: span as u32,
+            },
         );
         (word, context, word_sq, context_sq, loss)
     }

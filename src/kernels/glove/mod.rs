@@ -4,7 +4,7 @@
 //! Kernels: [`cpu`] (reached through `flex`), `cube`.
 
 pub(crate) mod cpu;
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 mod cube;
 #[cfg(feature = "flex")]
 mod flex;
@@ -33,7 +33,7 @@ pub struct GloveSettings {
     pub gpu_cubes: u32,
 }
 
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 fn glove_loss_spec(
     counts: &burn::backend::fusion::custom::TensorSpec,
     settings: &GloveSettings,
@@ -45,8 +45,8 @@ fn glove_loss_spec(
 /// Backends that can run the fused GloVe step.
 #[backend_extension(
     Flex: cfg(feature = "flex"),
-    Cube: cfg(any(feature = "wgpu", feature = "cuda")),
-    Fusion: cfg(any(feature = "wgpu", feature = "cuda"))
+    Cube: cfg(cubecl_backend),
+    Fusion: cfg(cubecl_backend)
 )]
 pub trait GloveBackend: Backend {
     /// Trains GloVe on one chunk of co-occurrence entries with the reference's AdaGrad.

@@ -7,8 +7,8 @@ use burn::prelude::*;
 
 use crate::error::Result;
 use crate::kernels::LossSum;
-use crate::train::check_loss;
 use crate::train::checkpoint::Checkpoint;
+use crate::train::divergence::check_loss;
 
 /// Steps between loss read-backs: reading forces the device to finish its queue.
 const READ_LOSS_EVERY: u64 = 25;

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use burn::prelude::*;
 
 use super::autodiff::ModuleTraining;
-use super::glove_entries::{ChunkBuffer, Entries};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
@@ -14,6 +13,7 @@ use crate::model::{Glove, GloveConfig, Weighting};
 use crate::text::Vocab;
 use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::driver::Step;
+use crate::train::glove_entries::{ChunkBuffer, Entries};
 use crate::train::schedule::Schedule;
 use crate::train::trained::{TrainedModel, glove_vectors};
 use crate::train::{GloveOptions, TrainConfig, build_optimizer};

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::glove_entries::{ChunkBuffer, Entries, Entry};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::kernels::{GloveSettings, GloveWeights, LossSum, glove_step, read_glove_loss};
@@ -13,10 +12,12 @@ use crate::model::{Glove, GloveConfig};
 use crate::tensors::{matrix, to_host};
 use crate::text::Vocab;
 use crate::train::checkpoint::{Checkpoint, Position};
+use crate::train::divergence::check_loss;
 use crate::train::driver::Step;
+use crate::train::glove_entries::{ChunkBuffer, Entries, Entry};
 use crate::train::schedule::Schedule;
 use crate::train::trained::{TrainedModel, glove_vectors};
-use crate::train::{GloveOptions, TrainConfig, check_loss};
+use crate::train::{GloveOptions, TrainConfig};
 
 /// Chunks between loss read-backs.
 const READ_LOSS_EVERY: usize = 4;

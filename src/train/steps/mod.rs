@@ -4,9 +4,7 @@
 
 mod autodiff;
 mod glove_autodiff;
-mod glove_entries;
 mod glove_fused;
-mod start;
 mod word2vec_autodiff;
 mod word2vec_fused;
 
@@ -15,13 +13,13 @@ use std::sync::Arc;
 use burn::prelude::*;
 
 use self::glove_autodiff::AutodiffGlove;
-use self::glove_entries::Entries;
 use self::glove_fused::FusedGlove;
-pub(crate) use self::start::Word2VecStart;
 use self::word2vec_autodiff::AutodiffWord2Vec;
 use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
+use super::glove_entries::Entries;
 use super::monitor::RunControl;
+use super::start::Word2VecStart;
 use super::trained::Trained;
 use super::{ModelOptions, TrainConfig, UpdateKind};
 use crate::error::Result;

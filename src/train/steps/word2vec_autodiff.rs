@@ -11,13 +11,13 @@ use crate::error::Result;
 use crate::kernels::LossSum;
 use burn::tensor::FloatDType;
 
-use super::start::Word2VecStart;
 use crate::model::{Architecture, HuffmanTree, Word2Vec};
 use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::driver::Step;
 use crate::train::schedule::Schedule;
+use crate::train::start::Word2VecStart;
 use crate::train::trained::TrainedModel;
 use crate::train::{LossKind, TrainConfig, Word2VecOptions, build_optimizer};
 

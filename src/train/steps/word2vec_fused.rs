@@ -1,5 +1,5 @@
 //! word2vec's fused step: chunks of sentences from the reader threads go through the backend's
-//! kernel ([`negative_sampling_step`], negative sampling or hierarchical softmax), which updates
+//! kernel ([`word2vec_step`], negative sampling or hierarchical softmax), which updates
 //! only the rows it touches, in place, by SGD (word2vec) or a row-sparse optimizer. One step for
 //! every device; the backend supplies the kernel.
 
@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use super::start::Word2VecStart;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
-    Batching, FusedOptimizer, LossSum, NegativeSamplingSettings, OptimizerState, OutputTables,
-    Word2VecWeights, gpu_runs_windowed, negative_sampling_step, read_word2vec_loss,
+    Batching, FusedOptimizer, LossSum, OptimizerState, OutputTables, Word2VecSettings,
+    Word2VecWeights, gpu_runs_windowed, read_word2vec_loss, word2vec_step,
 };
 use crate::model::{HuffmanTree, Word2Vec};
 use crate::rng::rng_for;
@@ -20,11 +19,13 @@ use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
 use crate::tensors::{matrix, to_host};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
+use crate::train::divergence::check_loss;
 use crate::train::driver::Step;
 use crate::train::progress::Progress;
 use crate::train::schedule::Schedule;
+use crate::train::start::Word2VecStart;
 use crate::train::trained::TrainedModel;
-use crate::train::{BackendKind, EvalEvery, LossKind, TrainConfig, Word2VecOptions, check_loss};
+use crate::train::{BackendKind, EvalEvery, LossKind, TrainConfig, Word2VecOptions};
 
 /// Chunks between loss read-backs: a read waits for the device, and bounds its queue.
 const READ_LOSS_EVERY: usize = 4;
@@ -119,9 +120,9 @@ impl<'a> FusedWord2Vec<'a> {
     }
 
     /// The fused step's settings for a chunk trained from rate `lr_start` to `lr_end`.
-    fn settings(&self, lr_start: f32, lr_end: f32, seed: u64) -> NegativeSamplingSettings {
+    fn settings(&self, lr_start: f32, lr_end: f32, seed: u64) -> Word2VecSettings {
         let config = self.config;
-        NegativeSamplingSettings {
+        Word2VecSettings {
             window: config.window as u32,
             negative: self.options.negative as u32,
             lr_start,
@@ -221,8 +222,7 @@ impl Step for FusedWord2Vec<'_> {
             .weights
             .take()
             .expect("the weights are back after each step");
-        let (updated, loss) =
-            negative_sampling_step(weights, tokens, &self.tables, &self.locks, settings);
+        let (updated, loss) = word2vec_step(weights, tokens, &self.tables, &self.locks, settings);
         self.weights = Some(updated);
         self.pending.push(loss);
         Ok(Some(lr_end))

@@ -5,7 +5,7 @@ use burn::tensor::TensorData;
 use burn_flex::FlexTensor;
 
 use super::cpu::{NoiseTables, OptimizerRows, OutputTargets, TreePaths, train_chunk};
-use super::{NegativeSamplingBackend, NegativeSamplingSettings, spans};
+use super::{Word2VecBackend, Word2VecSettings, spans};
 use crate::kernels::flex::{ids, owned_f32};
 
 /// Runs the CPU kernel on the tensors' own memory; returns the loss tensor.
@@ -18,7 +18,7 @@ fn run(
     values: FlexTensor,
     table_ids: &FlexTensor,
     locks: FlexTensor,
-    settings: &NegativeSamplingSettings,
+    settings: &Word2VecSettings,
 ) -> FlexTensor {
     let locks = owned_f32(locks);
     let locks = match settings.lock_rows {
@@ -58,15 +58,15 @@ fn run(
     FlexTensor::from_data(TensorData::new(rows, [n, 2]))
 }
 
-impl NegativeSamplingBackend for Flex {
-    fn negative_sampling_chunk(
+impl Word2VecBackend for Flex {
+    fn word2vec_chunk(
         input: FlexTensor,
         output: FlexTensor,
         tokens: FlexTensor,
         values: FlexTensor,
         table_ids: FlexTensor,
         locks: FlexTensor,
-        settings: NegativeSamplingSettings,
+        settings: Word2VecSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
         let loss = run(
@@ -82,7 +82,7 @@ impl NegativeSamplingBackend for Flex {
         (input, output, loss)
     }
 
-    fn negative_sampling_chunk_stateful(
+    fn word2vec_chunk_stateful(
         input: FlexTensor,
         output: FlexTensor,
         input_state: FlexTensor,
@@ -91,7 +91,7 @@ impl NegativeSamplingBackend for Flex {
         values: FlexTensor,
         table_ids: FlexTensor,
         locks: FlexTensor,
-        settings: NegativeSamplingSettings,
+        settings: Word2VecSettings,
     ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
         let (mut input, mut output) = (owned_f32(input), owned_f32(output));
         let (mut input_state, mut output_state) = (owned_f32(input_state), owned_f32(output_state));

@@ -1,16 +1,14 @@
-//! Negative sampling, word2vec's fused step for skip-gram and CBOW: the settings, the Burn backend
-//! extension with one implementation per backend (the Hogwild CPU kernel on Flex, a CubeCL
-//! kernel on wgpu and cuda) reached from any `Device` through Burn's dispatch, and the weights
-//! it updates. Kernels: [`cpu`] (reached through `flex`), `cube`.
+//! word2vec's fused step, skip-gram and CBOW under negative sampling or hierarchical softmax: the
+//! settings, the Burn backend extension with one implementation per backend (the Hogwild CPU
+//! kernel on Flex, CubeCL kernels on wgpu and cuda) reached from any `Device` through Burn's
+//! dispatch, and the weights it updates. Kernels: [`cpu`] (reached through `flex`), `cube`.
 
 pub(crate) mod cpu;
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 mod cube;
 #[cfg(feature = "flex")]
 mod flex;
 mod sigmoid;
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
-mod window_cube;
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
@@ -22,9 +20,9 @@ use super::spans::spans_for;
 use crate::model::{Architecture, HuffmanTree};
 use crate::sampling::NegativeSampler;
 
-/// Settings of one fused negative-sampling step.
+/// Settings of one fused word2vec step.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NegativeSamplingSettings {
+pub struct Word2VecSettings {
     /// Largest half-width of the dynamic window.
     pub window: u32,
     /// Noise words per example (negative sampling).
@@ -76,14 +74,14 @@ pub enum Batching {
 }
 
 /// The [`spans_for`] of a chunk of `tokens` positions under `settings`.
-fn spans(tokens: usize, settings: &NegativeSamplingSettings) -> (usize, usize) {
+fn spans(tokens: usize, settings: &Word2VecSettings) -> (usize, usize) {
     spans_for(tokens, settings.gpu_cubes)
 }
 
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(cubecl_backend)]
 fn fused_loss_spec(
     tokens: &burn::backend::fusion::custom::TensorSpec,
-    settings: &NegativeSamplingSettings,
+    settings: &Word2VecSettings,
 ) -> burn::backend::fusion::custom::TensorSpec {
     burn::backend::fusion::custom::TensorSpec::new(
         [spans(tokens.shape.num_elements(), settings).1, 2].into(),
@@ -94,13 +92,13 @@ fn fused_loss_spec(
 /// Backends that can run the fused step.
 #[backend_extension(
     Flex: cfg(feature = "flex"),
-    Cube: cfg(any(feature = "wgpu", feature = "cuda")),
-    Fusion: cfg(any(feature = "wgpu", feature = "cuda"))
+    Cube: cfg(cubecl_backend),
+    Fusion: cfg(cubecl_backend)
 )]
-pub trait NegativeSamplingBackend: Backend {
-    /// Trains skip-gram with negative sampling on one chunk of sentences, in place where the
-    /// backend allows it. `input` and `output` are the [vocab, dim] input and output vectors,
-    /// `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `values` and `ids`
+pub trait Word2VecBackend: Backend {
+    /// Trains skip-gram or CBOW, under negative sampling or hierarchical softmax, on one chunk of
+    /// sentences, in place where the backend allows it. `input` and `output` are the [vocab, dim]
+    /// input and output vectors, `tokens` the chunk (word ids, sentences separated by `SENTENCE_END`), `values` and `ids`
     /// the output layer's [`OutputTables`], `locks` one number a row (0: the input row is
     /// locked, 1: it trains) when `settings.lock_rows`, else ignored. Returns the updated vectors and the
     /// [`spans`] × 2 loss tensor of (loss sum, examples) rows.
@@ -109,14 +107,14 @@ pub trait NegativeSamplingBackend: Backend {
         output.clone(),
         fused_loss_spec(tokens, settings),
     ))]
-    fn negative_sampling_chunk(
+    fn word2vec_chunk(
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
         tokens: IntTensor<Self>,
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
         locks: FloatTensor<Self>,
-        settings: NegativeSamplingSettings,
+        settings: Word2VecSettings,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 
     /// The same step with a stateful row-sparse optimizer (`settings.optimizer`): `input_state`
@@ -130,7 +128,7 @@ pub trait NegativeSamplingBackend: Backend {
         output_state.clone(),
         fused_loss_spec(tokens, settings),
     ))]
-    fn negative_sampling_chunk_stateful(
+    fn word2vec_chunk_stateful(
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,
         input_state: FloatTensor<Self>,
@@ -139,7 +137,7 @@ pub trait NegativeSamplingBackend: Backend {
         values: FloatTensor<Self>,
         ids: IntTensor<Self>,
         locks: FloatTensor<Self>,
-        settings: NegativeSamplingSettings,
+        settings: Word2VecSettings,
     ) -> (
         FloatTensor<Self>,
         FloatTensor<Self>,
@@ -221,10 +219,10 @@ impl OutputTables {
 /// Whether a step under `settings` on `device`, with `dim`-wide rows, runs the GPU's windowed
 /// kernel: [`Batching::Window`] under plain SGD on a device with f32 atomic adds and the shared
 /// memory for a window. The step decides the same way; this tells the run's log before it starts.
-pub fn gpu_runs_windowed(device: &Device, dim: usize, settings: &NegativeSamplingSettings) -> bool {
-    #[cfg(any(feature = "wgpu", feature = "cuda"))]
-    return window_cube::runs_on(device, dim, settings);
-    #[cfg(not(any(feature = "wgpu", feature = "cuda")))]
+pub fn gpu_runs_windowed(device: &Device, dim: usize, settings: &Word2VecSettings) -> bool {
+    #[cfg(cubecl_backend)]
+    return cube::runs_on(device, dim, settings);
+    #[cfg(not(cubecl_backend))]
     {
         let _ = (device, dim, settings);
         false
@@ -233,12 +231,12 @@ pub fn gpu_runs_windowed(device: &Device, dim: usize, settings: &NegativeSamplin
 
 /// Runs the fused step on whatever device the weights live on; returns the updated weights and
 /// the chunk's loss tensor (still on the device: read it with [`read_word2vec_loss`] when needed).
-pub fn negative_sampling_step(
+pub fn word2vec_step(
     weights: Word2VecWeights,
     tokens: Tensor<1, Int>,
     tables: &OutputTables,
     locks: &Tensor<1>,
-    settings: NegativeSamplingSettings,
+    settings: Word2VecSettings,
 ) -> (Word2VecWeights, Tensor<2>) {
     let (values, ids) = (
         tables.values.clone().into_dispatch(),
@@ -252,10 +250,9 @@ pub fn negative_sampling_step(
     let tokens = tokens.into_dispatch();
     match weights.state {
         None => {
-            let (input, output, loss) =
-                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk(
-                    input, output, tokens, values, ids, locks, settings,
-                );
+            let (input, output, loss) = <Dispatch as Word2VecBackend>::word2vec_chunk(
+                input, output, tokens, values, ids, locks, settings,
+            );
             let weights = Word2VecWeights {
                 input: Tensor::from_dispatch(input),
                 output: Tensor::from_dispatch(output),
@@ -265,7 +262,7 @@ pub fn negative_sampling_step(
         }
         Some(state) => {
             let (input, output, input_state, output_state, loss) =
-                <Dispatch as NegativeSamplingBackend>::negative_sampling_chunk_stateful(
+                <Dispatch as Word2VecBackend>::word2vec_chunk_stateful(
                     input,
                     output,
                     state.input.into_dispatch(),
@@ -289,7 +286,7 @@ pub fn negative_sampling_step(
     }
 }
 
-/// Reads back the loss tensors of [`negative_sampling_step`] in one transfer: each chunk is summed on the
+/// Reads back the loss tensors of [`word2vec_step`] in one transfer: each chunk is summed on the
 /// device (its example count stays exact in f32), the chunks on the host in f64.
 pub fn read_word2vec_loss(losses: Vec<Tensor<2>>) -> LossSum {
     chunk_rows(losses)

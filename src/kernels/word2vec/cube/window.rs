@@ -5,7 +5,7 @@
 //! once, one pair per unit, and adds each row's summed step back with one atomic add per
 //! weight. Rows are read with atomic loads too, so no cube works from a stale copy in a
 //! non-coherent cache, and no cube's update is lost to another's write: concurrent cubes only
-//! make each other's reads a little older. The per-pair kernel (`cube`) guarantees neither: its
+//! make each other's reads a little older. The per-pair kernel (`pair`) guarantees neither: its
 //! plain read-modify-writes of the hottest output rows, from hundreds of cubes at once, are the
 //! likeliest cause of its quality falling as the cubes grow (on a GPU, not yet measured apart).
 //!
@@ -19,11 +19,25 @@ use cubecl::features::AtomicUsage;
 use cubecl::ir::{DeviceProperties, ElemType, FloatKind, Type};
 use cubecl::prelude::*;
 
-use super::cube::{StepTensors, mix, noise_word, score_terms, span_range, window_range};
-use super::{Batching, NegativeSamplingSettings};
-use crate::kernels::cube::{UNITS, cube_sum, grid};
+use super::args::{StepArgs, StepArgsLaunch, StepTensors};
+use super::device::{mix, noise_word, score_terms, window_range};
+use crate::kernels::cube::{UNITS, cube_sum, grid, span_range};
 use crate::kernels::optimizer::FusedOptimizer;
-use crate::model::{Architecture, MAX_DEPTH};
+use crate::kernels::word2vec::{Batching, Word2VecSettings};
+use crate::model::MAX_DEPTH;
+
+/// The shared memory a window stages, compiled in: rows `stride` floats apart (dim rounded up to
+/// 32, plus one, so the units reading one row each at the same offset hit different banks), room
+/// for the most contexts and targets one window has.
+#[derive(CubeLaunch, CubeType)]
+struct WindowShape {
+    #[cube(comptime)]
+    stride: usize,
+    #[cube(comptime)]
+    max_contexts: usize,
+    #[cube(comptime)]
+    max_targets: usize,
+}
 
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
@@ -36,32 +50,26 @@ fn window_kernel(
     ids: &Tensor<i32>,
     locks: &Tensor<f32>,
     loss: &mut Tensor<f32>,
-    n_tokens: u32,
-    rows: u32,
-    dim: u32,
-    window: u32,
-    negative: u32,
-    lr_start: f32,
-    lr_step: f32,
-    seed: u32,
-    span: u32,
-    // Shared rows are `stride` = dim rounded up to 32, plus one, floats apart, so the units
-    // reading one row each at the same offset hit different banks.
-    #[comptime] stride: usize,
-    #[comptime] max_contexts: usize,
-    #[comptime] max_targets: usize,
-    #[comptime] cbow: bool,
-    #[comptime] cbow_mean: bool,
-    #[comptime] hierarchical: bool,
-    #[comptime] lock_rows: bool,
+    args: &StepArgs,
+    shape: &WindowShape,
 ) {
     let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
     let unit = UNIT_POS_X as usize;
     let units = UNITS as usize;
-    let n = n_tokens as usize;
-    let dim_u = dim as usize;
+    let rows = args.rows;
+    let window = args.window;
+    let negative = args.negative;
+    let cbow = args.cbow;
+    let cbow_mean = args.cbow_mean;
+    let hierarchical = args.hierarchical;
+    let lock_rows = args.lock_rows;
+    let stride = shape.stride;
+    let max_contexts = shape.max_contexts;
+    let max_targets = shape.max_targets;
+    let n = args.n_tokens as usize;
+    let dim_u = args.dim as usize;
     let rows_u = rows as usize;
-    let (start, end) = span_range(slot, span, n);
+    let (start, end) = span_range(slot, args.span, n);
     let mut red = Shared::<[f32]>::new_slice(32usize);
     // Skip-gram: one row per context; CBOW: the hidden layer alone, in row 0.
     let mut rows_in = Shared::<[f32]>::new_slice(comptime!(max_contexts * stride));
@@ -83,8 +91,8 @@ fn window_kernel(
         let c = tokens[i];
         if c >= 0 && u32::cast_from(c) < rows {
             let center = usize::cast_from(c);
-            let lr = lr_start + lr_step * f32::cast_from(i);
-            let base = mix(seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
+            let lr = args.lr_start + args.lr_step * f32::cast_from(i);
+            let base = mix(args.seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
             // The targets, drawn by the units at once into `drawn` (one candidate each; a path
             // node each under hierarchical softmax), then kept in order by unit 0 below.
             let mut candidates = usize::cast_from(negative) + 1;
@@ -247,7 +255,7 @@ fn window_kernel(
 }
 
 /// Most contexts and targets one window stages, under `settings`.
-fn window_shape(settings: &NegativeSamplingSettings) -> (usize, usize) {
+fn window_shape(settings: &Word2VecSettings) -> (usize, usize) {
     let contexts = 2 * settings.window.max(1) as usize;
     let targets = match settings.hierarchical {
         true => MAX_DEPTH,
@@ -256,21 +264,21 @@ fn window_shape(settings: &NegativeSamplingSettings) -> (usize, usize) {
     (contexts, targets)
 }
 
-/// Whether the windowed kernel runs this step on `client`'s device: SGD, [`Batching::Window`],
-/// f32 atomic adds, and one window's rows within the device's shared memory.
-pub(super) fn applies(input: &CubeTensor, settings: &NegativeSamplingSettings) -> bool {
-    fits(input.client.properties(), input.meta.shape()[1], settings)
+/// Whether the windowed kernel runs `step` on its device: SGD, [`Batching::Window`], f32 atomic
+/// adds, and one window's rows within the device's shared memory.
+pub(super) fn applies(step: &StepTensors, settings: &Word2VecSettings) -> bool {
+    fits(step.input.client.properties(), step.dim, settings)
 }
 
 /// [`applies`] for a step on `device` with `dim`-wide rows, before any tensor exists.
-pub(super) fn runs_on(device: &Device, dim: usize, settings: &NegativeSamplingSettings) -> bool {
+pub(crate) fn runs_on(device: &Device, dim: usize, settings: &Word2VecSettings) -> bool {
     match device.as_dispatch() {
         DispatchDevice::Cube(cube) => fits(cube.client().properties(), dim, settings),
         _ => false,
     }
 }
 
-fn fits(properties: &DeviceProperties, dim: usize, settings: &NegativeSamplingSettings) -> bool {
+fn fits(properties: &DeviceProperties, dim: usize, settings: &Word2VecSettings) -> bool {
     let atomic_add = properties
         .atomic_type_usage(Type::atomic(ElemType::Float(FloatKind::F32)))
         .contains(AtomicUsage::Add);
@@ -283,19 +291,19 @@ fn fits(properties: &DeviceProperties, dim: usize, settings: &NegativeSamplingSe
         && floats * 4 <= properties.hardware.max_shared_memory_size
 }
 
-/// Launches the windowed kernel (see [`applies`]); returns the updated weights and the loss.
-#[allow(clippy::too_many_arguments)]
+/// Launches the windowed kernel on `step` (see [`applies`]); returns the updated weights and the
+/// loss.
 pub(super) fn launch(
-    input: CubeTensor,
-    output: CubeTensor,
-    tokens: CubeTensor,
-    values: CubeTensor,
-    ids: CubeTensor,
-    locks: CubeTensor,
-    settings: NegativeSamplingSettings,
+    step: StepTensors,
+    settings: &Word2VecSettings,
 ) -> (CubeTensor, CubeTensor, CubeTensor) {
-    let step = StepTensors::new(input, output, tokens, values, ids, locks, &settings);
-    let (max_contexts, max_targets) = window_shape(&settings);
+    let (max_contexts, max_targets) = window_shape(settings);
+    let shape = WindowShapeLaunch {
+        stride: step.dim.next_multiple_of(UNITS as usize) + 1,
+        max_contexts,
+        max_targets,
+    };
+    let args = StepArgsLaunch::of(&step, settings);
     window_kernel::launch(
         &step.input.client,
         grid(step.slots),
@@ -307,22 +315,8 @@ pub(super) fn launch(
         step.ids.into_tensor_arg(),
         step.locks.into_tensor_arg(),
         step.loss.clone().into_tensor_arg(),
-        step.n as u32,
-        step.rows as u32,
-        step.dim as u32,
-        settings.window.max(1),
-        settings.negative,
-        settings.lr_start,
-        step.lr_step,
-        step.seed,
-        step.span as u32,
-        step.dim.next_multiple_of(UNITS as usize) + 1,
-        max_contexts,
-        max_targets,
-        matches!(settings.architecture, Architecture::Cbow { .. }),
-        matches!(settings.architecture, Architecture::Cbow { mean: true }),
-        settings.hierarchical,
-        settings.lock_rows,
+        args,
+        shape,
     );
     (step.input, step.output, step.loss)
 }

@@ -1,0 +1,259 @@
+//! The CPU step against the formulas it implements: windows batched from the rows as they were, and
+//! each path following the gradient of its loss (finite differences).
+
+use super::*;
+use crate::kernels::optimizer::FusedOptimizer;
+use crate::kernels::word2vec::Batching;
+use crate::model::Architecture;
+
+#[test]
+fn parts_end_at_sentence_ends_and_cover_everything() {
+    let e = SENTENCE_END;
+    let tokens = [1, 2, 3, e, 4, 5, e, 6, e, 7, 8, 9, 10, e];
+    for parts in 1..6 {
+        let ranges = split_at_sentences(&tokens, parts);
+        assert_eq!(ranges.first().unwrap().start, 0);
+        assert_eq!(ranges.last().unwrap().end, tokens.len());
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        for r in &ranges {
+            assert_eq!(tokens[r.end - 1], e, "{parts} parts: {ranges:?}");
+        }
+    }
+    // Fewer positions than threads: the last chunk of an epoch can be this small.
+    for tokens in [&[e][..], &[3, e], &[]] {
+        let ranges = split_at_sentences(tokens, 16);
+        assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), tokens.len());
+    }
+}
+
+const DIM: usize = 4;
+const ROWS: usize = 6;
+/// The one noise word of these tests.
+const NOISE: i32 = 5;
+
+fn weights() -> (Vec<f32>, Vec<f32>) {
+    let input = (0..ROWS * DIM)
+        .map(|i| ((i * 37 % 17) as f32 - 8.0) / 20.0)
+        .collect();
+    let output = (0..ROWS * DIM)
+        .map(|i| ((i * 23 % 13) as f32 - 6.0) / 15.0)
+        .collect();
+    (input, output)
+}
+
+/// One CPU pass over `tokens` with window 1 (so every window is ±1), one noise word, one
+/// thread and a constant rate.
+fn one_pass(
+    architecture: Architecture,
+    batching: Batching,
+    lr: f32,
+    tokens: &[i32],
+) -> (Vec<f32>, Vec<f32>) {
+    let (mut input, mut output) = weights();
+    let settings = Word2VecSettings {
+        window: 1,
+        negative: 1,
+        lr_start: lr,
+        lr_end: lr,
+        seed: 3,
+        threads: 1,
+        gpu_cubes: 0,
+        architecture,
+        batching,
+        optimizer: FusedOptimizer::Sgd,
+        hierarchical: false,
+        lock_rows: false,
+    };
+    let noise = OutputTargets::Noise(NoiseTables {
+        accept: &[0.0],
+        alias: &[NOISE],
+    });
+    train_chunk(
+        &mut input,
+        &mut output,
+        None,
+        DIM,
+        tokens,
+        noise,
+        &[],
+        &settings,
+    );
+    (input, output)
+}
+
+fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+    one_pass(Architecture::Cbow { mean }, Batching::Pair, lr, tokens)
+}
+
+fn skipgram_step(batching: Batching, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
+    one_pass(Architecture::SkipGram, batching, lr, tokens)
+}
+
+/// Each position's ±1 neighbours, the contexts of its window.
+fn neighbours(tokens: &[i32], i: usize) -> Vec<i32> {
+    [i.wrapping_sub(1), i + 1]
+        .into_iter()
+        .filter_map(|j| tokens.get(j).copied())
+        .collect()
+}
+
+fn dot64(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[test]
+fn window_batching_steps_every_row_once_from_the_rows_as_they_were() {
+    // The reference, in f64: for each centre in order, every (context, target) factor
+    // lr·(label − σ(v·u)) from the weights before the window; then each output row adds
+    // Σ_contexts factor·v and each context row Σ_targets factor·u, both from those weights.
+    let tokens = [0, 1, 2, 3, 1, 4, 2];
+    let lr = 0.3;
+    let (input, output) = weights();
+    let mut input: Vec<f64> = input.iter().map(|&v| v as f64).collect();
+    let mut output: Vec<f64> = output.iter().map(|&v| v as f64).collect();
+    let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+    for (i, &center) in tokens.iter().enumerate() {
+        let contexts = neighbours(&tokens, i);
+        let targets = [(center, 1.0), (NOISE, 0.0)];
+        let factors: Vec<Vec<f64>> = contexts
+            .iter()
+            .map(|&c| {
+                targets
+                    .iter()
+                    .map(|&(t, label)| {
+                        let score = dot64(row(&input, c), row(&output, t));
+                        lr as f64 * (label - sigmoid(score))
+                    })
+                    .collect()
+            })
+            .collect();
+        let (input0, output0) = (input.clone(), output.clone());
+        for (j, &c) in contexts.iter().enumerate() {
+            for (k, &(t, _)) in targets.iter().enumerate() {
+                for d in 0..DIM {
+                    let (ci, ti) = (c as usize * DIM + d, t as usize * DIM + d);
+                    input[ci] += factors[j][k] * output0[ti];
+                    output[ti] += factors[j][k] * input0[ci];
+                }
+            }
+        }
+    }
+    let (window_input, window_output) = skipgram_step(Batching::Window, lr, &tokens);
+    for (got, want) in window_input
+        .iter()
+        .chain(&window_output)
+        .zip(input.iter().chain(&output))
+    {
+        assert!((*got as f64 - want).abs() < 1e-5, "{got} vs {want}");
+    }
+    // Per pair, a window's second context sees the first one's step: not the same.
+    let (pair_input, _) = skipgram_step(Batching::Pair, lr, &tokens);
+    let gap = pair_input
+        .iter()
+        .zip(&window_input)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(gap > 1e-4, "the batchings differ: {gap}");
+}
+
+#[test]
+fn window_batching_follows_the_gradient_of_its_loss() {
+    // A tiny rate makes the whole pass −lr·∇(loss of every window) to first order, the loss
+    // of a window being Σ over its contexts of −log σ(v·u_centre) − log σ(−v·u_noise).
+    let tokens = [0, 1, 2, 3, 1, 4];
+    let lr = 1e-3f32;
+    let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
+    let loss = |_: usize, input: &[f64], output: &[f64]| {
+        let mut total = 0.0;
+        for (i, &center) in tokens.iter().enumerate() {
+            for c in neighbours(&tokens, i) {
+                let v = row(input, c);
+                total -= log_sigmoid(dot64(v, row(output, center)))
+                    + log_sigmoid(-dot64(v, row(output, NOISE)));
+            }
+        }
+        total
+    };
+    let after = skipgram_step(Batching::Window, lr, &tokens);
+    assert_follows_gradient("window", lr, after, loss);
+}
+
+/// Asserts that a pass from [`weights`] to `(input, output)` at the tiny rate `lr` is
+/// −lr·∇loss to first order, weight by weight, by central differences; `loss(which, input,
+/// output)` is the loss whose gradient the `which` matrix (0 input, 1 output) follows.
+fn assert_follows_gradient(
+    name: &str,
+    lr: f32,
+    (input, output): (Vec<f32>, Vec<f32>),
+    loss: impl Fn(usize, &[f64], &[f64]) -> f64,
+) {
+    let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<_>>();
+    let (input0, output0) = weights();
+    let (input0, output0) = (wide(&input0), wide(&output0));
+    let h = 1e-6;
+    for (which, before, after) in [(0, &input0, &input), (1, &output0, &output)] {
+        for k in 0..ROWS * DIM {
+            let (mut plus, mut minus) = (before.clone(), before.clone());
+            plus[k] += h;
+            minus[k] -= h;
+            let at = |m: &[f64]| match which {
+                0 => loss(which, m, &output0),
+                _ => loss(which, &input0, m),
+            };
+            let grad = (at(&plus) - at(&minus)) / (2.0 * h);
+            let step = (after[k] as f64 - before[k]) / lr as f64;
+            assert!(
+                (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
+                "{name}, {} {k}: step {step}, −gradient {}",
+                ["input", "output"][which],
+                -grad
+            );
+        }
+    }
+}
+
+fn row(m: &[f64], r: i32) -> &[f64] {
+    &m[r as usize * DIM..(r as usize + 1) * DIM]
+}
+
+/// The CBOW loss of `tokens` at the given weights: for each centre, its ±1 neighbours'
+/// mean (or sum) scores the centre high and the noise word low. With `per_context`, each
+/// example counts once per context word.
+fn cbow_loss(input: &[f64], output: &[f64], mean: bool, per_context: bool, tokens: &[i32]) -> f64 {
+    let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
+    let mut total = 0.0;
+    for i in 0..tokens.len() {
+        let contexts = neighbours(tokens, i);
+        let n = contexts.len() as f64;
+        let mut h = vec![0.0; DIM];
+        for &c in &contexts {
+            for (h, v) in h.iter_mut().zip(row(input, c)) {
+                *h += v / if mean { n } else { 1.0 };
+            }
+        }
+        let loss = -log_sigmoid(dot64(&h, row(output, tokens[i])))
+            - log_sigmoid(-dot64(&h, row(output, NOISE)));
+        total += if per_context { n * loss } else { loss };
+    }
+    total
+}
+
+#[test]
+fn cbow_steps_follow_the_gradient_of_its_loss() {
+    // A tiny rate makes the step −lr·∇(total loss) to first order. With the sum, word2vec's
+    // rule is the exact gradient for every row. With the mean, it gives each context row the
+    // hidden layer's whole gradient, n times its true share: the gradient of the loss with
+    // each example counted once per context word.
+    let tokens = [0, 1, 2, 3, 1, 4];
+    let lr = 1e-3f32;
+    for mean in [false, true] {
+        let after = cbow_step(mean, lr, &tokens);
+        let name = format!("CBOW, mean {mean}");
+        assert_follows_gradient(&name, lr, after, |which, input, output| {
+            let per_context = which == 0 && mean;
+            cbow_loss(input, output, mean, per_context, &tokens)
+        });
+    }
+}

@@ -1,0 +1,302 @@
+//! The per-pair step on CubeCL backends (wgpu, cuda), every optimizer: one cube of 32 units walks
+//! a span of centre positions in order ([`span_range`]), the units splitting each vector's
+//! dimensions between them, so every row is read and written in coalesced 128-byte runs.
+//! Thousands of cubes run at once and update rows without locks or atomics (Hogwild on the GPU: a
+//! conflicting write loses one sparse update, it never sums hundreds of them, which is what makes
+//! large batches of word2vec-rate updates diverge). Windows and negatives are drawn on the device
+//! from a hash of (seed, position), so nothing but the chunk of word ids crosses the bus.
+
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::prelude::*;
+
+use super::args::{StepArgs, StepArgsLaunch, StepTensors};
+use super::device::{mix, noise_word, score_terms, window_range};
+use super::rule::{Rule, RuleLaunch, count_step, step_row, step_weight};
+use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, cube_sum, grid, span_range};
+use crate::kernels::optimizer::FusedOptimizer;
+use crate::kernels::word2vec::Word2VecSettings;
+
+#[cube(launch)]
+#[allow(clippy::too_many_arguments)]
+fn pair_kernel(
+    input: &mut Tensor<f32>,
+    output: &mut Tensor<f32>,
+    tokens: &Tensor<i32>,
+    // The output layer's tables (see `OutputTables`): the noise's acceptance probabilities
+    // and aliases, or the Huffman paths' labels and their offsets then nodes.
+    values: &Tensor<f32>,
+    ids: &Tensor<i32>,
+    // 0 for each input row that stays as it is (`lock_rows`).
+    locks: &Tensor<f32>,
+    loss: &mut Tensor<f32>,
+    // The rule's state beside each matrix (one-element stand-ins under plain SGD).
+    input_state: &mut Tensor<f32>,
+    output_state: &mut Tensor<f32>,
+    args: &StepArgs,
+    rule: &Rule,
+    // `dim` rounded up to the units: the shared rows' length.
+    #[comptime] dim_cap: usize,
+) {
+    let slot = (CUBE_POS_Y * CUBE_COUNT_X + CUBE_POS_X) as usize;
+    let unit = UNIT_POS_X as usize;
+    let units = UNITS as usize;
+    let rows = args.rows;
+    let window = args.window;
+    let negative = args.negative;
+    let cbow = args.cbow;
+    let cbow_mean = args.cbow_mean;
+    let hierarchical = args.hierarchical;
+    let lock_rows = args.lock_rows;
+    let n = args.n_tokens as usize;
+    let dim_u = args.dim as usize;
+    let (start, end) = span_range(slot, args.span, n);
+    let mut red = Shared::<[f32]>::new_slice(32usize);
+    let mut grad = Shared::new_slice(dim_cap);
+    let mut hid = Shared::<[f32]>::new_slice(dim_cap);
+    let mut info = Shared::<[f32]>::new_slice(4usize);
+    let stateful = rule.adagrad || rule.adam || rule.rmsprop || rule.sgd_momentum;
+    let width = rule.width as usize;
+    let mut loss_sum = 0.0f32;
+    let mut pairs = 0.0f32;
+    for i in start..end {
+        let c = tokens[i];
+        if c >= 0 && u32::cast_from(c) < rows {
+            let mut state = mix(args.seed ^ mix(u32::cast_from(i) + 0x9e37_79b9u32));
+            let b = 1 + state % window;
+            let lr = args.lr_start + args.lr_step * f32::cast_from(i);
+            let (lo, hi) = window_range(tokens, i, b, n);
+            let center = usize::cast_from(c);
+            // Examples of this centre: skip-gram makes one per context word (whose row is the
+            // hidden layer), CBOW one for the whole window (the rows' mean or sum). The hidden
+            // layer sits in shared memory; each unit owns the dimensions d ≡ unit (mod 32) of it
+            // and of the gradient, so only the dot products need the cube to meet.
+            let mut j = lo;
+            let mut more = true;
+            while more {
+                let mut have = false;
+                let mut row_base = 0usize;
+                // Skip-gram: the position of the context word whose row is the hidden layer.
+                let mut row_pos = n;
+                let mut d = unit;
+                while d < dim_u {
+                    grad[d] = 0.0f32;
+                    d += units;
+                }
+                if cbow {
+                    // Skip-gram overwrites its hidden layer with a row; CBOW sums into it.
+                    let mut d = unit;
+                    while d < dim_u {
+                        hid[d] = 0.0f32;
+                        d += units;
+                    }
+                    let mut count = 0.0f32;
+                    for m in lo..hi + 1 {
+                        let ctx = tokens[m];
+                        if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                            let base = usize::cast_from(ctx) * dim_u;
+                            let mut d = unit;
+                            while d < dim_u {
+                                hid[d] += input[base + d];
+                                d += units;
+                            }
+                            count += 1.0f32;
+                        }
+                    }
+                    if cbow_mean && count > 0.0f32 {
+                        let mut d = unit;
+                        while d < dim_u {
+                            hid[d] /= count;
+                            d += units;
+                        }
+                    }
+                    have = count > 0.0f32;
+                    more = false;
+                } else {
+                    while !have && j <= hi {
+                        let ctx = tokens[j];
+                        if j != i && ctx >= 0 && u32::cast_from(ctx) < rows {
+                            row_base = usize::cast_from(ctx) * dim_u;
+                            row_pos = j;
+                            have = true;
+                        }
+                        j += 1;
+                    }
+                    more = have;
+                    if have {
+                        let mut d = unit;
+                        while d < dim_u {
+                            hid[d] = input[row_base + d];
+                            d += units;
+                        }
+                    }
+                }
+                if have {
+                    // Negative sampling: the centre, then the noise words; hierarchical
+                    // softmax: the inner nodes on the centre's path.
+                    let mut targets = negative + 1;
+                    let mut path = 0usize;
+                    if hierarchical {
+                        path = usize::cast_from(ids[center]);
+                        targets = u32::cast_from(ids[center + 1]) - u32::cast_from(path);
+                    }
+                    for t in 0..targets {
+                        let mut target = center;
+                        let mut label = 1.0f32;
+                        if hierarchical {
+                            let step = path + usize::cast_from(t);
+                            target = usize::cast_from(ids[usize::cast_from(rows) + 1 + step]);
+                            label = values[step];
+                        } else if t > 0 {
+                            state = mix(state + 0x9e37_79b9u32);
+                            let r_bucket = state;
+                            state = mix(state + 0x9e37_79b9u32);
+                            target = noise_word(values, ids, r_bucket, state);
+                            label = 0.0f32;
+                        }
+                        if (hierarchical || t == 0 || target != center)
+                            && target < usize::cast_from(rows)
+                        {
+                            let out_base = target * dim_u;
+                            let mut partial = 0.0f32;
+                            let mut d = unit;
+                            while d < dim_u {
+                                partial += hid[d] * output[out_base + d];
+                                d += units;
+                            }
+                            cube_sum(&mut red, unit, partial);
+                            let score = red[0];
+                            sync_cube();
+                            let (f, g, loss) = score_terms(score, label);
+                            // Hierarchical softmax leaves a decided node alone (word2vec's
+                            // MAX_EXP skip, `model::SATURATED`).
+                            let mut update = true;
+                            if hierarchical && f32::abs(f) >= 6.0f32 {
+                                update = false;
+                            }
+                            if unit == 0 {
+                                loss_sum += loss;
+                            }
+                            if update {
+                                let state_base = target * width;
+                                count_step(output_state, state_base, &mut info, unit, width, rule);
+                                let mut d = unit;
+                                while d < dim_u {
+                                    let u = output[out_base + d];
+                                    if stateful {
+                                        grad[d] += g * u;
+                                        let (at, s) = (out_base + d, state_base + d);
+                                        let gradient = -g * hid[d];
+                                        step_weight(
+                                            output,
+                                            output_state,
+                                            at,
+                                            s,
+                                            dim_u,
+                                            gradient,
+                                            lr,
+                                            &mut info,
+                                            rule,
+                                        );
+                                    } else {
+                                        grad[d] += g * lr * u;
+                                        output[out_base + d] = u + g * lr * hid[d];
+                                    }
+                                    d += units;
+                                }
+                            }
+                        }
+                    }
+                    // The hidden layer's step goes to its row (skip-gram: the context at
+                    // `row_pos`) or, whole, to every context row (CBOW, as word2vec).
+                    for m in lo..hi + 1 {
+                        let ctx = tokens[m];
+                        let mut take = m == row_pos;
+                        if cbow {
+                            take = m != i && ctx >= 0 && u32::cast_from(ctx) < rows;
+                        }
+                        if lock_rows && take {
+                            take = locks[usize::cast_from(ctx)] != 0.0f32;
+                        }
+                        if take {
+                            step_row(
+                                input,
+                                input_state,
+                                &grad,
+                                &mut info,
+                                usize::cast_from(ctx),
+                                unit,
+                                dim_u,
+                                lr,
+                                width,
+                                rule,
+                            );
+                        }
+                    }
+                    pairs += 1.0f32;
+                }
+            }
+        }
+    }
+    // The grid may hold a few cubes past the last slot.
+    if unit == 0 && slot * 2 < loss.len() {
+        loss[slot * 2] = loss_sum;
+        loss[slot * 2 + 1] = pairs;
+    }
+}
+
+/// Launches the kernel on `step`; `state` is the stateful optimizer's, or `None` for plain SGD.
+/// Returns the updated weights, state and the loss.
+pub(super) fn launch(
+    step: StepTensors,
+    state: Option<(CubeTensor, CubeTensor)>,
+    settings: &Word2VecSettings,
+) -> (
+    CubeTensor,
+    CubeTensor,
+    Option<(CubeTensor, CubeTensor)>,
+    CubeTensor,
+) {
+    let dim = step.dim;
+    assert!(
+        dim <= MAX_GPU_DIM,
+        "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
+    );
+    let stateful = state.is_some();
+    // Plain SGD never touches the state: one-element stand-ins fill the kernel's slots.
+    let (rule, input_state, output_state) = match state {
+        Some((i, o)) => (
+            RuleLaunch::of(&settings.optimizer, settings.optimizer.state_width(dim)),
+            contiguous_f32(i),
+            contiguous_f32(o),
+        ),
+        None => (
+            RuleLaunch::of(&FusedOptimizer::Sgd, 0),
+            step.empty([1, 1]),
+            step.empty([1, 1]),
+        ),
+    };
+    let args = StepArgsLaunch::of(&step, settings);
+    pair_kernel::launch(
+        &step.input.client,
+        grid(step.slots),
+        CubeDim::new_1d(UNITS),
+        step.input.clone().into_tensor_arg(),
+        step.output.clone().into_tensor_arg(),
+        step.tokens.into_tensor_arg(),
+        step.values.into_tensor_arg(),
+        step.ids.into_tensor_arg(),
+        step.locks.into_tensor_arg(),
+        step.loss.clone().into_tensor_arg(),
+        input_state.clone().into_tensor_arg(),
+        output_state.clone().into_tensor_arg(),
+        args,
+        rule,
+        dim.next_multiple_of(UNITS as usize),
+    );
+    (
+        step.input,
+        step.output,
+        stateful.then_some((input_state, output_state)),
+        step.loss,
+    )
+}
