@@ -15,23 +15,23 @@ pub const MAX_GPU_DIM: usize = 1024;
 
 /// One level of the cube's sum: the lower `half` units add the upper half's partial sums.
 #[cube]
-fn tree_step(red: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
+fn tree_step(sums: &mut Shared<[f32]>, unit: usize, #[comptime] half: usize) {
     if unit < half {
-        red[unit] += red[unit + half];
+        sums[unit] += sums[unit + half];
     }
     sync_cube();
 }
 
-/// Sums the 32 units' `partial`s into `red[0]` (every unit may read it after this returns).
+/// Sums the 32 units' `partial`s into `sums[0]` (every unit may read it after this returns).
 #[cube]
-pub(crate) fn cube_sum(red: &mut Shared<[f32]>, unit: usize, partial: f32) {
-    red[unit] = partial;
+pub(crate) fn cube_sum(sums: &mut Shared<[f32]>, unit: usize, partial: f32) {
+    sums[unit] = partial;
     sync_cube();
-    tree_step(red, unit, 16usize);
-    tree_step(red, unit, 8usize);
-    tree_step(red, unit, 4usize);
-    tree_step(red, unit, 2usize);
-    tree_step(red, unit, 1usize);
+    tree_step(sums, unit, 16usize);
+    tree_step(sums, unit, 8usize);
+    tree_step(sums, unit, 4usize);
+    tree_step(sums, unit, 2usize);
+    tree_step(sums, unit, 1usize);
 }
 
 /// The positions `[start, end)` cube `slot` walks: its span of the chunk's `n`.

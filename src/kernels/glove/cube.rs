@@ -55,7 +55,7 @@ fn glove_kernel(
     let width = dim_u + 1;
     let (start, end) = span_range(slot, args.span, args.n_entries as usize);
     let log_x_max = f32::ln(x_max);
-    let mut red = Shared::<[f32]>::new_slice(32usize);
+    let mut sums = Shared::<[f32]>::new_slice(32usize);
     let mut loss_sum = 0.0f32;
     let mut trained = 0.0f32;
     let mut skipped = 0.0f32;
@@ -73,12 +73,12 @@ fn glove_kernel(
                 partial += word[wi + d] * context[cj + d];
                 d += units;
             }
-            cube_sum(&mut red, unit, partial);
+            cube_sum(&mut sums, unit, partial);
             if unit == 0 {
-                red[0] = red[0] + word[wi + dim_u] + context[cj + dim_u] - log_x;
+                sums[0] = sums[0] + word[wi + dim_u] + context[cj + dim_u] - log_x;
             }
             sync_cube();
-            let diff = red[0];
+            let diff = sums[0];
             sync_cube();
             let mut weight = 1.0f32;
             if x < x_max {

@@ -50,9 +50,9 @@ fn pair_kernel(
     let n = args.n_tokens as usize;
     let dim_u = args.dim as usize;
     let (start, end) = span_range(slot, args.span, n);
-    let mut red = Shared::<[f32]>::new_slice(32usize);
+    let mut sums = Shared::<[f32]>::new_slice(32usize);
     let mut grad = Shared::new_slice(dim_cap);
-    let mut hid = Shared::<[f32]>::new_slice(dim_cap);
+    let mut hidden = Shared::<[f32]>::new_slice(dim_cap);
     let mut info = Shared::<[f32]>::new_slice(4usize);
     let stateful = rule.adagrad || rule.adam || rule.rmsprop || rule.sgd_momentum;
     let width = rule.width as usize;
@@ -86,7 +86,7 @@ fn pair_kernel(
                     // Skip-gram overwrites its hidden layer with a row; CBOW sums into it.
                     let mut d = unit;
                     while d < dim_u {
-                        hid[d] = 0.0f32;
+                        hidden[d] = 0.0f32;
                         d += units;
                     }
                     let mut count = 0.0f32;
@@ -96,7 +96,7 @@ fn pair_kernel(
                             let base = usize::cast_from(ctx) * dim_u;
                             let mut d = unit;
                             while d < dim_u {
-                                hid[d] += input[base + d];
+                                hidden[d] += input[base + d];
                                 d += units;
                             }
                             count += 1.0f32;
@@ -105,7 +105,7 @@ fn pair_kernel(
                     if cbow_mean && count > 0.0f32 {
                         let mut d = unit;
                         while d < dim_u {
-                            hid[d] /= count;
+                            hidden[d] /= count;
                             d += units;
                         }
                     }
@@ -125,7 +125,7 @@ fn pair_kernel(
                     if have {
                         let mut d = unit;
                         while d < dim_u {
-                            hid[d] = input[row_base + d];
+                            hidden[d] = input[row_base + d];
                             d += units;
                         }
                     }
@@ -160,11 +160,11 @@ fn pair_kernel(
                             let mut partial = 0.0f32;
                             let mut d = unit;
                             while d < dim_u {
-                                partial += hid[d] * output[out_base + d];
+                                partial += hidden[d] * output[out_base + d];
                                 d += units;
                             }
-                            cube_sum(&mut red, unit, partial);
-                            let score = red[0];
+                            cube_sum(&mut sums, unit, partial);
+                            let score = sums[0];
                             sync_cube();
                             let (f, g, loss) = score_terms(score, label);
                             // Hierarchical softmax leaves a decided node alone (word2vec's
@@ -185,7 +185,7 @@ fn pair_kernel(
                                     if stateful {
                                         grad[d] += g * u;
                                         let (at, s) = (out_base + d, state_base + d);
-                                        let gradient = -g * hid[d];
+                                        let gradient = -g * hidden[d];
                                         step_weight(
                                             output,
                                             output_state,
@@ -199,7 +199,7 @@ fn pair_kernel(
                                         );
                                     } else {
                                         grad[d] += g * lr * u;
-                                        output[out_base + d] = u + g * lr * hid[d];
+                                        output[out_base + d] = u + g * lr * hidden[d];
                                     }
                                     d += units;
                                 }

@@ -70,7 +70,7 @@ fn window_kernel(
     let dim_u = args.dim as usize;
     let rows_u = rows as usize;
     let (start, end) = span_range(slot, args.span, n);
-    let mut red = Shared::<[f32]>::new_slice(32usize);
+    let mut sums = Shared::<[f32]>::new_slice(32usize);
     // Skip-gram: one row per context; CBOW: the hidden layer alone, in row 0.
     let mut rows_in = Shared::<[f32]>::new_slice(comptime!(max_contexts * stride));
     let mut rows_out = Shared::<[f32]>::new_slice(comptime!(max_targets * stride));
@@ -246,10 +246,10 @@ fn window_kernel(
             }
         }
     }
-    cube_sum(&mut red, unit, loss_sum);
+    cube_sum(&mut sums, unit, loss_sum);
     // The grid may hold a few cubes past the last slot.
     if unit == 0 && slot * 2 < loss.len() {
-        loss[slot * 2] = red[0];
+        loss[slot * 2] = sums[0];
         loss[slot * 2 + 1] = pairs;
     }
 }
