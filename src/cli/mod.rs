@@ -57,7 +57,7 @@ enum Command {
 }
 
 pub fn run() -> anyhow::Result<()> {
-    let command = Cli::command().mut_subcommand("train", train::document_defaults);
+    let command = Cli::command().mut_subcommand("train", wordvec::train::document_defaults);
     let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     match cli.command {
         Command::Train(args) => train::run(*args),

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::checkpoint::{Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog};
+use super::run::Observer;
 use super::start::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;
@@ -36,6 +37,8 @@ pub(crate) struct RunControl {
     /// Write `metrics.jsonl` and checkpoints into the output's folder (off for library tests
     /// that train into memory only).
     pub write_files: bool,
+    /// Sees every record (see `RunOptions::observer`).
+    pub observer: Option<Observer>,
 }
 
 /// The folder a run writes its metrics and checkpoints into: its vectors' folder.
@@ -78,25 +81,18 @@ impl<'a> Monitor<'a> {
         let total_words = vocab.total_count() * config.epochs as u64;
         let mut metrics = None;
         if control.write_files {
-            let mut log = if position.words > 0 || position.epoch > 0 {
+            metrics = Some(if position.words > 0 || position.epoch > 0 {
                 MetricsLog::resume(&dir, position.words)?
             } else {
                 MetricsLog::create(&dir)?
-            };
-            log.write(&MetricRecord::Start {
-                config: Box::new(config.clone()),
-                vocab_size: vocab.len(),
-                total_words,
-                resumed_at: position.words,
-            })?;
-            metrics = Some(log);
+            });
         }
         control.progress.resume_at(position.words);
         let next_eval = match (config.eval.every, &control.benchmarks) {
             (Some(EvalEvery::Words(n)), Some(_)) => Some(position.next_eval.unwrap_or(n)),
             _ => None,
         };
-        Ok(Monitor {
+        let mut monitor = Monitor {
             config,
             vocab,
             control,
@@ -110,7 +106,14 @@ impl<'a> Monitor<'a> {
             last_interval: (position.words, position.seconds),
             next_eval,
             last_report: None,
-        })
+        };
+        monitor.write(MetricRecord::Start {
+            config: Box::new(config.clone()),
+            vocab_size: vocab.len(),
+            total_words,
+            resumed_at: position.words,
+        })?;
+        Ok(monitor)
     }
 
     /// Training seconds of the whole run so far.
@@ -123,6 +126,9 @@ impl<'a> Monitor<'a> {
     }
 
     fn write(&mut self, record: MetricRecord) -> Result<()> {
+        if let Some(observer) = &self.control.observer {
+            observer(&record);
+        }
         match &mut self.metrics {
             Some(log) => log.write(&record),
             None => Ok(()),

@@ -11,6 +11,7 @@ use burn::prelude::Device;
 
 use super::checkpoint::{CHECKPOINT_FILE, Checkpoint, remove_checkpoints};
 use super::continued::FinishedRun;
+use super::metrics::MetricRecord;
 use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
@@ -31,7 +32,14 @@ pub struct RunOptions {
     /// Write `metrics.jsonl` and checkpoints into the run directory (the output's folder); off
     /// for runs that train into memory only.
     pub write_files: bool,
+    /// Called with every record of the run as `metrics.jsonl` holds it (start, each progress
+    /// interval, epoch, evaluation, end), on the training thread, whether or not the file is
+    /// written: how bindings hand callbacks the true loss. To stop the run, set `stop`.
+    pub observer: Option<Observer>,
 }
+
+/// A run's observer (see [`RunOptions::observer`]).
+pub type Observer = Arc<dyn Fn(&MetricRecord) + Send + Sync>;
 
 impl Default for RunOptions {
     /// Quiet, writing its files, never asked to stop.
@@ -40,6 +48,7 @@ impl Default for RunOptions {
             quiet: true,
             stop: Arc::new(AtomicBool::new(false)),
             write_files: true,
+            observer: None,
         }
     }
 }
@@ -310,6 +319,7 @@ impl Inputs {
                 corpus: self.fingerprint,
                 start: None,
                 write_files: options.write_files,
+                observer: options.observer,
             },
             _scratch: self.scratch,
         }

@@ -1,0 +1,446 @@
+//! Every setting of a run as a command-line flag (clap), for the `wordvec` command and for
+//! bindings that take settings by name: the flags, the config they describe (every default the
+//! flags leave open from [`TrainConfig::for_model`]), and the help's defaults rendered from it.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, ValueEnum};
+
+use super::{
+    BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
+    ModelKind, ModelOptions, OptimizerKind, Precision, TrainConfig, UpdateKind, Word2VecOptions,
+    parse_duration,
+};
+use crate::io::VectorFormat;
+use crate::kernels::Batching;
+use crate::model::Architecture;
+use crate::text::{STDIN, Tokenizer};
+
+/// Every setting of a run as a command-line flag (the `settings` group: the flags `wordvec train
+/// --resume` and `--continue` take from the earlier run instead). A default that depends on the
+/// model, optimizer or backend is the library's ([`TrainConfig::for_model`]); the help shows it as
+/// [`document_defaults`] renders it.
+#[derive(Args, Clone)]
+#[group(id = "settings", multiple = true)]
+pub struct TrainFlags {
+    /// Vectors format [default: binary for `.bin`, text otherwise].
+    #[arg(long, value_enum)]
+    format: Option<VectorFormat>,
+    /// Model: skip-gram, CBOW (context words averaged to predict the centre word), or GloVe
+    /// (vectors fitted to the log co-occurrence counts).
+    #[arg(long, value_enum, default_value_t = ModelKind::SkipGram)]
+    model: ModelKind,
+    /// CBOW: average the context vectors (`false`: sum them).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    cbow_mean: bool,
+    /// Training objective.
+    #[arg(long, value_enum, default_value_t = Word2VecOptions::default().loss)]
+    loss: LossKind,
+    /// The full softmax head's matrix products: f32, bf16 or f16 (f32 weights, softmax and
+    /// loss), or auto (bf16, else f16, on a GPU that computes in them; f32 on the CPU).
+    #[arg(long, value_enum, default_value_t = Word2VecOptions::default().precision)]
+    precision: Precision,
+    /// How skip-gram's fused step groups its examples: `pair` (word2vec's: each context word
+    /// draws its own negatives and steps before the next) or `window` (a centre's window shares
+    /// one draw and steps at once, pWord2Vec's HogBatch) [default: window under plain SGD for
+    /// skip-gram with negative sampling, and for everything on a GPU; pair otherwise].
+    #[arg(long, value_enum)]
+    batching: Option<Batching>,
+    /// Update path: fused (each example steps the rows it touches, in place: negative sampling
+    /// and hierarchical softmax under every optimizer, GloVe under adagrad) or autodiff (Burn's
+    /// autodiff and optimizers: any model, any backend).
+    #[arg(long, value_enum)]
+    update: Option<UpdateKind>,
+    /// Where the model lives.
+    #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
+    backend: BackendKind,
+    /// Optimizer: on the fused path each is row-sparse ("lazy": rows a step does not touch
+    /// keep their state); GloVe's fused path is the reference's AdaGrad.
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
+    /// Adam and AdamW: the first moment's decay (Burn's defaults, as the other rules' numbers).
+    #[arg(long)]
+    beta1: Option<f64>,
+    /// Adam and AdamW: the second moment's decay.
+    #[arg(long)]
+    beta2: Option<f64>,
+    /// Adam, AdamW, AdaGrad, RMSProp: added to the denominator.
+    #[arg(long)]
+    epsilon: Option<f64>,
+    /// AdamW: decoupled weight decay; the others: an L2 penalty on the gradient.
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// SGD (0: word2vec's plain SGD) and RMSProp.
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// Initial learning rate: word2vec's for SGD; for the other optimizers each row-sparse
+    /// rule's measured best where the model has a fused kernel on the backend (kept under
+    /// `--update autodiff`), Burn's usual ones where it has none; GloVe's reference's.
+    #[arg(long)]
+    lr: Option<f64>,
+    /// How the rate moves: linear decay to lr × 1e-4 (word2vec), or constant (GloVe's reference).
+    #[arg(long, value_enum)]
+    lr_schedule: Option<LrSchedule>,
+    /// Vector dimension.
+    #[arg(long, default_value_t = TrainConfig::default().dim)]
+    dim: usize,
+    /// Maximum distance between centre and context words (shrunk at random per word; GloVe
+    /// counts every pair within it, weighted 1/distance).
+    #[arg(long)]
+    window: Option<usize>,
+    /// Negative samples per pair.
+    #[arg(long, default_value_t = Word2VecOptions::default().negative)]
+    negative: usize,
+    /// Noise words are drawn in proportion to count^X (word2vec's 0.75; 1: by frequency, 0:
+    /// uniformly; negative values favour rare words, as in Caselles-Dupré et al. 2018).
+    #[arg(long, default_value_t = Word2VecOptions::default().ns_exponent, allow_negative_numbers = true)]
+    ns_exponent: f64,
+    /// Subsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = Word2VecOptions::default().sample)]
+    sample: f64,
+    /// Ignore words seen fewer times.
+    #[arg(long, default_value_t = TrainConfig::default().min_count)]
+    min_count: u64,
+    /// Train on this vocabulary (`word count` lines, as `wordvec vocab` writes them, most
+    /// frequent first) instead of counting the corpus: its words and counts set the ids, the
+    /// schedule, subsampling and noise; corpus words outside it are skipped.
+    #[arg(long, conflicts_with_all = ["min_count", "max_vocab"])]
+    vocab: Option<PathBuf>,
+    /// Fold the corpus to lower case (Unicode's rules) before counting and training.
+    #[arg(long)]
+    lowercase: bool,
+    /// How the corpus is cut into tokens: at whitespace (word2vec's), or each piece further at
+    /// Unicode word boundaries, punctuation dropped.
+    #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
+    tokenizer: Tokenizer,
+    /// Start the input vectors of the words this file has from it (any format `eval` reads;
+    /// the other words start at random). Skip-gram and CBOW.
+    #[arg(long)]
+    init_vectors: Option<PathBuf>,
+    /// Keep the rows taken from --init-vectors as they are (gensim's lockf 0); the other words
+    /// train around them. Fused update path.
+    #[arg(long, requires = "init_vectors")]
+    lock_init: bool,
+    /// Keep at most this many words; also bounds memory while counting.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Passes over the corpus (GloVe: over its co-occurrence entries).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Pairs per step on the autodiff path.
+    #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+    batch_size: usize,
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// GPU cubes (groups of 32 units) training at once on the fused path, each walking its share
+    /// of a chunk in order: fewer stays closer to word2vec's sequential SGD, more is faster;
+    /// 0 gives every 64 positions a cube.
+    #[arg(long, default_value_t = TrainConfig::default().gpu_cubes)]
+    gpu_cubes: u32,
+    /// Corpus ids (GloVe: co-occurrence entries) per fused step: the unit of progress, loss
+    /// read-back and checkpoints.
+    #[arg(long, default_value_t = TrainConfig::default().chunk_tokens)]
+    chunk_tokens: usize,
+    /// GloVe: counts at or above this weigh 1 in the loss, smaller ones (x / x_max)^alpha.
+    #[arg(long, default_value_t = GloveOptions::default().x_max)]
+    x_max: f64,
+    /// GloVe: the exponent of the weighting.
+    #[arg(long, default_value_t = GloveOptions::default().alpha)]
+    alpha: f64,
+    /// GloVe: each gradient component is clipped to ±this.
+    #[arg(long, default_value_t = GloveOptions::default().grad_clip)]
+    grad_clip: f64,
+    /// GloVe: memory for counting co-occurrences (GB); beyond it sorted runs spill to disk.
+    #[arg(long, default_value_t = GloveOptions::default().memory_gb)]
+    memory_gb: f64,
+    /// GloVe: folder for spilled runs [default: the system's temporary folder].
+    #[arg(long)]
+    temp_dir: Option<PathBuf>,
+    /// GloVe: the vectors written: word + context (the reference's default) or the word
+    /// vectors only.
+    #[arg(long, value_enum, default_value_t = GloveOptions::default().vectors)]
+    glove_vectors: GloveVectors,
+    /// Evaluate on --analogies/--similarity during training: `epoch`, or every N words (500k, 2M).
+    /// Figures go to metrics.jsonl; the final evaluation always runs.
+    #[arg(long, value_parser = str::parse::<EvalEvery>)]
+    eval_every: Option<EvalEvery>,
+    /// Save a checkpoint this often (90s, 15m, 2h); Ctrl-C always saves one before stopping.
+    #[arg(long, value_parser = parse_duration)]
+    checkpoint_every: Option<f64>,
+}
+
+impl TrainFlags {
+    /// Parses `args` (flags as `wordvec train` takes them, without the program's name) into
+    /// the settings alone.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, clap::Error> {
+        let words = std::iter::once("wordvec train".to_string()).chain(args);
+        Ok(Settings::try_parse_from(words)?.settings)
+    }
+
+    /// The config the flags describe for a run on `corpus` writing `output`, scored on `eval`
+    /// (its `every` comes from `--eval-every`): the model's settings from its flags, every
+    /// default the flags leave open from the library. Paths are made absolute, so a resumed run
+    /// finds them from anywhere.
+    pub fn config(&self, corpus: &[PathBuf], output: &Path, eval: EvalConfig) -> TrainConfig {
+        let flags = self;
+        let model = match flags.model {
+            ModelKind::Glove => ModelOptions::Glove(GloveOptions {
+                x_max: flags.x_max,
+                alpha: flags.alpha,
+                grad_clip: flags.grad_clip,
+                memory_gb: flags.memory_gb,
+                temp_dir: flags.temp_dir.as_deref().map(absolute),
+                vectors: flags.glove_vectors,
+            }),
+            kind => ModelOptions::Word2Vec(Word2VecOptions {
+                architecture: match kind {
+                    ModelKind::Cbow => Architecture::Cbow {
+                        mean: flags.cbow_mean,
+                    },
+                    _ => Architecture::SkipGram,
+                },
+                loss: flags.loss,
+                negative: flags.negative,
+                ns_exponent: flags.ns_exponent,
+                sample: flags.sample,
+                precision: flags.precision,
+                batching: flags.batching,
+            }),
+        };
+        let mut config = TrainConfig::for_model(model, flags.optimizer, flags.backend);
+        config.corpus = corpus.iter().map(|p| absolute(p)).collect();
+        config.vocab = flags.vocab.as_deref().map(absolute);
+        config.lowercase = flags.lowercase;
+        config.tokenizer = flags.tokenizer;
+        config.init_vectors = flags.init_vectors.as_deref().map(absolute);
+        config.lock_init = flags.lock_init;
+        config.update = flags.update.unwrap_or(config.update);
+        let params = &mut config.optimizer_params;
+        params.beta1 = flags.beta1.unwrap_or(params.beta1);
+        params.beta2 = flags.beta2.unwrap_or(params.beta2);
+        params.epsilon = flags.epsilon.unwrap_or(params.epsilon);
+        params.weight_decay = flags.weight_decay.unwrap_or(params.weight_decay);
+        params.momentum = flags.momentum.unwrap_or(params.momentum);
+        config.lr = flags.lr.unwrap_or(config.lr);
+        config.lr_schedule = flags.lr_schedule.unwrap_or(config.lr_schedule);
+        config.dim = flags.dim;
+        config.window = flags.window.unwrap_or(config.window);
+        config.min_count = flags.min_count;
+        config.max_vocab = flags.max_vocab;
+        config.epochs = flags.epochs.unwrap_or(config.epochs);
+        config.batch_size = flags.batch_size;
+        config.seed = flags.seed;
+        config.threads = flags.threads.unwrap_or(config.threads);
+        config.gpu_cubes = flags.gpu_cubes;
+        config.format = flags
+            .format
+            .unwrap_or_else(|| VectorFormat::from_extension(output));
+        config.output = absolute(output);
+        config.eval = EvalConfig {
+            analogies: eval.analogies.as_deref().map(absolute),
+            similarity: eval.similarity.iter().map(|p| absolute(p)).collect(),
+            restrict: eval.restrict,
+            every: flags.eval_every,
+        };
+        config.checkpoint_every = flags.checkpoint_every;
+        config.chunk_tokens = flags.chunk_tokens;
+        config
+    }
+}
+
+/// The runs whose defaults differ from a plain skip-gram run's, as the flags that make them: the
+/// help shows each flag's default for the plain run and for each of these where it differs.
+const DEFAULT_CASES: [(&str, &[&str]); 9] = [
+    ("cbow", &["--model", "cbow"]),
+    ("glove", &["--model", "glove"]),
+    ("softmax", &["--loss", "softmax"]),
+    ("adam", &["--optimizer", "adam"]),
+    ("adamw", &["--optimizer", "adamw"]),
+    ("rmsprop", &["--optimizer", "rmsprop"]),
+    ("adagrad", &["--optimizer", "adagrad"]),
+    (
+        "autodiff adam",
+        &["--update", "autodiff", "--optimizer", "adam"],
+    ),
+    ("ndarray", &["--backend", "ndarray"]),
+];
+
+/// A setting of a config as its flag takes it.
+type FlagValue = fn(&TrainConfig) -> String;
+
+/// The flags whose default depends on the run, each with its value in a config.
+const RUN_DEPENDENT: [(&str, FlagValue); 11] = [
+    ("update", |c| value_name(c.update)),
+    ("optimizer", |c| value_name(c.optimizer)),
+    ("beta1", |c| c.optimizer_params.beta1.to_string()),
+    ("beta2", |c| c.optimizer_params.beta2.to_string()),
+    ("epsilon", |c| c.optimizer_params.epsilon.to_string()),
+    ("weight_decay", |c| {
+        c.optimizer_params.weight_decay.to_string()
+    }),
+    ("momentum", |c| c.optimizer_params.momentum.to_string()),
+    ("lr", |c| c.lr.to_string()),
+    ("lr_schedule", |c| value_name(c.lr_schedule)),
+    ("window", |c| c.window.to_string()),
+    ("epochs", |c| c.epochs.to_string()),
+];
+
+fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .expect("no value is hidden")
+        .get_name()
+        .to_string()
+}
+
+/// The settings alone, as a command line to parse.
+#[derive(Parser)]
+#[command(name = "wordvec train")]
+struct Settings {
+    #[command(flatten)]
+    settings: TrainFlags,
+}
+
+/// The config of a run on the embedded corpus with these flags (after `train`).
+fn config_of(args: &[&str]) -> Result<TrainConfig, clap::Error> {
+    let flags = TrainFlags::parse(args.iter().map(|a| a.to_string()))?;
+    let output = TrainConfig::default().output;
+    Ok(flags.config(&[], &output, EvalConfig::default()))
+}
+
+/// Adds to the help of each flag whose default depends on the run the defaults
+/// [`TrainConfig::for_model`] gives (read through the flags themselves): `[default: 5; glove:
+/// 10]`, the plain run's first, then each of [`DEFAULT_CASES`] where it differs.
+pub fn document_defaults(command: clap::Command) -> clap::Command {
+    let plain = config_of(&[]).expect("no flags parse");
+    let cases: Vec<(&str, TrainConfig)> = DEFAULT_CASES
+        .iter()
+        .map(|(label, flags)| (*label, config_of(flags).expect("the cases parse")))
+        .collect();
+    RUN_DEPENDENT
+        .iter()
+        .fold(command, |command, &(id, value_of)| {
+            let shown = value_of(&plain);
+            let mut text = format!("[default: {shown}");
+            let flag = format!("--{}", id.replace('_', "-"));
+            for ((label, config), (_, flags)) in cases.iter().zip(DEFAULT_CASES) {
+                let value = value_of(config);
+                // A case that sets the flag itself would only repeat it.
+                if value != shown && !flags.contains(&flag.as_str()) {
+                    text.push_str(&format!("; {label}: {value}"));
+                }
+            }
+            text.push(']');
+            command.mut_arg(id, |arg| {
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                arg.help(format!("{help} {text}"))
+            })
+        })
+}
+
+/// `path` from the root, so a resumed run finds it from anywhere; `-` (standard input) stays.
+pub fn absolute(path: &Path) -> PathBuf {
+    if path == Path::new(STDIN) {
+        return path.to_path_buf();
+    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::*;
+
+    /// `for_model`'s config for a run from the command line: paths as `train` makes them.
+    fn library(model: ModelOptions, optimizer: Option<OptimizerKind>) -> TrainConfig {
+        let mut config = TrainConfig::for_model(model, optimizer, BackendKind::Cpu);
+        config.output = absolute(&config.output);
+        config
+    }
+
+    #[test]
+    fn flags_left_out_take_the_librarys_defaults() {
+        let kind = |kind| ModelOptions::of_kind(kind);
+        let softmax = ModelOptions::Word2Vec(Word2VecOptions {
+            loss: LossKind::Softmax,
+            ..Word2VecOptions::default()
+        });
+        let adam = Some(OptimizerKind::Adam);
+        let cases = [
+            (vec![], library(ModelOptions::default(), None)),
+            (
+                vec!["--model", "cbow"],
+                library(kind(ModelKind::Cbow), None),
+            ),
+            (
+                vec!["--model", "glove"],
+                library(kind(ModelKind::Glove), None),
+            ),
+            (vec!["--loss", "softmax"], library(softmax, None)),
+            (
+                vec!["--optimizer", "adam"],
+                library(ModelOptions::default(), adam),
+            ),
+        ];
+        for (flags, expected) in cases {
+            assert_eq!(config_of(&flags).unwrap(), expected, "{flags:?}");
+        }
+    }
+
+    #[test]
+    fn every_default_the_help_shows_is_the_one_a_run_takes() {
+        let command = document_defaults(TrainFlags::augment_args(clap::Command::new("train")));
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            let flag = format!("--{}", arg.get_long().unwrap_or(id));
+            // clap's own defaults (`default_value_t`, the library's values)…
+            for value in arg.get_default_values() {
+                let value = value.to_str().unwrap();
+                let given = config_of(&[&flag, value]).unwrap();
+                assert_eq!(given, config_of(&[]).unwrap(), "{flag} {value}");
+                checked += 1;
+            }
+            // …and those the help text renders for each kind of run; a few flags describe a
+            // rule instead (`--format` follows the file's extension, `--threads` the machine).
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            let Some(shown) = help.split("[default: ").nth(1) else {
+                continue;
+            };
+            if ["format", "batching", "threads", "temp_dir"].contains(&id) {
+                continue;
+            }
+            assert!(
+                RUN_DEPENDENT.iter().any(|(flag, _)| *flag == id),
+                "--{id}: a default written by hand in its help"
+            );
+            let shown = shown.trim_end_matches(']');
+            for (n, item) in shown.split("; ").enumerate() {
+                let (flags, value): (&[&str], &str) = match item.split_once(": ") {
+                    Some((label, value)) => {
+                        let case = DEFAULT_CASES.iter().find(|(l, _)| *l == label);
+                        (case.expect("a known case").1, value)
+                    }
+                    None if n == 0 => (&[], item),
+                    None => panic!("{flag}: unlabelled default '{item}'"),
+                };
+                // A case that sets the flag itself shows what it sets.
+                if flags.contains(&flag.as_str()) {
+                    continue;
+                }
+                let mut given = flags.to_vec();
+                given.extend([flag.as_str(), value]);
+                assert_eq!(
+                    config_of(&given).unwrap(),
+                    config_of(flags).unwrap(),
+                    "{flag}: the help says {value} for {flags:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked} defaults checked");
+    }
+}
