@@ -1,0 +1,164 @@
+"""wordvec: word embeddings (word2vec skip-gram and CBOW, GloVe) trained in Rust, from Python.
+
+Train with every setting of ``wordvec train`` as a keyword argument (``help(wordvec.train)`` lists
+them with their defaults), watch the true loss through callbacks, and hand the vectors to NumPy
+(``model.vectors``, no copy) or gensim (``model.to_gensim()``)::
+
+    import wordvec
+    model = wordvec.train("corpus.txt", epochs=5, output="runs/a/vectors.bin")
+    model.most_similar("king", topn=5)
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
+
+from ._wordvec import Error, Model, Stopped
+from ._wordvec import load as _load
+from ._wordvec import resume as _resume
+from ._wordvec import settings_help as _settings_help
+from ._wordvec import train as _train
+
+__all__ = ["Error", "Model", "Stopped", "load", "resume", "train"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+Corpus = Union[PathLike, Sequence[PathLike], Iterable[Sequence[str]]]
+Record = dict[str, Any]
+Callback = Callable[[Record], Optional[bool]]
+
+
+def _flag(name: str, value: Any) -> list[str]:
+    """One keyword argument as ``wordvec train``'s flag: ``max_vocab=10`` is ``--max-vocab 10``;
+    ``True`` alone for switches, lists as several values."""
+    flag = "--" + name.replace("_", "-")
+    if value is True:
+        return [flag] if name in _SWITCHES else [flag, "true"]
+    if value is False:
+        return [] if name in _SWITCHES else [flag, "false"]
+    if isinstance(value, (list, tuple)):
+        return [flag, *(os.fspath(v) if isinstance(v, os.PathLike) else str(v) for v in value)]
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    return [f"{flag}={value}"]
+
+
+# Settings that are on/off switches rather than taking a value.
+_SWITCHES = {"lowercase", "lock_init"}
+
+
+def _is_path(item: object) -> bool:
+    return isinstance(item, (str, os.PathLike))
+
+
+def _spool(sentences: Iterable[Sequence[str]], folder: str) -> str:
+    """Writes token lists (gensim's corpus form) one sentence a line, streaming, into ``folder``."""
+    path = os.path.join(folder, "corpus.txt")
+    with open(path, "w", encoding="utf-8") as out:
+        for n, sentence in enumerate(sentences, start=1):
+            if isinstance(sentence, (str, bytes)):
+                raise TypeError(
+                    f"sentence {n}: expected a list of tokens, got {type(sentence).__name__}"
+                )
+            for token in sentence:
+                if not isinstance(token, str):
+                    raise TypeError(f"sentence {n}: token {token!r} is not a str")
+                if not token or any(c.isspace() for c in token):
+                    raise ValueError(f"sentence {n}: token {token!r} is empty or holds whitespace")
+            out.write(" ".join(sentence))
+            out.write("\n")
+    return path
+
+
+def _callback(callbacks: Sequence[Callback]) -> Optional[Callable[[Record], bool]]:
+    if not callbacks:
+        return None
+    for c in callbacks:
+        if not callable(c):
+            raise TypeError(f"callbacks: {c!r} is not callable")
+
+    def each(record: Record) -> bool:
+        # Every callback sees every record; any one returning False stops the run.
+        answers = [c(record) for c in callbacks]
+        return all(a is not False for a in answers)
+
+    return each
+
+
+def train(
+    corpus: Optional[Corpus] = None,
+    *,
+    output: Optional[PathLike] = None,
+    analogies: Optional[PathLike] = None,
+    similarity: Sequence[PathLike] = (),
+    restrict: int = 30000,
+    callbacks: Sequence[Callback] = (),
+    progress: bool = False,
+    **settings: Any,
+) -> Model:
+    """Trains word vectors and returns the :class:`Model`.
+
+    ``corpus``: a path, a list of paths or folders (gzip, bzip2, xz and zstd files are read as
+    they are), or an iterable of token lists as gensim takes (written to a temporary file as it
+    is read, never held whole); ``None`` trains on the embedded synthetic corpus. ``output``: the
+    vectors file, beside which the run writes its vocabulary, config, ``metrics.jsonl`` and
+    checkpoints (without it the run trains into memory and writes nothing). ``analogies`` and
+    ``similarity``: benchmark files scored at the end (and during the run with
+    ``eval_every``). ``callbacks``: each called with every record of the run (a dict: ``event``
+    is ``start``, ``interval`` — the true mean loss, ``words``, ``words_per_second``, ``lr`` —,
+    ``epoch``, ``eval`` with ``figures``, or ``end``); one that returns ``False`` stops the run
+    (after a checkpoint, when it writes files) and :class:`Stopped` is raised. Ctrl-C does the
+    same and raises ``KeyboardInterrupt``; :func:`resume` goes on. ``progress``: a progress bar
+    on standard error.
+
+    Every other keyword is a setting of ``wordvec train`` with the same name and meaning
+    (``--max-vocab`` is ``max_vocab``); those left out take the library's defaults for the
+    model, optimizer and backend chosen. A bad setting raises ``ValueError`` naming it.
+    """
+    with tempfile.TemporaryDirectory(prefix="wordvec-") as scratch:
+        if corpus is None:
+            paths: list[str] = []
+        elif _is_path(corpus):
+            paths = [os.fspath(corpus)]  # type: ignore[arg-type]
+        else:
+            items = list(corpus) if isinstance(corpus, (list, tuple)) else None
+            if items is not None and items and all(_is_path(i) for i in items):
+                paths = [os.fspath(i) for i in items]
+            else:
+                paths = [_spool(items if items is not None else corpus, scratch)]  # type: ignore[arg-type]
+        for path in paths:
+            if path != "-" and not os.path.exists(path):
+                raise FileNotFoundError(f"{path}: no such file or folder")
+        flags = [word for name, value in settings.items() for word in _flag(name, value)]
+        return _train(
+            paths,
+            os.fspath(output) if output is not None else None,
+            flags,
+            os.fspath(analogies) if analogies is not None else None,
+            [os.fspath(s) for s in similarity],
+            restrict,
+            _callback(callbacks),
+            progress,
+        )
+
+
+def resume(
+    run_dir: PathLike, *, callbacks: Sequence[Callback] = (), progress: bool = False
+) -> Model:
+    """Continues the stopped run in ``run_dir`` from its checkpoint, with its own settings, to
+    the end; returns the :class:`Model`."""
+    return _resume(os.fspath(run_dir), _callback(callbacks), progress)
+
+
+def load(path: PathLike, mmap: bool = False) -> Model:
+    """Reads vectors in any format ``wordvec eval`` reads (word2vec text or binary, fastText
+    ``.vec``, GloVe text; the format is read from the content). With ``mmap``, a word2vec binary
+    file stays on disk, mapped into memory."""
+    return _load(os.fspath(path), mmap)
+
+
+train.__doc__ = (train.__doc__ or "") + "\n    Settings:\n\n" + "\n".join(
+    "    " + line for line in _settings_help().splitlines()
+)
