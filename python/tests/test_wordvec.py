@@ -247,6 +247,12 @@ def test_evaluation_and_metrics(tmp_path: Path) -> None:
     assert events[0] == "start" and "eval" in events and events[-1] == "end"
 
 
+def test_progress_off_a_terminal_prints_each_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    wordvec.train(threads=1, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "epoch 1" in err or "word" in err, err
+
+
 def test_help_lists_every_setting_with_its_defaults() -> None:
     doc = wordvec.train.__doc__ or ""
     for flag in ["--optimizer", "--max-vocab", "--x-max", "--eval-every"]:

@@ -12,6 +12,7 @@ them with their defaults), watch the true loss through callbacks, and hand the v
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
@@ -87,6 +88,37 @@ def _callback(callbacks: Sequence[Callback]) -> Optional[Callable[[Record], bool
     return each
 
 
+def _notebook_progress() -> Callback:
+    """A progress display for where standard error is not a terminal (a notebook): tqdm's when
+    it is installed, else a line per epoch."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        tqdm = None
+    bar: list[Any] = []
+
+    def show(record: Record) -> None:
+        event = record["event"]
+        if event == "start" and tqdm is not None:
+            bar.append(tqdm(total=record["total_words"], initial=record["resumed_at"], unit="word"))
+        elif event == "interval" and bar:
+            bar[0].update(record["words"] - bar[0].n)
+            bar[0].set_postfix(loss=f"{record['loss']:.4f}", lr=f"{record['lr']:.2e}")
+        elif event == "epoch" and not bar:
+            print(f"epoch {record['epoch'] + 1}: mean loss {record['loss']:.4f}", file=sys.stderr)
+        elif event == "end" and bar:
+            bar[0].close()
+
+    return show
+
+
+def _progress(progress: bool, callbacks: Sequence[Callback]) -> tuple[bool, list[Callback]]:
+    """The library's bar where standard error is a terminal, else a notebook's display."""
+    terminal = progress and sys.stderr.isatty()
+    extra = [_notebook_progress()] if progress and not terminal else []
+    return terminal, [*callbacks, *extra]
+
+
 def train(
     corpus: Optional[Corpus] = None,
     *,
@@ -111,7 +143,7 @@ def train(
     ``epoch``, ``eval`` with ``figures``, or ``end``); one that returns ``False`` stops the run
     (after a checkpoint, when it writes files) and :class:`Stopped` is raised. Ctrl-C does the
     same and raises ``KeyboardInterrupt``; :func:`resume` goes on. ``progress``: a progress bar
-    on standard error.
+    on standard error in a terminal, tqdm's (or a line per epoch) in a notebook.
 
     Every other keyword is a setting of ``wordvec train`` with the same name and meaning
     (``--max-vocab`` is ``max_vocab``); those left out take the library's defaults for the
@@ -132,6 +164,7 @@ def train(
             if path != "-" and not os.path.exists(path):
                 raise FileNotFoundError(f"{path}: no such file or folder")
         flags = [word for name, value in settings.items() for word in _flag(name, value)]
+        terminal, callbacks = _progress(progress, callbacks)
         return _train(
             paths,
             os.fspath(output) if output is not None else None,
@@ -140,7 +173,7 @@ def train(
             [os.fspath(s) for s in similarity],
             restrict,
             _callback(callbacks),
-            progress,
+            terminal,
         )
 
 
@@ -149,7 +182,8 @@ def resume(
 ) -> Model:
     """Continues the stopped run in ``run_dir`` from its checkpoint, with its own settings, to
     the end; returns the :class:`Model`."""
-    return _resume(os.fspath(run_dir), _callback(callbacks), progress)
+    terminal, callbacks = _progress(progress, callbacks)
+    return _resume(os.fspath(run_dir), _callback(callbacks), terminal)
 
 
 def load(path: PathLike, mmap: bool = False) -> Model:
