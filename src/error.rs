@@ -71,6 +71,12 @@ pub enum Error {
     /// A Burn record could not be read or written.
     #[error("{}: {message}", path.display())]
     Record { path: PathBuf, message: String },
+    /// Another run holds the run folder.
+    #[error(
+        "{}: another run (process {holder}) is training into this folder; wait for it to end, or choose another --output",
+        dir.display()
+    )]
+    Locked { dir: PathBuf, holder: String },
 }
 
 /// Shorthand used throughout the library.

@@ -172,6 +172,32 @@ fn compressed_and_piped_corpora_give_the_plain_files_vectors() {
 }
 
 #[test]
+fn process_substitution_trains_as_the_file_does() {
+    // `--corpus <(zcat text.gz)` names a pipe (/dev/fd/63): it is copied as standard input is.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = written(dir.path(), "plain.txt", text().as_bytes());
+    let packed = written(dir.path(), "packed.gz", &compress("gz", text().as_bytes()));
+    let flags = "--threads 1 --epochs 2 --dim 16 --min-count 1 --quiet";
+    let train = |corpus: &str, out: &Path| {
+        let command = format!(
+            "{} train {flags} --corpus {corpus} --output {}",
+            env!("CARGO_BIN_EXE_wordvec"),
+            out.display()
+        );
+        let o = std::process::Command::new("bash")
+            .args(["-c", &command])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{command}: {}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let from_file = train(&plain.display().to_string(), &dir.path().join("a/v.bin"));
+    let substituted = format!("<(gzip -dc {})", packed.display());
+    let from_pipe = train(&substituted, &dir.path().join("b/v.bin"));
+    assert_eq!(from_file, from_pipe);
+}
+
+#[test]
 fn a_run_on_standard_input_refuses_to_resume() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");

@@ -123,9 +123,9 @@ fn metrics_file_holds_true_interval_means_epochs_and_evaluations() {
     }
 }
 
-/// Sends SIGINT to `child` once its metrics file shows training under way (and, with
-/// `--checkpoint-every`, once two checkpoints exist, so a previous one is there to fall back on).
-fn interrupt_when_training(child: &mut Child, dir: &Path, two_checkpoints: bool) {
+/// Waits until `child`'s metrics file shows training under way (and, with `--checkpoint-every`,
+/// until two checkpoints exist, so a previous one is there to fall back on).
+fn wait_until_training(child: &mut Child, dir: &Path, two_checkpoints: bool) {
     let started = Instant::now();
     loop {
         let training = std::fs::read_to_string(dir.join("metrics.jsonl"))
@@ -143,20 +143,30 @@ fn interrupt_when_training(child: &mut Child, dir: &Path, two_checkpoints: bool)
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let pid = child.id() as libc::pid_t;
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
 }
 
+fn send(child: &Child, signal: libc::c_int) {
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+}
+
+/// A run stopped by Ctrl-C once it trains.
 fn stopped_run(dir: &Path, extra: &[&str]) -> Output {
+    stopped_run_by(dir, extra, libc::SIGINT)
+}
+
+/// A run stopped by `signal` once it trains: it exits with 128 + the signal, as a shell reports
+/// a process the signal killed, after saving a checkpoint.
+fn stopped_run_by(dir: &Path, extra: &[&str], signal: libc::c_int) -> Output {
     let mut child = train(dir, extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    interrupt_when_training(&mut child, dir, extra.contains(&"--checkpoint-every"));
+    wait_until_training(&mut child, dir, extra.contains(&"--checkpoint-every"));
+    send(&child, signal);
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert_eq!(out.status.code(), Some(128 + signal), "{err}");
     assert!(err.contains("--resume"), "{err}");
     assert!(
         !dir.join("vectors.txt").exists(),
@@ -203,6 +213,60 @@ fn sigint_then_resume_gives_the_uninterrupted_vectors() {
 }
 
 #[test]
+fn sigterm_and_sighup_save_the_run_as_ctrl_c_does() {
+    // What a scheduler sends before it kills (SIGTERM), and a closed terminal (SIGHUP).
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    let flags = ["--epochs", "20", "--seed", "3"];
+    run(&mut train(&whole, &flags));
+    for (signal, name) in [(libc::SIGTERM, "sigterm"), (libc::SIGHUP, "sighup")] {
+        let parts = tmp.path().join(name);
+        let out = stopped_run_by(&parts, &flags, signal);
+        assert!(
+            stderr(&out).contains(&name.to_uppercase()),
+            "{}",
+            stderr(&out)
+        );
+        resume(&parts);
+        assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+    }
+}
+
+#[test]
+fn a_second_run_into_a_held_folder_is_refused_until_the_first_is_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let flags = ["--epochs", "50"];
+    let mut first = train(&dir, &flags)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_training(&mut first, &dir, false);
+    let refused = |command: &mut Command| {
+        let started = Instant::now();
+        let out = command.output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("run") && err.contains(&first.id().to_string()),
+            "{err}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "refused late: {err}"
+        );
+    };
+    refused(&mut train(&dir, &["--epochs", "1"]));
+    refused(wordvec().args(["train", "--quiet", "--resume"]).arg(&dir));
+    // A killed run's folder is free again: the kernel dropped its lock with the process.
+    send(&first, libc::SIGKILL);
+    first.wait().unwrap();
+    run(&mut train(&dir, &["--epochs", "1"]));
+    assert!(dir.join("vectors.txt").exists());
+}
+
+#[test]
 fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
     let tmp = tempfile::tempdir().unwrap();
     let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
@@ -217,7 +281,7 @@ fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
         "64",
     ];
     run(&mut train(&whole, &flags));
-    stopped_run(&parts, &flags);
+    stopped_run_by(&parts, &flags, libc::SIGTERM);
     resume(&parts);
     assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
 }

@@ -7,6 +7,7 @@ mod eval;
 mod export;
 mod plot;
 mod query;
+mod signals;
 mod sweep;
 mod train;
 mod vocab;

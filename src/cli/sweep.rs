@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser};
 
-use super::train::{TrainArgs, stop_flag};
+use super::signals::{stop_flag, stopped_exit_code};
+use super::train::TrainArgs;
 
 #[derive(Args)]
 #[command(
@@ -177,7 +178,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
                     "{e}\nsweep stopped; the runs so far are in {}",
                     out.display()
                 );
-                std::process::exit(130);
+                std::process::exit(stopped_exit_code());
             }
             Err(e) => {
                 eprintln!("run {name} failed: {e:#}");

@@ -3,13 +3,14 @@
 //! its checkpoint.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use wordvec::train::{EvalConfig, Run, RunOptions, TrainConfig, TrainFlags};
 
 use super::eval::EvalSets;
+use super::signals::{stop_flag, stopped_exit_code};
 
 #[derive(Args, Clone)]
 pub struct TrainArgs {
@@ -56,28 +57,6 @@ impl TrainArgs {
     }
 }
 
-/// Set by the first Ctrl-C (the run saves a checkpoint and stops); a second one exits at once.
-/// One handler per process, shared by every run a sweep makes.
-pub fn stop_flag() -> Arc<AtomicBool> {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let seen = flag.clone();
-        let installed = ctrlc::set_handler(move || {
-            if seen.swap(true, Ordering::SeqCst) {
-                eprintln!("\nsecond Ctrl-C: stopping without saving");
-                std::process::exit(130);
-            }
-            eprintln!("\nCtrl-C: saving a checkpoint, then stopping (press again to abort)");
-        });
-        if let Err(e) = installed {
-            eprintln!("warning: Ctrl-C will not save a checkpoint: {e}");
-        }
-        flag
-    })
-    .clone()
-}
-
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let stop = stop_flag();
     let result = match (&args.resume, &args.continue_from) {
@@ -88,13 +67,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     match result {
         Err(e) if was_stopped(&e) => {
             eprintln!("{e}");
-            std::process::exit(130);
+            std::process::exit(stopped_exit_code());
         }
         other => other,
     }
 }
 
-/// Whether a run ended because it was asked to stop (and saved a checkpoint): exit code 130.
+/// Whether a run ended because it was asked to stop (and saved a checkpoint).
 pub(super) fn was_stopped(e: &anyhow::Error) -> bool {
     matches!(e.downcast_ref(), Some(wordvec::Error::Stopped { .. }))
 }

@@ -34,9 +34,9 @@ impl CorpusVocab {
         let corpus = Corpus::open(&self.corpus)?
             .lowercased(self.lowercase)
             .tokenized(self.tokenizer);
-        if let Some(copy) = corpus.spooled_stdin() {
+        for (stream, copy) in corpus.spooled() {
             eprintln!(
-                "standard input copied to {} to be read more than once (removed at the end)",
+                "{stream} copied to {} to be read more than once (removed at the end)",
                 copy.display()
             );
         }

@@ -41,9 +41,9 @@ pub struct Corpus {
     lowercase: bool,
     /// How text is cut into tokens.
     tokenizer: Tokenizer,
-    /// Standard input (`-`), copied to a temporary file so that every pass can read it; removed
-    /// when the last clone of the corpus goes.
-    spooled: Option<Arc<TempPath>>,
+    /// Standard input (`-`) and pipes (`<(zcat a.gz)`), each with the copy in a temporary file
+    /// that every pass reads; removed when the last clone of the corpus goes.
+    spooled: Vec<(PathBuf, Arc<TempPath>)>,
 }
 
 /// The name that stands for standard input among the corpus paths.
@@ -146,19 +146,23 @@ impl Corpus {
             return Err(Error::Config("no corpus file given".into()));
         }
         let mut files = Vec::new();
-        let mut spooled = None;
+        let mut spooled: Vec<(PathBuf, Arc<TempPath>)> = Vec::new();
         for path in paths {
             let path = path.as_ref();
-            if path == Path::new(STDIN) {
-                if spooled.is_some() {
+            let copy = if path == Path::new(STDIN) {
+                if spooled.iter().any(|(p, _)| p == path) {
                     return Err(Error::Config("standard input (-) is named twice".into()));
                 }
-                let copy = spool_stdin()?;
-                add_files(&copy, &mut files)?;
-                spooled = Some(Arc::new(copy));
+                spool(&mut std::io::stdin().lock(), path)?
+            } else if is_pipe(path) {
+                let mut pipe = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                spool(&mut pipe, path)?
+            } else {
+                add_files(path, &mut files)?;
                 continue;
-            }
-            add_files(path, &mut files)?;
+            };
+            add_files(&copy, &mut files)?;
+            spooled.push((path.to_path_buf(), Arc::new(copy)));
         }
         if files.is_empty() {
             let path = paths[0].as_ref();
@@ -184,9 +188,16 @@ impl Corpus {
             .collect()
     }
 
-    /// Where standard input was copied, when the corpus reads it.
-    pub fn spooled_stdin(&self) -> Option<&Path> {
-        self.spooled.as_deref().map(|p| p.as_ref())
+    /// The streams the corpus reads ("standard input", pipes by their paths), each with where
+    /// it was copied.
+    pub fn spooled(&self) -> impl Iterator<Item = (String, &Path)> {
+        self.spooled.iter().map(|(p, copy)| {
+            let name = match p == Path::new(STDIN) {
+                true => "standard input".to_string(),
+                false => p.display().to_string(),
+            };
+            (name, copy.as_ref().as_ref())
+        })
     }
 
     /// The same corpus cut into tokens by `tokenizer`.
@@ -298,17 +309,58 @@ impl Corpus {
     }
 }
 
-/// Copies standard input to a temporary file: counting and every epoch each read the corpus
-/// once, and a pipe can be read only once.
-fn spool_stdin() -> Result<TempPath> {
+/// Refuses text that is not UTF-8 but looks like it could pass for it: a UTF-16 or UTF-32
+/// byte-order mark at the file's start, or a NUL byte anywhere (which UTF-16 and UTF-32 put
+/// beside every ASCII letter, and no text has), naming where and how to convert it.
+fn not_utf16(path: &Path, chunk: &[u8], pos: u64) -> Result<()> {
+    const MARKS: [(&[u8], &str); 4] = [
+        (&[0xFF, 0xFE, 0, 0], "UTF-32LE"),
+        (&[0, 0, 0xFE, 0xFF], "UTF-32BE"),
+        (&[0xFF, 0xFE], "UTF-16LE"),
+        (&[0xFE, 0xFF], "UTF-16BE"),
+    ];
+    let convert = |encoding: &str| format!("convert it with `iconv -f {encoding} -t UTF-8`");
+    if pos == 0
+        && let Some((_, encoding)) = MARKS.iter().find(|(mark, _)| chunk.starts_with(mark))
+    {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "starts with a {encoding} byte-order mark: the corpus must be UTF-8; {}",
+                convert(encoding)
+            ),
+        ));
+    }
+    match chunk.iter().position(|&b| b == 0) {
+        Some(k) => Err(Error::invalid(
+            path,
+            format!(
+                "a NUL byte at byte {}: this is not UTF-8 text (UTF-16, as Windows saves \"Unicode\" text, reads so); {}",
+                pos + k as u64,
+                convert("UTF-16")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Copies a stream (standard input, a pipe) named `name` to a temporary file: counting and
+/// every epoch each read the corpus once, and a stream can be read only once.
+fn spool(stream: &mut impl Read, name: &Path) -> Result<TempPath> {
     let temp_dir = std::env::temp_dir();
     let mut file = tempfile::Builder::new()
-        .prefix("wordvec-stdin-")
+        .prefix("wordvec-stream-")
         .tempfile()
         .map_err(|e| Error::io(&temp_dir, e))?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut file)
-        .map_err(|e| Error::io(file.path(), e))?;
+    std::io::copy(stream, &mut file).map_err(|e| Error::io(name, e))?;
     Ok(file.into_temp_path())
+}
+
+/// Whether `path` is a pipe or another stream that can be read only once (`<(zcat a.gz)` is
+/// `/dev/fd/63`, a pipe), not a file or folder.
+fn is_pipe(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_char_device())
 }
 
 /// Adds `path` to `files`: a file as it is, a folder's files (and its folders', in turn) in
@@ -383,6 +435,7 @@ impl Stream<'_> {
                 break;
             }
             let chunk = &buf[..n];
+            not_utf16(path, chunk, pos)?;
             let mut i = 0;
             while i < n {
                 let b = chunk[i];
@@ -633,5 +686,44 @@ mod tests {
         let empty = write(&dir, "empty.txt", b"");
         let err = Corpus::open(&[&empty]).unwrap_err().to_string();
         assert!(err.contains("empty.txt") && err.contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn utf16_utf32_and_nul_bytes_are_refused_with_the_way_to_convert() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "the king rules\nthe queen rules\n";
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let utf32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        let cases = [
+            (
+                "bom16.txt",
+                [&[0xFF, 0xFE][..], &utf16].concat(),
+                "UTF-16LE",
+            ),
+            ("plain16.txt", utf16, "NUL byte at byte 1"),
+            (
+                "bom32.txt",
+                [&[0, 0, 0xFE, 0xFF][..], &utf32].concat(),
+                "UTF-32BE",
+            ),
+            (
+                "nul.txt",
+                b"ok\ntext\0here\n".to_vec(),
+                "NUL byte at byte 7",
+            ),
+        ];
+        for (name, bytes, says) in cases {
+            let path = write(&dir, name, &bytes);
+            let corpus = Corpus::open(&[&path]).unwrap();
+            let err = corpus
+                .scan(0..corpus.total_bytes(), &mut Collect(vec![], 0))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name) && err.contains(says), "{err}");
+            assert!(err.contains("iconv"), "{err}");
+        }
     }
 }

@@ -19,6 +19,7 @@ use super::{EvalConfig, Progress, TrainConfig, UpdateKind, select_device};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
+use crate::files::FolderLock;
 use crate::synthetic;
 use crate::text::{Corpus, FileFingerprint, STDIN, Vocab, VocabStats, check_unchanged};
 
@@ -62,6 +63,8 @@ pub struct Run {
     control: RunControl,
     /// The embedded corpus's folder, kept until the run ends.
     _scratch: Option<tempfile::TempDir>,
+    /// The run folder, held until the run ends when the run writes into it.
+    _lock: Option<FolderLock>,
 }
 
 /// A run that finished: the model, its vectors, and where its files went.
@@ -78,7 +81,8 @@ impl Run {
     /// its corpus (the embedded one when it names none) and the vocabulary counted from it (or
     /// read from `config.vocab`).
     pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
-        let inputs = Inputs::open(&config, options.quiet)?;
+        let lock = hold(&run_dir(&config), &options)?;
+        let inputs = Inputs::open(&config, options.quiet, lock)?;
         let (vocab, stats, source) = match &config.vocab {
             Some(path) => {
                 let vocab = Vocab::load(path)?;
@@ -100,9 +104,9 @@ impl Run {
             }
         };
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
-        if let Some(copy) = inputs.corpus.spooled_stdin() {
+        for (stream, copy) in inputs.corpus.spooled() {
             progress.log(&format!(
-                "standard input copied to {} for the passes training makes (removed at the end)",
+                "{stream} copied to {} for the passes training makes (removed at the end)",
                 copy.display()
             ));
         }
@@ -124,6 +128,7 @@ impl Run {
     /// Continues the stopped run in `dir` from its latest usable checkpoint, with the settings it
     /// was started with; its outputs stay in `dir`, wherever the run directory has moved since.
     pub fn resume(dir: &Path, options: RunOptions) -> Result<Run> {
+        let lock = hold(dir, &options)?;
         let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
         let mut config = checkpoint.config.clone();
         if config.corpus.iter().any(|p| p == Path::new(STDIN)) {
@@ -135,7 +140,7 @@ impl Run {
         if let Some(name) = config.output.file_name() {
             config.output = dir.join(name);
         }
-        let inputs = Inputs::open(&config, options.quiet)?;
+        let inputs = Inputs::open(&config, options.quiet, lock)?;
         // Checkpoints from before the corpus was recorded hold none to compare with.
         if !checkpoint.corpus.is_empty() {
             check_unchanged(&checkpoint.corpus, &inputs.fingerprint)?;
@@ -176,7 +181,8 @@ impl Run {
         config.vocab = None;
         config.init_vectors = None;
         config.validate()?;
-        let inputs = Inputs::open(&config, options.quiet)?;
+        let lock = hold(&run_dir(&config), &options)?;
+        let inputs = Inputs::open(&config, options.quiet, lock)?;
         let (new, stats) = Vocab::build(
             &inputs.corpus,
             config.min_count,
@@ -264,12 +270,15 @@ struct Inputs {
     scratch: Option<tempfile::TempDir>,
     device: Device,
     benchmarks: Option<Benchmarks>,
+    /// The run folder, held from the start (see [`hold`]).
+    lock: Option<FolderLock>,
 }
 
 impl Inputs {
     /// The config checked, its device, its benchmarks (read first, so a typo fails at once)
     /// and its corpus (the embedded one, written to a temporary folder, when it names none).
-    fn open(config: &TrainConfig, quiet: bool) -> Result<Inputs> {
+    /// `lock`: the run folder, held by the caller (see [`hold`]).
+    fn open(config: &TrainConfig, quiet: bool, lock: Option<FolderLock>) -> Result<Inputs> {
         config.validate()?;
         let (paths, scratch) = if config.corpus.is_empty() {
             let dir = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
@@ -293,6 +302,7 @@ impl Inputs {
             scratch,
             device,
             benchmarks,
+            lock,
         })
     }
 
@@ -322,8 +332,18 @@ impl Inputs {
                 observer: options.observer,
             },
             _scratch: self.scratch,
+            _lock: self.lock,
         }
     }
+}
+
+/// The run folder `dir`, held for a run that writes into it (so a second run into it is
+/// refused at once); nothing for a run that trains into memory only.
+fn hold(dir: &Path, options: &RunOptions) -> Result<Option<FolderLock>> {
+    options
+        .write_files
+        .then(|| FolderLock::acquire(dir))
+        .transpose()
 }
 
 /// The benchmarks a run scores itself on: its files, or the embedded corpus's own questions.
