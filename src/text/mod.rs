@@ -4,6 +4,7 @@ mod compression;
 mod corpus;
 mod counting;
 mod counts;
+mod encoding;
 mod fingerprint;
 mod vocab;
 

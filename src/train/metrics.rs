@@ -15,6 +15,9 @@ use crate::files::{atomic_write, numbered_lines};
 /// The file name inside a run directory.
 pub const METRICS_FILE: &str = "metrics.jsonl";
 
+/// Sees each record of a run as it is made (see `RunOptions::observer`).
+pub type Observer = std::sync::Arc<dyn Fn(&MetricRecord) + Send + Sync>;
+
 /// One line of the metrics file. `words` counts corpus words read since the run began (before
 /// subsampling), `seconds` the training time since it began (evaluations and checkpoints
 /// excluded, time before a resume included).

@@ -38,11 +38,11 @@ pub use config::{
 pub use device::select_device;
 #[cfg(feature = "cli")]
 pub use flags::{TrainFlags, absolute, document_defaults};
-pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, read_metrics};
+pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, Observer, read_metrics};
 pub use monitor::run_dir;
 pub use optimizer::build_optimizer;
 pub use outputs::{OutputPaths, RunSummary};
 pub use progress::{Progress, peak_memory_bytes};
-pub use run::{Finished, Observer, Run, RunOptions};
+pub use run::{Finished, Run, RunOptions};
 pub use schedule::linear_lr;
 pub use trained::{Trained, TrainedModel};

@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::checkpoint::{Checkpoint, Position, write_checkpoint};
-use super::metrics::{MetricRecord, MetricsLog};
-use super::run::Observer;
+use super::metrics::{MetricRecord, MetricsLog, Observer};
 use super::start::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
 use crate::embeddings::Embeddings;

@@ -11,7 +11,7 @@ use burn::prelude::Device;
 
 use super::checkpoint::{CHECKPOINT_FILE, Checkpoint, remove_checkpoints};
 use super::continued::FinishedRun;
-use super::metrics::MetricRecord;
+use super::metrics::Observer;
 use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
@@ -38,9 +38,6 @@ pub struct RunOptions {
     /// written: how bindings hand callbacks the true loss. To stop the run, set `stop`.
     pub observer: Option<Observer>,
 }
-
-/// A run's observer (see [`RunOptions::observer`]).
-pub type Observer = Arc<dyn Fn(&MetricRecord) + Send + Sync>;
 
 impl Default for RunOptions {
     /// Quiet, writing its files, never asked to stop.
