@@ -46,11 +46,6 @@ impl Embeddings {
         })
     }
 
-    /// The words, the dimension and the row-major vectors, without a copy.
-    pub fn into_parts(self) -> (Vec<String>, usize, Vec<f32>) {
-        (self.words, self.dim, self.data)
-    }
-
     pub fn len(&self) -> usize {
         self.words.len()
     }

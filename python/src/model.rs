@@ -23,46 +23,39 @@ enum Rows {
     Mapped(MappedVectors),
 }
 
-/// A borrowed [`Rows`], itself [`VectorRows`].
-#[derive(Clone, Copy)]
-enum RowsRef<'a> {
-    Memory(&'a Embeddings),
-    Mapped(&'a MappedVectors),
-}
-
-impl VectorRows for RowsRef<'_> {
+impl VectorRows for Rows {
     fn rows(&self) -> usize {
         match self {
-            RowsRef::Memory(e) => e.rows(),
-            RowsRef::Mapped(m) => m.rows(),
+            Rows::Memory(e) => e.rows(),
+            Rows::Mapped(m) => m.rows(),
         }
     }
 
     fn dim(&self) -> usize {
         match self {
-            RowsRef::Memory(e) => VectorRows::dim(*e),
-            RowsRef::Mapped(m) => VectorRows::dim(*m),
+            Rows::Memory(e) => VectorRows::dim(e),
+            Rows::Mapped(m) => VectorRows::dim(m),
         }
     }
 
     fn word(&self, row: usize) -> &str {
         match self {
-            RowsRef::Memory(e) => e.word(row),
-            RowsRef::Mapped(m) => m.word(row),
+            Rows::Memory(e) => e.word(row),
+            Rows::Mapped(m) => m.word(row),
         }
     }
 
     fn find(&self, word: &str) -> Option<usize> {
         match self {
-            RowsRef::Memory(e) => e.find(word),
-            RowsRef::Mapped(m) => m.find(word),
+            Rows::Memory(e) => e.find(word),
+            Rows::Mapped(m) => m.find(word),
         }
     }
 
     fn row_into(&self, row: usize, out: &mut [f32]) -> wordvec::Result<()> {
         match self {
-            RowsRef::Memory(e) => e.row_into(row, out),
-            RowsRef::Mapped(m) => m.row_into(row, out),
+            Rows::Memory(e) => e.row_into(row, out),
+            Rows::Mapped(m) => m.row_into(row, out),
         }
     }
 }
@@ -87,19 +80,12 @@ impl Model {
         }
     }
 
-    fn rows(&self) -> RowsRef<'_> {
-        match &self.rows {
-            Rows::Memory(e) => RowsRef::Memory(e),
-            Rows::Mapped(m) => RowsRef::Mapped(m),
-        }
-    }
-
     /// The vectors as [`Embeddings`] (a copy for a mapped file).
     fn embeddings(&self) -> PyResult<std::borrow::Cow<'_, Embeddings>> {
         match &self.rows {
             Rows::Memory(e) => Ok(std::borrow::Cow::Borrowed(e)),
-            Rows::Mapped(m) => {
-                let rows = RowsRef::Mapped(m);
+            Rows::Mapped(_) => {
+                let rows = &self.rows;
                 let dim = rows.dim();
                 let mut data = vec![0.0; rows.rows() * dim];
                 for (row, out) in data.chunks_exact_mut(dim.max(1)).enumerate() {
@@ -139,14 +125,14 @@ impl Model {
     /// The words, most frequent first (row `i` of `vectors` is `words[i]`'s).
     #[getter]
     fn words(&self) -> Vec<String> {
-        let rows = self.rows();
+        let rows = &self.rows;
         (0..rows.rows()).map(|r| rows.word(r).to_string()).collect()
     }
 
     /// The vector size.
     #[getter]
     fn dim(&self) -> usize {
-        self.rows().dim()
+        self.rows.dim()
     }
 
     /// The vectors as a read-only float32 NumPy array of shape (words, dim): a view of the
@@ -178,14 +164,14 @@ impl Model {
 
     /// The row of `word` (KeyError if it is not in the vocabulary).
     fn index(&self, word: &str) -> PyResult<usize> {
-        self.rows()
+        self.rows
             .find(word)
             .ok_or_else(|| PyKeyError::new_err(format!("'{word}' is not in the vocabulary")))
     }
 
     /// A copy of `word`'s vector.
     fn vector<'py>(&self, py: Python<'py>, word: &str) -> PyResult<Bound<'py, PyArray1<f32>>> {
-        let v = queries::vector(&self.rows(), word).map_err(to_py)?;
+        let v = queries::vector(&self.rows, word).map_err(to_py)?;
         Ok(PyArray1::from_vec(py, v))
     }
 
@@ -203,27 +189,27 @@ impl Model {
         let (positive, negative) = (one_or_many(positive)?, one_or_many(negative)?);
         let positive: Vec<&str> = positive.iter().map(String::as_str).collect();
         let negative: Vec<&str> = negative.iter().map(String::as_str).collect();
-        let found = queries::most_similar(&self.rows(), &positive, &negative, topn, restrict)
+        let found = queries::most_similar(&self.rows, &positive, &negative, topn, restrict)
             .map_err(to_py)?;
         Ok(neighbours(found))
     }
 
     /// Cosine similarity of two words.
     fn similarity(&self, a: &str, b: &str) -> PyResult<f32> {
-        queries::similarity(&self.rows(), a, b).map_err(to_py)
+        queries::similarity(&self.rows, a, b).map_err(to_py)
     }
 
     /// gensim's `doesnt_match`: the word farthest from the others' mean direction.
     fn doesnt_match(&self, words: Vec<String>) -> PyResult<String> {
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        let odd = queries::doesnt_match(&self.rows(), &words).map_err(to_py)?;
+        let odd = queries::doesnt_match(&self.rows, &words).map_err(to_py)?;
         Ok(odd.to_string())
     }
 
     /// a is to b as c is to ?: the `topn` best answers (3CosAdd).
     #[pyo3(signature = (a, b, c, topn=1))]
     fn analogy(&self, a: &str, b: &str, c: &str, topn: usize) -> PyResult<Vec<(String, f32)>> {
-        let found = queries::analogy(&self.rows(), a, b, c, topn).map_err(to_py)?;
+        let found = queries::analogy(&self.rows, a, b, c, topn).map_err(to_py)?;
         Ok(neighbours(found))
     }
 
@@ -308,15 +294,15 @@ impl Model {
     }
 
     fn __len__(&self) -> usize {
-        self.rows().rows()
+        self.rows.rows()
     }
 
     fn __contains__(&self, word: &str) -> bool {
-        self.rows().find(word).is_some()
+        self.rows.find(word).is_some()
     }
 
     fn __repr__(&self) -> String {
-        let rows = self.rows();
+        let rows = &self.rows;
         format!("<wordvec.Model: {} words × {}>", rows.rows(), rows.dim())
     }
 }

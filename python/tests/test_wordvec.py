@@ -250,7 +250,8 @@ def test_evaluation_and_metrics(tmp_path: Path) -> None:
 def test_progress_off_a_terminal_prints_each_epoch(capsys: pytest.CaptureFixture[str]) -> None:
     wordvec.train(threads=1, epochs=2, progress=True)
     err = capsys.readouterr().err
-    assert "epoch 1" in err or "word" in err, err
+    # tqdm's bar shows the interval loss, the fallback a line per epoch with its mean loss.
+    assert "loss" in err, err
 
 
 def test_help_lists_every_setting_with_its_defaults() -> None:

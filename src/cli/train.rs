@@ -20,7 +20,7 @@ pub struct TrainArgs {
     corpus: Vec<PathBuf>,
     /// Vectors file; the vocabulary, model record, config, metrics.jsonl and checkpoints are
     /// written beside it (its folder is the run directory).
-    #[arg(long, default_value = "wordvec-output/vectors.txt")]
+    #[arg(long, default_value_os_t = TrainConfig::default().output)]
     pub output: PathBuf,
     #[command(flatten)]
     settings: TrainFlags,

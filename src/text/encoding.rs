@@ -26,7 +26,7 @@ pub(super) fn not_utf16(path: &Path, chunk: &[u8], pos: u64) -> Result<()> {
             ),
         ));
     }
-    match chunk.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, chunk) {
         Some(k) => Err(Error::invalid(
             path,
             format!(

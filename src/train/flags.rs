@@ -342,7 +342,7 @@ pub fn document_defaults(command: clap::Command) -> clap::Command {
 }
 
 /// `path` from the root, so a resumed run finds it from anywhere; `-` (standard input) stays.
-pub fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     if path == Path::new(STDIN) {
         return path.to_path_buf();
     }

@@ -37,7 +37,7 @@ pub use config::{
 };
 pub use device::select_device;
 #[cfg(feature = "cli")]
-pub use flags::{TrainFlags, absolute, document_defaults};
+pub use flags::{TrainFlags, document_defaults};
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, Observer, read_metrics};
 pub use monitor::run_dir;
 pub use optimizer::build_optimizer;
