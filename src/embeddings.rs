@@ -140,6 +140,12 @@ pub trait VectorRows {
     /// where it is.
     fn row_into(&self, row: usize, out: &mut [f32]) -> Result<()>;
 
+    /// The vector of a word the rows do not hold, written to `out`, where the vectors can make
+    /// one (a subword model's, from the word's character n-grams); false where they cannot.
+    fn unseen_into(&self, _word: &str, _out: &mut [f32]) -> bool {
+        false
+    }
+
     /// Row `row` scaled to unit length (a zero row stays zero).
     fn unit_row(&self, row: usize, out: &mut [f32]) -> Result<()> {
         self.row_into(row, out)?;
@@ -207,10 +213,8 @@ pub fn most_similar(
     let mut ids = Vec::with_capacity(positive.len() + negative.len());
     for (words, sign) in [(positive, 1.0), (negative, -1.0)] {
         for word in words {
-            let id = require(rows, word)?;
-            rows.unit_row(id, &mut unit)?;
+            ids.extend(unit_of(rows, word, &mut unit)?);
             axpy(sign, &unit, &mut query);
-            ids.push(id);
         }
     }
     normalize(&mut query);
@@ -221,7 +225,7 @@ pub fn most_similar(
 pub fn similarity(rows: &impl VectorRows, a: &str, b: &str) -> Result<f32> {
     let mut unit = [vec![0.0; rows.dim()], vec![0.0; rows.dim()]];
     for (word, out) in [a, b].into_iter().zip(&mut unit) {
-        rows.unit_row(require(rows, word)?, out)?;
+        unit_of(rows, word, out)?;
     }
     Ok(dot(&unit[0], &unit[1]))
 }
@@ -236,7 +240,7 @@ pub fn doesnt_match<'w>(rows: &impl VectorRows, words: &[&'w str]) -> Result<&'w
     let mut units = vec![vec![0.0; rows.dim()]; words.len()];
     let mut mean = vec![0.0; rows.dim()];
     for (word, unit) in words.iter().zip(&mut units) {
-        rows.unit_row(require(rows, word)?, unit)?;
+        unit_of(rows, word, unit)?;
         axpy(1.0, unit, &mut mean);
     }
     normalize(&mut mean);
@@ -250,16 +254,28 @@ pub fn doesnt_match<'w>(rows: &impl VectorRows, words: &[&'w str]) -> Result<&'w
     Ok(odd)
 }
 
-/// A word's vector as stored.
+/// A word's vector as stored (an unseen word's from its n-grams, where the vectors can).
 pub fn vector(rows: &impl VectorRows, word: &str) -> Result<Vec<f32>> {
     let mut out = vec![0.0; rows.dim()];
-    rows.row_into(require(rows, word)?, &mut out)?;
+    match rows.find(word) {
+        Some(row) => rows.row_into(row, &mut out)?,
+        None if rows.unseen_into(word, &mut out) => {}
+        None => return Err(Error::UnknownWord(word.to_string())),
+    }
     Ok(out)
 }
 
-fn require(rows: &impl VectorRows, word: &str) -> Result<usize> {
-    rows.find(word)
-        .ok_or_else(|| Error::UnknownWord(word.to_string()))
+/// `word`'s unit vector, written to `out`, and its row where the rows hold it (`None`: an unseen
+/// word's vector, made from its n-grams).
+fn unit_of(rows: &impl VectorRows, word: &str, out: &mut [f32]) -> Result<Option<usize>> {
+    match rows.find(word) {
+        Some(row) => rows.unit_row(row, out).map(|()| Some(row)),
+        None if rows.unseen_into(word, out) => {
+            normalize(out);
+            Ok(None)
+        }
+        None => Err(Error::UnknownWord(word.to_string())),
+    }
 }
 
 /// The `n` words nearest `query` (a unit vector) by cosine among the first `restrict` rows,

@@ -58,6 +58,7 @@ pub mod projection;
 mod rng;
 pub mod runs;
 pub mod sampling;
+pub mod subword_vectors;
 mod synthetic;
 mod tensors;
 pub mod text;

@@ -72,7 +72,7 @@ fn fused_batched(
     let weights = Word2VecWeights {
         input: Tensor::from_data(TensorData::new(input, [VOCAB, DIM]), device),
         output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), device),
-        state: OptimizerState::zeros(&rule, [VOCAB, DIM], device),
+        state: OptimizerState::zeros(&rule, [VOCAB, VOCAB, DIM], device),
     };
     let n = tokens.len();
     let tokens = Tensor::<1, Int>::from_data(TensorData::new(tokens.to_vec(), [n]), device);
@@ -512,7 +512,7 @@ fn locked_input_rows_stay_as_they_are_on_every_device() {
                 let weights = Word2VecWeights {
                     input: Tensor::from_data(TensorData::new(input.clone(), [VOCAB, DIM]), &device),
                     output: Tensor::from_data(TensorData::new(output, [VOCAB, DIM]), &device),
-                    state: OptimizerState::zeros(&rule, [VOCAB, DIM], &device),
+                    state: OptimizerState::zeros(&rule, [VOCAB, VOCAB, DIM], &device),
                 };
                 let n = tokens.len();
                 let ids =

@@ -12,12 +12,14 @@ use serde_json::{Value, json};
 use wordvec::embeddings::{
     Embeddings, Neighbour, VectorRows, doesnt_match, most_similar, similarity, vector,
 };
-use wordvec::io::{MappedVectors, VectorFormat, read_vectors};
+use wordvec::io::{MappedVectors, VectorFormat, is_fasttext, read_vectors};
+use wordvec::subword_vectors::SubwordVectors;
 
 /// The vectors file and how to read it: the flags every query shares.
 #[derive(Args)]
 pub struct VectorsSource {
-    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec; detected from the content).
+    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec, or a fastText .bin
+    /// model, whose n-grams give unseen words vectors; detected from the content).
     #[arg(long)]
     vectors: PathBuf,
     /// Force the file format instead of detecting it.
@@ -107,14 +109,24 @@ pub struct QueryArgs {
     ranking: Ranking,
 }
 
-/// The vectors, loaded or mapped.
+/// The vectors, loaded or mapped, or a subword model's.
 enum Vectors {
     Loaded(Embeddings),
     Mapped(MappedVectors),
+    Subwords(SubwordVectors),
 }
 
 impl VectorsSource {
     fn open(&self) -> anyhow::Result<Vectors> {
+        if self.format.is_none() && is_fasttext(&self.vectors)? {
+            if self.mmap {
+                anyhow::bail!(
+                    "{}: --mmap reads word2vec binary files, and this is a fastText model: query it without --mmap",
+                    self.vectors.display()
+                );
+            }
+            return Ok(Vectors::Subwords(SubwordVectors::read(&self.vectors)?));
+        }
         if !self.mmap {
             return Ok(Vectors::Loaded(read_vectors(&self.vectors, self.format)?));
         }
@@ -142,6 +154,7 @@ impl VectorRows for Vectors {
         match self {
             Vectors::Loaded(v) => VectorRows::rows(v),
             Vectors::Mapped(v) => VectorRows::rows(v),
+            Vectors::Subwords(v) => VectorRows::rows(v),
         }
     }
 
@@ -149,6 +162,7 @@ impl VectorRows for Vectors {
         match self {
             Vectors::Loaded(v) => VectorRows::dim(v),
             Vectors::Mapped(v) => VectorRows::dim(v),
+            Vectors::Subwords(v) => VectorRows::dim(v),
         }
     }
 
@@ -156,6 +170,7 @@ impl VectorRows for Vectors {
         match self {
             Vectors::Loaded(v) => VectorRows::word(v, row),
             Vectors::Mapped(v) => VectorRows::word(v, row),
+            Vectors::Subwords(v) => VectorRows::word(v, row),
         }
     }
 
@@ -163,6 +178,7 @@ impl VectorRows for Vectors {
         match self {
             Vectors::Loaded(v) => VectorRows::find(v, word),
             Vectors::Mapped(v) => VectorRows::find(v, word),
+            Vectors::Subwords(v) => VectorRows::find(v, word),
         }
     }
 
@@ -170,6 +186,14 @@ impl VectorRows for Vectors {
         match self {
             Vectors::Loaded(v) => v.row_into(row, out),
             Vectors::Mapped(v) => v.row_into(row, out),
+            Vectors::Subwords(v) => v.row_into(row, out),
+        }
+    }
+
+    fn unseen_into(&self, word: &str, out: &mut [f32]) -> bool {
+        match self {
+            Vectors::Subwords(v) => v.unseen_into(word, out),
+            Vectors::Loaded(_) | Vectors::Mapped(_) => false,
         }
     }
 }
@@ -259,8 +283,41 @@ impl Query {
         }
     }
 
-    /// The answer as JSON (the query echoed beside it) and as text.
+    /// The query's words.
+    fn words(&self) -> Vec<&str> {
+        match self {
+            Query::Similar { positive, negative } => {
+                strs(positive).into_iter().chain(strs(negative)).collect()
+            }
+            Query::Analogy(words) => words.iter().map(String::as_str).collect(),
+            Query::DoesntMatch(words) => strs(words),
+            Query::Similarity(a, b) => vec![a, b],
+            Query::Vector(word) => vec![word],
+        }
+    }
+
+    /// The answer as JSON (the query echoed beside it, and `unseen`: the words outside the
+    /// vocabulary that a subword model gave vectors from their n-grams) and as text, with a note
+    /// on standard error for each such word.
     fn answer(&self, rows: &Vectors, ranking: &Ranking) -> wordvec::Result<(Value, String)> {
+        let (mut json, text) = self.answer_words(rows, ranking)?;
+        let unseen: Vec<&str> = self
+            .words()
+            .into_iter()
+            .filter(|w| rows.find(w).is_none())
+            .collect();
+        if !unseen.is_empty() {
+            for word in &unseen {
+                eprintln!(
+                    "note: `{word}` is not in the vocabulary: its vector is the mean of its character n-grams'"
+                );
+            }
+            json["unseen"] = json!(unseen);
+        }
+        Ok((json, text))
+    }
+
+    fn answer_words(&self, rows: &Vectors, ranking: &Ranking) -> wordvec::Result<(Value, String)> {
         let neighbours = |n: Vec<Neighbour>| {
             let text = n
                 .iter()

@@ -88,8 +88,12 @@ fn looks_like_row(line: &[u8]) -> bool {
 /// header cannot make a row buffer exhaust memory.
 const MAX_DIM: usize = 1 << 16;
 
-/// Reads word vectors, telling text from binary by the content when `format` is `None`.
+/// Reads word vectors, telling text from binary by the content when `format` is `None`; a
+/// fastText `.bin` model gives its words' composed vectors.
 pub fn read_vectors(path: &Path, format: Option<VectorFormat>) -> Result<Embeddings> {
+    if format.is_none() && super::is_fasttext(path)? {
+        return Ok(super::read_fasttext(path)?.word_vectors());
+    }
     let format = match format {
         Some(f) => f,
         None => VectorFormat::sniff(path)?,

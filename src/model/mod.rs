@@ -2,10 +2,12 @@
 
 mod glove;
 mod huffman;
+mod subwords;
 mod word2vec;
 
 pub use glove::{Glove, GloveConfig, Weighting};
 pub use huffman::{HuffmanTree, MAX_DEPTH, SATURATED};
+pub use subwords::{SubwordBags, Subwords, fasttext_hash, mean_of_rows};
 pub use word2vec::{Word2Vec, Word2VecConfig};
 
 /// Which word2vec model: what predicts what. Both train the same [`Word2Vec`] weights.

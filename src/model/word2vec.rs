@@ -31,6 +31,7 @@ pub struct Word2Vec {
 
 /// A stream of the run's RNG reserved for weight initialisation.
 const INIT_STREAM: u64 = 0x1417;
+const BUCKET_STREAM: u64 = 0x5b3d;
 
 impl Word2VecConfig {
     /// Input vectors uniform in ±1/dim (as gensim and fastText; word2vec.c uses ±0.5/dim, which
@@ -59,11 +60,23 @@ impl Word2VecConfig {
             .collect();
         (input, vec![0.0; self.vocab * self.dim])
     }
+
+    /// The subword model's `buckets` n-gram rows, appended to `input`: uniform in ±1/dim as the
+    /// words' rows (fastText's start for both), from a stream of their own, so the words' rows
+    /// are the word-level model's.
+    pub fn init_buckets(&self, seed: u64, buckets: usize, input: &mut Vec<f32>) {
+        use rand::Rng as _;
+        let mut rng: Rng = rng_for(seed, BUCKET_STREAM);
+        let scale = 1.0 / self.dim as f32;
+        input.reserve(buckets * self.dim);
+        input.extend((0..buckets * self.dim).map(|_| rng.random_range(-scale..scale)));
+    }
 }
 
 impl Word2Vec {
-    /// Builds the model from host vectors: `input` and `output` are both [vocab, dim] row-major
-    /// (word2vec's syn0 and syn1neg).
+    /// Builds the model from host vectors: `input` and `output` are [rows, dim] and [vocab, dim]
+    /// row-major (word2vec's syn0 and syn1neg; the subword model's input has its n-gram buckets'
+    /// rows after the words').
     pub fn from_vectors(
         input: Vec<f32>,
         output: Vec<f32>,
@@ -71,9 +84,9 @@ impl Word2Vec {
         dim: usize,
         device: &Device,
     ) -> Word2Vec {
-        let vocab = input.len() / dim;
+        let (rows, vocab) = (input.len() / dim, output.len() / dim);
         let embedding = Embedding {
-            weight: param_from(input, [vocab, dim], device),
+            weight: param_from(input, [rows, dim], device),
         };
         // The head computes x·W with W of shape [dim, vocab]: word j's output vector is column j.
         let mut columns = vec![0.0; output.len()];
@@ -95,8 +108,9 @@ impl Word2Vec {
         }
     }
 
+    /// Words: the output layer's width (the input may have the subword model's buckets too).
     pub fn vocab(&self) -> usize {
-        self.embedding.weight.dims()[0]
+        self.head.weight.dims()[1]
     }
 
     pub fn dim(&self) -> usize {

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::io::VectorFormat;
 use crate::kernels::Batching;
-use crate::model::Architecture;
+use crate::model::{Architecture, Subwords};
 use crate::text::{STDIN, Tokenizer};
 
 /// Every setting of a run as a command-line flag (the `settings` group: the flags `wordvec train
@@ -95,6 +95,21 @@ pub struct TrainFlags {
     /// uniformly; negative values favour rare words, as in Caselles-Dupré et al. 2018).
     #[arg(long, default_value_t = Word2VecOptions::default().ns_exponent, allow_negative_numbers = true)]
     ns_exponent: f64,
+    /// fastText's subword model: each word's input vector is the mean of its own row and the
+    /// rows of its character n-grams, so rare and unseen words get vectors from their parts.
+    /// Shorthand for --minn 3 --maxn 6.
+    #[arg(long)]
+    subwords: bool,
+    /// Subword model: the shortest character n-gram.
+    #[arg(long, default_value_t = Subwords::FASTTEXT.minn)]
+    minn: usize,
+    /// Subword model: the longest character n-gram; above 0 turns the model on (0 without
+    /// --subwords, 6 with it).
+    #[arg(long)]
+    maxn: Option<usize>,
+    /// Subword model: the hash buckets (input rows) the n-grams share.
+    #[arg(long, default_value_t = Subwords::FASTTEXT.bucket)]
+    bucket: usize,
     /// Subsampling threshold for frequent words (0 disables).
     #[arg(long, default_value_t = Word2VecOptions::default().sample)]
     sample: f64,
@@ -208,6 +223,7 @@ impl TrainFlags {
                 sample: flags.sample,
                 precision: flags.precision,
                 batching: flags.batching,
+                subwords: flags.subwords(),
             }),
         };
         let mut config = TrainConfig::for_model(model, flags.optimizer, flags.backend);
@@ -248,6 +264,21 @@ impl TrainFlags {
         config.checkpoint_every = flags.checkpoint_every;
         config.chunk_tokens = flags.chunk_tokens;
         config
+    }
+}
+
+impl TrainFlags {
+    /// The subword settings the flags ask for: on when the longest n-gram is above 0.
+    fn subwords(&self) -> Option<Subwords> {
+        let maxn = self.maxn.unwrap_or(match self.subwords {
+            true => Subwords::FASTTEXT.maxn,
+            false => 0,
+        });
+        (maxn > 0).then_some(Subwords {
+            minn: self.minn,
+            maxn,
+            bucket: self.bucket,
+        })
     }
 }
 

@@ -4,13 +4,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::trained::Trained;
+use super::trained::{Trained, TrainedModel};
 use super::{LossKind, ModelOptions, TrainConfig, Word2VecOptions};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::files::atomic_write;
-use crate::io::write_vectors;
-use crate::model::HuffmanTree;
+use crate::io::{
+    FastTextArgs, FastTextLoss, FastTextModel, FastTextModelKind, write_fasttext, write_vectors,
+};
+use crate::model::{Architecture, HuffmanTree};
 use crate::text::VocabStats;
 
 /// Where a run's outputs went.
@@ -23,12 +25,15 @@ pub struct OutputPaths {
     /// Hierarchical softmax's Huffman tree (`vec.tree.txt`: `word code node,…` a line), which
     /// the model's output vectors belong to; other models have none.
     pub tree: Option<PathBuf>,
+    /// The subword model as fastText saves it (`vec.bin`, or `vec.fasttext.bin` when the vectors
+    /// are `vec.bin`): fastText, gensim and every wordvec query read it, unseen words included.
+    pub fasttext: Option<PathBuf>,
 }
 
 impl OutputPaths {
     /// Siblings of the vectors file: `vec.txt` → `vec.vocab.txt`, `vec.model.bpk`,
     /// `vec.config.json`, and `vec.tree.txt` for a model with a tree.
-    fn beside(vectors: &Path, tree: bool) -> Self {
+    fn beside(vectors: &Path, tree: bool, subwords: bool) -> Self {
         let stem = vectors
             .file_stem()
             .map_or_else(|| "vectors".into(), |s| s.to_string_lossy().into_owned());
@@ -39,6 +44,10 @@ impl OutputPaths {
             model: sibling("model.bpk"),
             config: sibling("config.json"),
             tree: tree.then(|| sibling("tree.txt")),
+            fasttext: subwords.then(|| match sibling("bin") {
+                bin if bin == vectors => sibling("fasttext.bin"),
+                bin => bin,
+            }),
         }
     }
 }
@@ -69,7 +78,7 @@ pub(crate) fn save_outputs(
             ..
         })
     );
-    let paths = OutputPaths::beside(&config.output, hierarchical);
+    let paths = OutputPaths::beside(&config.output, hierarchical, config.subwords().is_some());
     write_vectors(&paths.vectors, embeddings, config.format)?;
     trained.vocab.save(&paths.vocab)?;
     if let Some(tree) = &paths.tree {
@@ -80,6 +89,9 @@ pub(crate) fn save_outputs(
         message: format!("{e:?}"),
     })?;
     atomic_write(&paths.model, |w| w.write_all(&record))?;
+    if let (Some(path), Some(model)) = (&paths.fasttext, fasttext_model(config, trained, stats)) {
+        write_fasttext(path, &model)?;
+    }
     let summary = RunSummary {
         vocab_size: trained.vocab.len(),
         corpus: stats.clone(),
@@ -94,4 +106,45 @@ pub(crate) fn save_outputs(
         writeln!(w)
     })?;
     Ok((paths, summary))
+}
+
+/// A subword run as fastText's model: its arguments, dictionary and matrices. `None` for the
+/// other models.
+fn fasttext_model(
+    config: &TrainConfig,
+    trained: &Trained,
+    stats: &VocabStats,
+) -> Option<FastTextModel> {
+    let (TrainedModel::Subwords { model, bags }, Some(w)) = (&trained.model, config.word2vec())
+    else {
+        return None;
+    };
+    Some(FastTextModel {
+        args: FastTextArgs {
+            dim: config.dim,
+            window: config.window,
+            epochs: config.epochs,
+            min_count: config.min_count,
+            negative: w.negative,
+            word_ngrams: 1,
+            loss: match w.loss {
+                LossKind::Hierarchical => FastTextLoss::Hierarchical,
+                LossKind::Negative => FastTextLoss::Negative,
+                LossKind::Softmax => FastTextLoss::Softmax,
+            },
+            model: match w.architecture {
+                Architecture::SkipGram => FastTextModelKind::SkipGram,
+                Architecture::Cbow { .. } => FastTextModelKind::Cbow,
+            },
+            subwords: bags.settings,
+            // fastText's default; it only paces fastText's own training.
+            lr_update_rate: 100,
+            sample: w.sample,
+        },
+        words: trained.vocab.word_list(),
+        counts: trained.vocab.counts().to_vec(),
+        tokens: stats.tokens,
+        input: model.input_vectors(),
+        output: model.output_vectors(),
+    })
 }

@@ -8,7 +8,8 @@ use crate::text::Vocab;
 use crate::train::TrainConfig;
 use crate::train::progress::Progress;
 
-/// The input and output vectors a word2vec run starts from, [vocab, dim] row-major each.
+/// The input and output vectors a word2vec run starts from, row-major: [vocab, dim] each, the
+/// subword model's input with its n-gram buckets' rows after the words'.
 pub(crate) struct Word2VecStart {
     pub input: Vec<f32>,
     pub output: Vec<f32>,
@@ -28,7 +29,11 @@ impl Word2VecStart {
         progress: &Progress,
     ) -> Result<Self> {
         let dim = config.dim;
-        let (mut input, output) = Word2VecConfig::new(vocab.len(), dim).init_vectors(config.seed);
+        let init = Word2VecConfig::new(vocab.len(), dim);
+        let (mut input, output) = init.init_vectors(config.seed);
+        if let Some(subwords) = config.subwords() {
+            init.init_buckets(config.seed, subwords.bucket, &mut input);
+        }
         let mut locks = config.lock_init.then(|| vec![1.0; vocab.len()]);
         if let (Some(path), true) = (&config.init_vectors, !resuming || config.lock_init) {
             let given = read_vectors(path, None)?;

@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use super::GloveVectors;
 use crate::embeddings::Embeddings;
-use crate::model::{Glove, Word2Vec};
+use crate::model::{Glove, SubwordBags, Word2Vec};
 use crate::tensors::to_host;
 use crate::text::Vocab;
 
@@ -15,6 +15,12 @@ use crate::text::Vocab;
 pub enum TrainedModel {
     /// Skip-gram or CBOW (the same weights).
     Word2Vec(Word2Vec),
+    /// fastText's subword model: the input rows are the words' then the n-gram buckets', and a
+    /// word's vector is the mean of its bag's rows.
+    Subwords {
+        model: Word2Vec,
+        bags: Arc<SubwordBags>,
+    },
     /// GloVe, with the choice of vectors its output holds.
     Glove { model: Glove, vectors: GloveVectors },
 }
@@ -22,16 +28,19 @@ pub enum TrainedModel {
 impl TrainedModel {
     pub fn dim(&self) -> usize {
         match self {
-            TrainedModel::Word2Vec(m) => m.dim(),
+            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => m.dim(),
             TrainedModel::Glove { model, .. } => model.dim(),
         }
     }
 
-    /// The vectors users keep, [vocab, dim] on the host: word2vec's input vectors, GloVe's word
-    /// vectors or their sum with the context vectors.
+    /// The vectors users keep, [vocab, dim] on the host: word2vec's input vectors, the subword
+    /// model's composed ones, GloVe's word vectors or their sum with the context vectors.
     pub fn word_vectors(&self) -> Vec<f32> {
         match self {
             TrainedModel::Word2Vec(m) => m.input_vectors(),
+            TrainedModel::Subwords { model, bags } => {
+                bags.compose(&model.input_vectors(), model.dim())
+            }
             TrainedModel::Glove { model, vectors } => glove_vectors(
                 *vectors,
                 model.word.weight.val(),
@@ -44,7 +53,9 @@ impl TrainedModel {
     /// vectors.
     pub fn output_vectors(&self) -> Vec<f32> {
         match self {
-            TrainedModel::Word2Vec(m) => m.output_vectors(),
+            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => {
+                m.output_vectors()
+            }
             TrainedModel::Glove { model, .. } => model.context_vectors(),
         }
     }
@@ -53,7 +64,9 @@ impl TrainedModel {
     pub fn record_bytes(&self) -> std::result::Result<Vec<u8>, burn::store::RecordError> {
         use burn::module::Module;
         let bytes = match self {
-            TrainedModel::Word2Vec(m) => m.clone().into_record().into_bytes()?,
+            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => {
+                m.clone().into_record().into_bytes()?
+            }
             TrainedModel::Glove { model, .. } => model.clone().into_record().into_bytes()?,
         };
         Ok(bytes.to_vec())

@@ -1,12 +1,17 @@
-//! The negative-sampling step on Flex: the CPU kernel ([`super::cpu`]) on the tensors' own memory.
+//! The fused word2vec steps on Flex, word-level and subword: the CPU kernel ([`super::cpu`]) on
+//! the tensors' own memory.
 
 use burn::backend::Flex;
 use burn::tensor::TensorData;
 use burn_flex::FlexTensor;
 
-use super::cpu::{NoiseTables, OptimizerRows, OutputTargets, TreePaths, train_chunk};
+use super::cpu::{Bags, NoiseTables, OptimizerRows, OutputTargets, TreePaths, train_chunk};
+use super::subwords::SubwordBackend;
 use super::{Word2VecBackend, Word2VecSettings, spans};
 use crate::kernels::flex::{ids, owned_f32};
+
+/// The subword model's bag table (`[offsets | rows]` ids and each word's follow factor).
+type BagTensors<'t> = (&'t FlexTensor, FlexTensor);
 
 /// Runs the CPU kernel on the tensors' own memory; returns the loss tensor.
 #[allow(clippy::too_many_arguments)]
@@ -17,6 +22,7 @@ fn run(
     tokens: &FlexTensor,
     values: FlexTensor,
     table_ids: &FlexTensor,
+    bags: Option<BagTensors<'_>>,
     locks: FlexTensor,
     settings: &Word2VecSettings,
 ) -> FlexTensor {
@@ -25,7 +31,8 @@ fn run(
         true => locks.storage::<f32>(),
         false => &[],
     };
-    let [rows, dim] = [input.layout().shape()[0], input.layout().shape()[1]];
+    let dim = input.layout().shape()[1];
+    let words = output.layout().shape()[0];
     let tokens = ids(tokens);
     let values = owned_f32(values);
     let table_ids = ids(table_ids);
@@ -35,8 +42,14 @@ fn run(
             accept: values,
             alias: &table_ids,
         }),
-        true => OutputTargets::Tree(TreePaths::new(&table_ids, values, rows)),
+        true => OutputTargets::Tree(TreePaths::new(&table_ids, values, words)),
     };
+    let bag_ids = bags.as_ref().map(|(ids_tensor, _)| ids(ids_tensor));
+    let follow = bags.map(|(_, follow)| owned_f32(follow));
+    let bags = bag_ids
+        .as_deref()
+        .zip(follow.as_ref())
+        .map(|(ids, follow)| Bags::new(ids, follow.storage::<f32>()));
     let state = state.map(|(i, o)| OptimizerRows {
         input: i.storage_mut::<f32>(),
         output: o.storage_mut::<f32>(),
@@ -48,6 +61,7 @@ fn run(
         dim,
         &tokens,
         targets,
+        bags,
         locks,
         settings,
     );
@@ -76,6 +90,7 @@ impl Word2VecBackend for Flex {
             &tokens,
             values,
             &table_ids,
+            None,
             locks,
             &settings,
         );
@@ -102,7 +117,40 @@ impl Word2VecBackend for Flex {
             &tokens,
             values,
             &table_ids,
+            None,
             locks,
+            &settings,
+        );
+        (input, output, input_state, output_state, loss)
+    }
+}
+
+impl SubwordBackend for Flex {
+    fn word2vec_subword_chunk(
+        input: FlexTensor,
+        output: FlexTensor,
+        input_state: FlexTensor,
+        output_state: FlexTensor,
+        tokens: FlexTensor,
+        values: FlexTensor,
+        table_ids: FlexTensor,
+        bag_ids: FlexTensor,
+        bag_follow: FlexTensor,
+        settings: Word2VecSettings,
+    ) -> (FlexTensor, FlexTensor, FlexTensor, FlexTensor, FlexTensor) {
+        let (mut input, mut output) = (owned_f32(input), owned_f32(output));
+        let (mut input_state, mut output_state) = (owned_f32(input_state), owned_f32(output_state));
+        let stateful = settings.optimizer.state_width(input.layout().shape()[1]) > 0;
+        let loss = run(
+            &mut input,
+            &mut output,
+            stateful.then_some((&mut input_state, &mut output_state)),
+            &tokens,
+            values,
+            &table_ids,
+            Some((&bag_ids, bag_follow)),
+            // The subword model locks no rows (`TrainConfig::validate`).
+            FlexTensor::from_data(TensorData::new(vec![1.0f32], [1])),
             &settings,
         );
         (input, output, input_state, output_state, loss)

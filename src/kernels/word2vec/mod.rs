@@ -9,6 +9,9 @@ mod cube;
 #[cfg(feature = "flex")]
 mod flex;
 mod sigmoid;
+mod subwords;
+
+pub use subwords::{SubwordBackend, SubwordTables, subword_step};
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
@@ -164,16 +167,17 @@ pub struct OptimizerState {
 
 impl OptimizerState {
     /// The state of `optimizer` before its first step (zero, as Burn's optimizers start), for
-    /// [vocab, dim] matrices; `None` when it keeps none.
+    /// [input rows, output rows, dim] matrices (the rows differ under the subword model, whose
+    /// input has the n-gram buckets too); `None` when it keeps none.
     pub fn zeros(
         optimizer: &FusedOptimizer,
-        [vocab, dim]: [usize; 2],
+        [inputs, outputs, dim]: [usize; 3],
         device: &Device,
     ) -> Option<Self> {
         let width = optimizer.state_width(dim);
         (width > 0).then(|| OptimizerState {
-            input: Tensor::zeros([vocab, width], device),
-            output: Tensor::zeros([vocab, width], device),
+            input: Tensor::zeros([inputs, width], device),
+            output: Tensor::zeros([outputs, width], device),
         })
     }
 }

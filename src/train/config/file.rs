@@ -11,7 +11,7 @@ use super::{
 };
 use crate::io::VectorFormat;
 use crate::kernels::Batching;
-use crate::model::Architecture;
+use crate::model::{Architecture, Subwords};
 use crate::text::Tokenizer;
 
 /// A config as files hold it: one flat object, as every version has written it. The model's own
@@ -57,6 +57,8 @@ pub(super) struct ConfigFile {
     precision: Option<Precision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     batching: Option<Batching>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subwords: Option<Subwords>,
     min_count: u64,
     max_vocab: Option<usize>,
     epochs: usize,
@@ -97,6 +99,7 @@ impl From<ConfigFile> for TrainConfig {
                     UpdateKind::Fused => Some(file.batching.unwrap_or(Batching::Pair)),
                     UpdateKind::Autodiff => file.batching,
                 },
+                subwords: file.subwords,
             })
         };
         let model = match file.model {
@@ -179,6 +182,7 @@ impl From<TrainConfig> for ConfigFile {
                     let optimizer = config.optimizer_params.fused(config.optimizer);
                     w.batching_on(config.backend, &optimizer)
                 }),
+            subwords: word2vec.and_then(|w| w.subwords),
             min_count: config.min_count,
             max_vocab: config.max_vocab,
             epochs: config.epochs,

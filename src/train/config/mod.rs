@@ -164,6 +164,11 @@ impl TrainConfig {
         }
     }
 
+    /// The subword model's settings, when skip-gram or CBOW trains it.
+    pub fn subwords(&self) -> Option<crate::model::Subwords> {
+        self.word2vec().and_then(|w| w.subwords)
+    }
+
     /// GloVe's settings, when the model is GloVe.
     pub fn glove(&self) -> Option<&GloveOptions> {
         match &self.model {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::kernels::{Batching, FusedOptimizer};
-use crate::model::Architecture;
+use crate::model::{Architecture, Subwords};
 
 /// Which model to train, by name: the `model` field of a saved config and the `--model` flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -255,6 +255,9 @@ pub struct Word2VecOptions {
     /// How skip-gram's fused step groups its examples; `None`: the backend's default
     /// ([`Word2VecOptions::batching_on`]).
     pub batching: Option<Batching>,
+    /// fastText's subword model: each word's input vector is the mean of its row and its
+    /// character n-grams' rows; `None` trains word2vec's word-level model.
+    pub subwords: Option<Subwords>,
 }
 
 impl Word2VecOptions {
@@ -288,6 +291,7 @@ impl Default for Word2VecOptions {
             sample: 1e-3,
             precision: Precision::F32,
             batching: None,
+            subwords: None,
         }
     }
 }

@@ -6,6 +6,10 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::kernels::{Batching, FusedOptimizer};
+use crate::model::Subwords;
+
+/// Most n-gram buckets a subword run takes: 2³⁰ rows, leaving room for a vocabulary's.
+const MAX_BUCKETS: usize = 1 << 30;
 
 impl TrainConfig {
     /// Rejects settings that cannot train, before any work is done.
@@ -82,6 +86,9 @@ impl TrainConfig {
                 "--batching groups the fused step's examples: the autodiff path batches by --batch-size",
             );
         }
+        if let Some(subwords) = w.subwords {
+            self.validate_subwords(subwords)?;
+        }
         let gpu = matches!(self.backend, BackendKind::Wgpu | BackendKind::Cuda);
         let sgd = self.optimizer_params.fused(self.optimizer) == FusedOptimizer::Sgd;
         if w.batching == Some(Batching::Window) && gpu && !sgd {
@@ -98,6 +105,31 @@ impl TrainConfig {
         if self.backend == BackendKind::Ndarray {
             return bad(
                 "the fused update has kernels for the cpu, wgpu and cuda backends: use --update autodiff on ndarray",
+            );
+        }
+        Ok(())
+    }
+
+    /// The subword model's own checks, and what it does not train with yet.
+    fn validate_subwords(&self, s: Subwords) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(m.to_string()));
+        if s.minn == 0 || s.minn > s.maxn {
+            return bad("--minn must be at least 1 and at most --maxn");
+        }
+        // Row ids travel as i32, the words' first.
+        if s.bucket == 0 || s.bucket > MAX_BUCKETS {
+            return Err(Error::Config(format!(
+                "--bucket must be between 1 and {MAX_BUCKETS}"
+            )));
+        }
+        if self.update != UpdateKind::Fused || self.backend != BackendKind::Cpu {
+            return bad(
+                "the subword model trains on the fused update path on the cpu backend (its autodiff module and GPU kernel are not written yet): use --update fused --backend cpu",
+            );
+        }
+        if self.init_vectors.is_some() {
+            return bad(
+                "--init-vectors starts the words' rows, and the subword model's vectors are means of n-gram rows too: train without it",
             );
         }
         Ok(())

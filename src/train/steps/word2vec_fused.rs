@@ -10,10 +10,11 @@ use burn::prelude::*;
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::{
-    Batching, FusedOptimizer, LossSum, OptimizerState, OutputTables, Word2VecSettings,
-    Word2VecWeights, gpu_runs_windowed, read_word2vec_loss, word2vec_step,
+    Batching, FusedOptimizer, LossSum, OptimizerState, OutputTables, SubwordTables,
+    Word2VecSettings, Word2VecWeights, gpu_runs_windowed, read_word2vec_loss, subword_step,
+    word2vec_step,
 };
-use crate::model::{HuffmanTree, Word2Vec};
+use crate::model::{HuffmanTree, SubwordBags, Word2Vec};
 use crate::rng::rng_for;
 use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
 use crate::tensors::{matrix, to_host};
@@ -42,6 +43,8 @@ pub(crate) struct FusedWord2Vec<'a> {
     optimizer: FusedOptimizer,
     /// Where each example's output rows come from (noise words or Huffman paths).
     tables: OutputTables,
+    /// The subword model's bags, on the host and on the device; `None` for the word-level model.
+    subwords: Option<(Arc<SubwordBags>, SubwordTables)>,
     /// `--lock-init`'s rows (0: locked), and whether any are.
     locks: Tensor<1>,
     /// Whether `locks` holds a row's lock each, or is the one-number stand-in.
@@ -56,7 +59,8 @@ pub(crate) struct FusedWord2Vec<'a> {
 impl<'a> FusedWord2Vec<'a> {
     /// word2vec's starting weights (and the optimizer's zero state when it keeps one). Under
     /// hierarchical softmax the output rows are the Huffman tree's inner nodes (the last row,
-    /// one more than there are nodes, stays unused).
+    /// one more than there are nodes, stays unused). The subword model's input has its
+    /// buckets' rows after the words'.
     pub fn new(
         config: &'a TrainConfig,
         options: Word2VecOptions,
@@ -81,12 +85,19 @@ impl<'a> FusedWord2Vec<'a> {
             }
             None => Tensor::ones([1], device),
         };
-        let shape = [rows, dim];
+        let subwords = options.subwords.map(|settings| {
+            let bags = SubwordBags::new(settings, vocab.words());
+            let tables = SubwordTables::new(&bags, device);
+            (Arc::new(bags), tables)
+        });
+        let inputs = subwords
+            .as_ref()
+            .map_or(rows, |(bags, _)| bags.input_rows());
         let optimizer = config.optimizer_params.fused(config.optimizer);
         let weights = Word2VecWeights {
-            input: matrix(input, shape, device),
-            output: matrix(output, shape, device),
-            state: OptimizerState::zeros(&optimizer, shape, device),
+            input: matrix(input, [inputs, dim], device),
+            output: matrix(output, [rows, dim], device),
+            state: OptimizerState::zeros(&optimizer, [inputs, rows, dim], device),
         };
         let tables = match options.loss {
             LossKind::Hierarchical => {
@@ -101,6 +112,7 @@ impl<'a> FusedWord2Vec<'a> {
         let step = FusedWord2Vec {
             optimizer,
             tables,
+            subwords,
             locks,
             lock_rows,
             chunk_tokens: chunk_tokens(config, &vocab),
@@ -156,6 +168,13 @@ impl<'a> FusedWord2Vec<'a> {
         )
     }
 
+    /// Input rows: one a word, and the subword model's buckets.
+    fn input_rows(&self) -> usize {
+        self.subwords
+            .as_ref()
+            .map_or(self.vocab.len(), |(bags, _)| bags.input_rows())
+    }
+
     fn weights(&self) -> &Word2VecWeights {
         self.weights
             .as_ref()
@@ -165,21 +184,21 @@ impl<'a> FusedWord2Vec<'a> {
 
 impl Step for FusedWord2Vec<'_> {
     fn restore(&mut self, checkpoint: &Checkpoint) -> Result<()> {
-        let (rows, dim) = (self.vocab.len(), self.config.dim);
-        let part = |name: &str, width| checkpoint.tensor(name, [rows, width], &self.device);
+        let (inputs, rows, dim) = (self.input_rows(), self.vocab.len(), self.config.dim);
+        let part = |name: &str, shape| checkpoint.tensor(name, shape, &self.device);
         let state = match self.optimizer.state_name() {
             Some(name) => {
                 let width = self.optimizer.state_width(dim);
                 Some(OptimizerState {
-                    input: part(&format!("{name}-input"), width)?,
-                    output: part(&format!("{name}-output"), width)?,
+                    input: part(&format!("{name}-input"), [inputs, width])?,
+                    output: part(&format!("{name}-output"), [rows, width])?,
                 })
             }
             None => None,
         };
         self.weights = Some(Word2VecWeights {
-            input: part("input", dim)?,
-            output: part("output", dim)?,
+            input: part("input", [inputs, dim])?,
+            output: part("output", [rows, dim])?,
             state,
         });
         Ok(())
@@ -222,7 +241,10 @@ impl Step for FusedWord2Vec<'_> {
             .weights
             .take()
             .expect("the weights are back after each step");
-        let (updated, loss) = word2vec_step(weights, tokens, &self.tables, &self.locks, settings);
+        let (updated, loss) = match &self.subwords {
+            Some((_, bags)) => subword_step(weights, tokens, &self.tables, bags, settings),
+            None => word2vec_step(weights, tokens, &self.tables, &self.locks, settings),
+        };
         self.weights = Some(updated);
         self.pending.push(loss);
         Ok(Some(lr_end))
@@ -243,8 +265,12 @@ impl Step for FusedWord2Vec<'_> {
     }
 
     fn embeddings(&self) -> Embeddings {
-        let input = to_host(self.weights().input.clone());
-        Embeddings::new(self.vocab.word_list(), self.config.dim, input)
+        let (dim, input) = (self.config.dim, to_host(self.weights().input.clone()));
+        let vectors = match &self.subwords {
+            Some((bags, _)) => bags.compose(&input, dim),
+            None => input,
+        };
+        Embeddings::new(self.vocab.word_list(), dim, vectors)
             .expect("the weights have one row per vocabulary word")
     }
 
@@ -272,13 +298,17 @@ impl Step for FusedWord2Vec<'_> {
             .weights
             .take()
             .expect("the weights are back after each step");
-        TrainedModel::Word2Vec(Word2Vec::from_vectors(
+        let model = Word2Vec::from_vectors(
             to_host(weights.input),
             to_host(weights.output),
             None,
             self.config.dim,
             &self.device,
-        ))
+        );
+        match self.subwords.take() {
+            Some((bags, _)) => TrainedModel::Subwords { model, bags },
+            None => TrainedModel::Word2Vec(model),
+        }
     }
 }
 

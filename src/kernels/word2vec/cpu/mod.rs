@@ -4,9 +4,11 @@
 //! No allocation per step; the inner loops are dot products and axpys over `dim`, compiled for
 //! the best SIMD this CPU has (`worker`).
 
+mod bags;
 mod targets;
 mod worker;
 
+pub(crate) use self::bags::Bags;
 pub(crate) use self::targets::{NoiseTables, OutputTargets, TreePaths};
 use self::worker::{Shared, run_part};
 use super::Word2VecSettings;
@@ -26,7 +28,9 @@ pub(crate) struct OptimizerRows<'a> {
 /// it saw. `input` and `output` are [rows, dim] row-major (under hierarchical softmax `output`
 /// row `n` is inner node `n`'s vector). Ids outside `0..rows` are an error of
 /// the caller and are skipped rather than trusted. With `state`, each row takes the step of
-/// `settings.optimizer` (see [`FusedOptimizer::step_row`]) instead of SGD's.
+/// `settings.optimizer` (see [`FusedOptimizer::step_row`]) instead of SGD's. With `bags` the
+/// model is fastText's subword model: `input` has the words' rows then the n-gram buckets', and
+/// a word's input is the mean of its bag's rows.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train_chunk(
     input: &mut [f32],
@@ -35,20 +39,26 @@ pub(crate) fn train_chunk(
     dim: usize,
     tokens: &[i32],
     targets: OutputTargets<'_>,
+    bags: Option<Bags<'_>>,
     locks: &[f32],
     settings: &Word2VecSettings,
 ) -> LossSum {
     assert!(locks.is_empty() || locks.len() == input.len() / dim);
-    assert!(dim > 0 && input.len() == output.len() && input.len().is_multiple_of(dim));
+    assert!(dim > 0 && input.len().is_multiple_of(dim) && output.len().is_multiple_of(dim));
+    let words = output.len() / dim;
+    match bags {
+        Some(bags) => assert!(bags.follow.len() == words && input.len() >= output.len()),
+        None => assert_eq!(input.len(), output.len()),
+    }
     match targets {
         OutputTargets::Noise(noise) => assert_eq!(noise.accept.len(), noise.alias.len()),
-        OutputTargets::Tree(tree) => assert_eq!(tree.offsets.len(), input.len() / dim + 1),
+        OutputTargets::Tree(tree) => assert_eq!(tree.offsets.len(), words + 1),
     }
     let width = settings.optimizer.state_width(dim).max(1);
     let (input_state, output_state) = match state {
         Some(state) => {
-            let len = input.len() / dim * width;
-            assert!(state.input.len() == len && state.output.len() == len);
+            assert!(state.input.len() == input.len() / dim * width);
+            assert!(state.output.len() == words * width);
             (
                 HogwildRows::new(state.input, width),
                 HogwildRows::new(state.output, width),
@@ -62,6 +72,7 @@ pub(crate) fn train_chunk(
         input_state,
         output_state,
         locks,
+        bags,
     };
     let sigmoid = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);

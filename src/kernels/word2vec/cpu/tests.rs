@@ -77,6 +77,7 @@ fn one_pass(
         DIM,
         tokens,
         noise,
+        None,
         &[],
         &settings,
     );
@@ -214,8 +215,9 @@ fn assert_follows_gradient(
     }
 }
 
-fn row(m: &[f64], r: i32) -> &[f64] {
-    &m[r as usize * DIM..(r as usize + 1) * DIM]
+fn row(m: &[f64], r: impl TryInto<usize>) -> &[f64] {
+    let r = r.try_into().ok().expect("a row index");
+    &m[r * DIM..(r + 1) * DIM]
 }
 
 /// The CBOW loss of `tokens` at the given weights: for each centre, its ±1 neighbours'
@@ -256,4 +258,196 @@ fn cbow_steps_follow_the_gradient_of_its_loss() {
             cbow_loss(input, output, mean, per_context, &tokens)
         });
     }
+}
+
+/// The subword tests' bags over [`ROWS`] words and three buckets (rows 6..9), one with an
+/// n-gram twice, one with none.
+fn subword_bags() -> crate::model::SubwordBags {
+    let bags: [&[u32]; ROWS] = [
+        &[0, 6, 7],
+        &[1, 7, 7],
+        &[2],
+        &[3, 8, 6, 8],
+        &[4, 6],
+        &[5, 8],
+    ];
+    let mut offsets = vec![0];
+    let mut rows = Vec::new();
+    for bag in bags {
+        rows.extend_from_slice(bag);
+        offsets.push(rows.len() as u32);
+    }
+    crate::model::SubwordBags {
+        settings: crate::model::Subwords {
+            minn: 3,
+            maxn: 6,
+            bucket: 3,
+        },
+        offsets,
+        rows,
+    }
+}
+
+/// One subword pass of the CPU kernel, as [`one_pass`].
+fn subword_pass(
+    architecture: Architecture,
+    batching: Batching,
+    lr: f32,
+    tokens: &[i32],
+) -> (Vec<f32>, Vec<f32>) {
+    let bags = subword_bags();
+    let (mut input, mut output) = weights();
+    input.extend((0..3 * DIM).map(|i| ((i * 29 % 11) as f32 - 5.0) / 12.0));
+    let ids: Vec<i32> = bags
+        .offsets
+        .iter()
+        .chain(&bags.rows)
+        .map(|&i| i as i32)
+        .collect();
+    let follow = bags.follow();
+    let settings = Word2VecSettings {
+        window: 1,
+        negative: 1,
+        lr_start: lr,
+        lr_end: lr,
+        seed: 3,
+        threads: 1,
+        gpu_cubes: 0,
+        architecture,
+        batching,
+        optimizer: FusedOptimizer::Sgd,
+        hierarchical: false,
+        lock_rows: false,
+    };
+    let noise = OutputTargets::Noise(NoiseTables {
+        accept: &[0.0],
+        alias: &[NOISE],
+    });
+    let bags = Some(Bags::new(&ids, &follow));
+    let loss = train_chunk(
+        &mut input,
+        &mut output,
+        None,
+        DIM,
+        tokens,
+        noise,
+        bags,
+        &[],
+        &settings,
+    );
+    assert!(tokens.is_empty() || loss.pairs > 0);
+    (input, output)
+}
+
+/// fastText's `Model::update` in f64, transcribed: the mean of `bag`'s rows predicts `target`
+/// against the noise word; each output row steps from the mean as it was, then every entry of
+/// the bag takes the gathered step.
+fn fasttext_update(input: &mut [f64], output: &mut [f64], bag: &[u32], target: i32, lr: f64) {
+    let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let mut hidden = vec![0.0; DIM];
+    for &r in bag {
+        for (h, v) in hidden.iter_mut().zip(row(input, r)) {
+            *h += v / bag.len() as f64;
+        }
+    }
+    let mut grad = [0.0; DIM];
+    let targets = [(target, 1.0), (NOISE, 0.0)];
+    for (t, label) in targets
+        .into_iter()
+        .filter(|&(t, l)| l == 1.0 || t != target)
+    {
+        let alpha = lr * (label - sigmoid(dot64(&hidden, row(output, t))));
+        for d in 0..DIM {
+            grad[d] += alpha * output[t as usize * DIM + d];
+            output[t as usize * DIM + d] += alpha * hidden[d];
+        }
+    }
+    for &r in bag {
+        for d in 0..DIM {
+            input[r as usize * DIM + d] += grad[d];
+        }
+    }
+}
+
+fn assert_close(name: &str, (input, output): (Vec<f32>, Vec<f32>), want: (&[f64], &[f64])) {
+    for (k, (got, want)) in input
+        .iter()
+        .chain(&output)
+        .zip(want.0.iter().chain(want.1))
+        .enumerate()
+    {
+        assert!(
+            (*got as f64 - want).abs() < 1e-5,
+            "{name}, weight {k}: {got} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn subword_skipgram_is_fasttexts_update_pair_by_pair() {
+    // fastText's skip-gram: each context word in turn is the target of the centre's bag, the
+    // bag averaged again and written after every pair. The kernel reads and writes the bag once
+    // a window and keeps the mean current in between: the same numbers.
+    let tokens = [0, 1, 2, 3, 1, 4, 2];
+    let lr = 0.3;
+    let bags = subword_bags();
+    let (input, output) = subword_pass(Architecture::SkipGram, Batching::Window, 0.0, &[]);
+    let mut input: Vec<f64> = input.iter().map(|&v| v as f64).collect();
+    let mut output: Vec<f64> = output.iter().map(|&v| v as f64).collect();
+    for (i, &center) in tokens.iter().enumerate() {
+        for c in neighbours(&tokens, i) {
+            fasttext_update(&mut input, &mut output, bags.bag(center as usize), c, lr);
+        }
+    }
+    let got = subword_pass(Architecture::SkipGram, Batching::Pair, lr as f32, &tokens);
+    assert_close("skip-gram", got, (&input, &output));
+}
+
+#[test]
+fn subword_cbow_is_fasttexts_update_on_the_bag_of_its_context_words() {
+    let tokens = [0, 1, 2, 3, 1, 4, 2];
+    let lr = 0.3;
+    let bags = subword_bags();
+    let (input, output) = subword_pass(Architecture::SkipGram, Batching::Window, 0.0, &[]);
+    let mut input: Vec<f64> = input.iter().map(|&v| v as f64).collect();
+    let mut output: Vec<f64> = output.iter().map(|&v| v as f64).collect();
+    for (i, &center) in tokens.iter().enumerate() {
+        let bag: Vec<u32> = neighbours(&tokens, i)
+            .iter()
+            .flat_map(|&c| bags.bag(c as usize).to_vec())
+            .collect();
+        fasttext_update(&mut input, &mut output, &bag, center, lr);
+    }
+    let got = subword_pass(
+        Architecture::Cbow { mean: true },
+        Batching::Pair,
+        lr as f32,
+        &tokens,
+    );
+    assert_close("CBOW", got, (&input, &output));
+}
+
+#[test]
+fn subword_window_batching_scores_the_window_from_the_rows_as_they_were() {
+    // `--batching window`: every pair of a centre's window is scored from the mean as it was;
+    // to first order in the rate, still fastText's steps, and not the same numbers.
+    let tokens = [0, 1, 2, 3, 1, 4, 2];
+    let (pair_input, _) = subword_pass(Architecture::SkipGram, Batching::Pair, 0.3, &tokens);
+    let (window_input, _) = subword_pass(Architecture::SkipGram, Batching::Window, 0.3, &tokens);
+    let gap = |a: &[f32], b: &[f32]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max)
+    };
+    assert!(gap(&pair_input, &window_input) > 1e-4);
+    let lr = 1e-4;
+    let (start, _) = subword_pass(Architecture::SkipGram, Batching::Window, 0.0, &[]);
+    let (pair, _) = subword_pass(Architecture::SkipGram, Batching::Pair, lr, &tokens);
+    let (window, _) = subword_pass(Architecture::SkipGram, Batching::Window, lr, &tokens);
+    let moved = gap(&pair, &start);
+    assert!(
+        moved > 1e-6 && gap(&pair, &window) < 1e-3 * moved,
+        "{moved}"
+    );
 }

@@ -3,6 +3,7 @@
 
 use rand::RngCore;
 
+use super::bags::Bags;
 use super::targets::{NoiseTables, OutputTargets};
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
@@ -25,11 +26,14 @@ pub(super) struct Shared<'a> {
     pub(super) output_state: HogwildRows<'a>,
     /// 0 for each input row that stays as it is (`--lock-init`); empty when none is locked.
     pub(super) locks: &'a [f32],
+    /// The subword model's bags; `None` for the word-level model.
+    pub(super) bags: Option<Bags<'a>>,
 }
 
 impl Shared<'_> {
+    /// Words: the output rows (the input has the subword model's buckets after them).
     pub(super) fn rows(&self) -> usize {
-        self.input.rows()
+        self.output.rows()
     }
 
     pub(super) fn dim(&self) -> usize {
@@ -62,6 +66,7 @@ pub(super) fn run_part(
         contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
         factors: Vec::new(),
         window_steps: Vec::new(),
+        bag_rows: Vec::new(),
         targets: vec![0; most_targets],
         path_of: None,
         labels: vec![0.0; most_targets],
@@ -122,6 +127,8 @@ struct Worker<'a> {
     /// each context row's gathered step.
     factors: Vec<f32>,
     window_steps: Vec<f32>,
+    /// The subword model's CBOW: the input rows of a window's context words, bag after bag.
+    bag_rows: Vec<u32>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
     /// Hierarchical softmax: whose path `targets` holds.
@@ -156,6 +163,7 @@ impl Worker<'_> {
                 .take_while(|&&t| t != SENTENCE_END);
             if settings.architecture == Architecture::SkipGram
                 && settings.batching == Batching::Pair
+                && self.shared.bags.is_none()
             {
                 for &t in left.iter().chain(right) {
                     if let Some(context) = self.valid(t) {
@@ -170,12 +178,32 @@ impl Worker<'_> {
             contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
             if !contexts.is_empty() {
                 let negative = settings.negative;
-                match settings.architecture {
-                    Architecture::SkipGram => {
+                match (settings.architecture, self.shared.bags) {
+                    (Architecture::SkipGram, None) => {
                         self.window_example::<STATEFUL>(&contexts, center, negative, lr)
                     }
-                    Architecture::Cbow { mean } => {
+                    (Architecture::Cbow { mean }, None) => {
                         self.cbow_example::<STATEFUL>(&contexts, mean, center, negative, lr)
+                    }
+                    (Architecture::SkipGram, Some(bags)) => {
+                        let follow = !STATEFUL && settings.batching == Batching::Pair;
+                        let shift = if follow {
+                            bags.follow[center as usize]
+                        } else {
+                            0.0
+                        };
+                        let bag = bags.bag(center);
+                        self.subword_skipgram::<STATEFUL>(bag, shift, &contexts, negative, lr)
+                    }
+                    (Architecture::Cbow { mean }, Some(bags)) => {
+                        // fastText's CBOW: one bag of every context word's rows.
+                        let mut rows = std::mem::take(&mut self.bag_rows);
+                        rows.clear();
+                        for &c in &contexts {
+                            rows.extend(bags.bag(c).iter().map(|&r| r as u32));
+                        }
+                        self.cbow_example::<STATEFUL>(&rows, mean, center, negative, lr);
+                        self.bag_rows = rows;
                     }
                 }
             }
@@ -298,6 +326,65 @@ impl Worker<'_> {
         }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
+    }
+
+    /// One centre's window under the subword model, fastText's skip-gram: the centre's bag (its
+    /// row and its n-grams' rows) is the input, averaged into `hidden`, and each context word in
+    /// turn is the target, with its noise words or its path. fastText averages the bag again and
+    /// writes every row of it after each context word; here the bag's rows gather the window's
+    /// steps and take them once at its end, while `hidden` moves by `shift` times each step, as
+    /// the mean of the stepped rows would ([`Bags::follow`]) — the same SGD, with the bag read
+    /// and written once a window. `shift` 0 scores the whole window from the rows as they were
+    /// (`--batching window`, and the stateful rules, which step each row once on the window's
+    /// gradient).
+    #[inline(always)]
+    fn subword_skipgram<const STATEFUL: bool>(
+        &mut self,
+        bag: &[i32],
+        shift: f32,
+        contexts: &[u32],
+        negative: u32,
+        lr: f32,
+    ) {
+        let dim = self.shared.dim();
+        self.hidden.iter_mut().for_each(|h| *h = 0.0);
+        for &r in bag {
+            axpy(1.0, self.shared.input.row(r as usize), &mut self.hidden);
+        }
+        let inv = 1.0 / bag.len() as f32;
+        self.hidden.iter_mut().for_each(|h| *h *= inv);
+        let mut gathered = std::mem::take(&mut self.window_steps);
+        gathered.clear();
+        gathered.resize(dim, 0.0);
+        let mut loss = 0.0f32;
+        for &context in contexts {
+            let count = self.draw_targets(context, negative);
+            self.grad.iter_mut().for_each(|g| *g = 0.0);
+            for k in 0..count {
+                let t = self.targets[k];
+                let u = self.shared.output.row(t as usize);
+                let (g, l) = self.score(&self.hidden, u, self.labels[k]);
+                loss += l;
+                let Some(g) = g else { continue };
+                if STATEFUL {
+                    axpy(g, u, &mut self.grad);
+                    let state = self.shared.output_state.row(t as usize);
+                    self.optimizer.step_row(-g, &self.hidden, u, state, lr);
+                } else {
+                    axpy_pair(g * lr, u, &self.hidden, &mut self.grad);
+                }
+            }
+            axpy(1.0, &self.grad, &mut gathered);
+            if shift != 0.0 {
+                axpy(shift, &self.grad, &mut self.hidden);
+            }
+        }
+        for &r in bag {
+            self.step_input::<STATEFUL>(r as u32, &gathered, lr);
+        }
+        self.window_steps = gathered;
+        self.loss.sum += loss as f64;
+        self.loss.pairs += contexts.len() as u64;
     }
 
     /// Adds a gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
