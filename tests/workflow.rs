@@ -321,6 +321,36 @@ fn fused_optimizers_resume_with_their_row_state() {
 }
 
 #[test]
+fn subword_runs_resume_bit_for_bit_with_their_buckets() {
+    // The n-gram buckets' rows (and a stateful rule's state beside them) travel in the
+    // checkpoint; the resumed run writes the uninterrupted run's vectors and fastText model.
+    for extra in [
+        &["--model", "skipgram"][..],
+        &["--model", "cbow", "--optimizer", "adagrad"],
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+        let flags: Vec<&str> = [
+            "--epochs",
+            "20",
+            "--seed",
+            "6",
+            "--subwords",
+            "--bucket",
+            "3000",
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+        run(&mut train(&whole, &flags));
+        stopped_run(&parts, &flags);
+        resume(&parts);
+        assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+        assert_same_vectors(&whole.join("vectors.bin"), &parts.join("vectors.bin"));
+    }
+}
+
+#[test]
 fn glove_resumes_on_both_paths_to_the_uninterrupted_vectors() {
     let tmp = tempfile::tempdir().unwrap();
     // Many short iterations, so the signal lands mid-run; the resumed run counts and shuffles

@@ -9,12 +9,15 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 
 use super::TrainConfig;
+use super::outputs::fasttext_path;
 use super::start::Word2VecStart;
 use crate::error::{Error, Result};
+use crate::io::read_fasttext;
 use crate::model::Word2VecConfig;
 use crate::text::Vocab;
 
-/// What a finished run left: its settings, vocabulary and weights.
+/// What a finished run left: its settings, vocabulary and weights (the subword model's input
+/// with its buckets' rows after the words').
 pub(crate) struct FinishedRun {
     pub config: TrainConfig,
     vocab: Vocab,
@@ -67,10 +70,28 @@ impl FinishedRun {
                 "--continue continues negative-sampling and softmax runs: hierarchical softmax's tree would change with the new counts, and its node vectors with it",
             ));
         }
-        let device = super::select_device(config.backend)?;
         let stem = config_path.to_string_lossy();
         let stem = stem.trim_end_matches(".config.json");
         let vocab = Vocab::load(Path::new(&format!("{stem}.vocab.txt")))?;
+        if config.subwords().is_some() {
+            // The subword model's weights are in its fastText model, beside the vectors.
+            let vectors = config.output.file_name().map(|name| dir.join(name));
+            let path = fasttext_path(&vectors.unwrap_or_else(|| PathBuf::from(stem)));
+            let model = read_fasttext(&path)?;
+            if model.words.len() != vocab.len() || model.args.dim != config.dim {
+                return Err(Error::invalid(
+                    &path,
+                    "its words or dimension are not those of the run's vocabulary and config",
+                ));
+            }
+            return Ok(FinishedRun {
+                input: model.input,
+                output: model.output,
+                config,
+                vocab,
+            });
+        }
+        let device = super::select_device(config.backend)?;
         let model_path = PathBuf::from(format!("{stem}.model.bpk"));
         let bytes = std::fs::read(&model_path).map_err(|e| Error::io(&model_path, e))?;
         let bad = |e: burn::store::RecordError| {
@@ -119,8 +140,10 @@ impl FinishedRun {
         let vocab = Vocab::from_counts(entries);
         let (mut input, mut output) = Word2VecConfig::new(vocab.len(), dim).init_vectors(seed);
         let kept = self.vocab.len() * dim;
-        input[..kept].copy_from_slice(&self.input);
+        input[..kept].copy_from_slice(&self.input[..kept]);
         output[..kept].copy_from_slice(&self.output);
+        // The subword model's buckets follow the grown vocabulary's rows, trained as they were.
+        input.extend_from_slice(&self.input[kept..]);
         let start = Word2VecStart {
             input,
             output,

@@ -16,6 +16,7 @@ mod driver;
 #[cfg(feature = "cli")]
 mod flags;
 mod glove_entries;
+mod memory;
 mod metrics;
 mod monitor;
 mod optimizer;

@@ -1,5 +1,6 @@
 //! A run's files, all written atomically side by side: the vectors, the vocabulary, the Burn
-//! record of the model, the configuration with the run's summary, and hierarchical softmax's tree.
+//! record of the model (the subword model's: fastText's `.bin`), the configuration with the run's
+//! summary, and hierarchical softmax's tree.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,9 @@ use crate::text::VocabStats;
 pub struct OutputPaths {
     pub vectors: PathBuf,
     pub vocab: PathBuf,
-    pub model: PathBuf,
+    /// The Burn record of the model; a subword run has its `fasttext` model instead, which
+    /// holds the same weights in the format other programs read.
+    pub model: Option<PathBuf>,
     pub config: PathBuf,
     /// Hierarchical softmax's Huffman tree (`vec.tree.txt`: `word code node,…` a line), which
     /// the model's output vectors belong to; other models have none.
@@ -41,14 +44,21 @@ impl OutputPaths {
         OutputPaths {
             vectors: vectors.to_path_buf(),
             vocab: sibling("vocab.txt"),
-            model: sibling("model.bpk"),
+            model: (!subwords).then(|| sibling("model.bpk")),
             config: sibling("config.json"),
             tree: tree.then(|| sibling("tree.txt")),
-            fasttext: subwords.then(|| match sibling("bin") {
-                bin if bin == vectors => sibling("fasttext.bin"),
-                bin => bin,
-            }),
+            fasttext: subwords.then(|| fasttext_path(vectors)),
         }
+    }
+}
+
+/// Where a subword run with vectors file `vectors` keeps its fastText model: `vec.bin`, or
+/// `vec.fasttext.bin` when the vectors are `vec.bin` themselves.
+pub(crate) fn fasttext_path(vectors: &Path) -> PathBuf {
+    let bin = vectors.with_extension("bin");
+    match bin == vectors {
+        true => vectors.with_extension("fasttext.bin"),
+        false => bin,
     }
 }
 
@@ -84,11 +94,13 @@ pub(crate) fn save_outputs(
     if let Some(tree) = &paths.tree {
         HuffmanTree::new(trained.vocab.counts())?.save(trained.vocab.words(), tree)?;
     }
-    let record = trained.model.record_bytes().map_err(|e| Error::Record {
-        path: paths.model.clone(),
-        message: format!("{e:?}"),
-    })?;
-    atomic_write(&paths.model, |w| w.write_all(&record))?;
+    if let Some(path) = &paths.model {
+        let record = trained.model.record_bytes().map_err(|e| Error::Record {
+            path: path.clone(),
+            message: format!("{e:?}"),
+        })?;
+        atomic_write(path, |w| w.write_all(&record))?;
+    }
     if let (Some(path), Some(model)) = (&paths.fasttext, fasttext_model(config, trained, stats)) {
         write_fasttext(path, &model)?;
     }

@@ -18,6 +18,7 @@ use self::word2vec_autodiff::AutodiffWord2Vec;
 use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
 use super::glove_entries::Entries;
+use super::memory::check_word2vec;
 use super::monitor::RunControl;
 use super::start::Word2VecStart;
 use super::trained::Trained;
@@ -37,6 +38,9 @@ pub(crate) fn train(
     match (&config.model, config.update) {
         (ModelOptions::Word2Vec(options), update) => {
             let resuming = control.resume.is_some();
+            if update == UpdateKind::Fused {
+                check_word2vec(config, vocab.len(), &control.progress)?;
+            }
             let start = match control.start.take() {
                 Some(start) => start,
                 None => Word2VecStart::new(config, &vocab, resuming, &control.progress)?,
