@@ -271,3 +271,41 @@ fn settings_the_subword_model_cannot_train_are_refused_naming_the_flag() {
         assert!(stderr(&out).contains(says), "{flags:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn eval_scores_unseen_words_from_their_ngrams_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = corpus(tmp.path());
+    train_subwords(&corpus, tmp.path(), &[]);
+    let pairs = tmp.path().join("pairs.tsv");
+    std::fs::write(
+        &pairs,
+        "walks\ttalks\t5\nwalkings\twalked\t8\ncafé\t東京\t1\nnaïver\tnaïve\t9\njumps\tjumped\t7\n",
+    )
+    .unwrap();
+    let eval = |extra: &[&str]| {
+        let out = run(wordvec()
+            .args(["eval", "--json", "--vectors"])
+            .arg(tmp.path().join("v.bin"))
+            .arg("--similarity")
+            .arg(&pairs)
+            .args(extra));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let plain = eval(&[]);
+    assert_eq!(plain["similarity"][0]["skipped"], 2);
+    assert!(plain.get("with_unseen_words").is_none());
+    let both = eval(&["--oov", "subwords"]);
+    assert_eq!(both["similarity"][0]["skipped"], 2);
+    assert_eq!(both["with_unseen_words"]["similarity"][0]["pairs"], 5);
+    assert_eq!(both["with_unseen_words"]["similarity"][0]["skipped"], 0);
+    // Vectors without n-grams cannot.
+    let out = wordvec()
+        .args(["eval", "--oov", "subwords", "--vectors"])
+        .arg(tmp.path().join("v.vec"))
+        .arg("--similarity")
+        .arg(&pairs)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("fastText .bin"));
+}

@@ -2,22 +2,35 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use wordvec::eval::Benchmarks;
-use wordvec::io::{VectorFormat, read_vectors};
+use wordvec::io::{VectorFormat, is_fasttext, read_vectors};
+use wordvec::subword_vectors::SubwordVectors;
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec; detected from the content).
+    /// Vectors file (word2vec text or binary, GloVe text, fastText .vec, or a fastText .bin
+    /// model; detected from the content).
     #[arg(long)]
     vectors: PathBuf,
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
     #[command(flatten)]
     sets: EvalSets,
+    /// Words outside the vocabulary: skip the questions and pairs that have one (word2vec's and
+    /// gensim's rule), or also score them with the vectors of their n-grams (a fastText .bin
+    /// model), reporting both.
+    #[arg(long, value_enum, default_value_t = Oov::Skip)]
+    oov: Oov,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Oov {
+    Skip,
+    Subwords,
 }
 
 /// Benchmark files, shared by `eval` and `train`.
@@ -54,12 +67,31 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         anyhow::bail!("nothing to evaluate: give --analogies and/or --similarity");
     }
     let sets = args.sets.load()?;
-    let embeddings = read_vectors(&args.vectors, args.format)?;
-    let report = sets.evaluate(&embeddings);
+    if args.oov == Oov::Skip {
+        let report = sets.evaluate(&read_vectors(&args.vectors, args.format)?);
+        match args.json {
+            true => println!("{}", serde_json::to_string(&report)?),
+            false => print!("{report}"),
+        }
+        return Ok(());
+    }
+    if args.format.is_some() || !is_fasttext(&args.vectors)? {
+        anyhow::bail!(
+            "{}: --oov subwords needs a subword model's n-grams: give its fastText .bin",
+            args.vectors.display()
+        );
+    }
+    let vectors = SubwordVectors::read(&args.vectors)?;
+    let (report, unseen) = (
+        sets.evaluate(vectors.words()),
+        sets.evaluate_with_unseen(&vectors),
+    );
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        let mut json = serde_json::to_value(&report)?;
+        json["with_unseen_words"] = serde_json::to_value(&unseen)?;
+        println!("{json}");
     } else {
-        print!("{report}");
+        print!("{report}\nwith the unseen words' vectors from their n-grams:\n{unseen}");
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::embeddings::Embeddings;
 use crate::error::Result;
+use crate::subword_vectors::SubwordVectors;
 
 /// Loaded analogy and similarity sets.
 #[derive(Debug, Clone)]
@@ -50,6 +51,57 @@ impl Benchmarks {
             analogies,
             similarity,
             restrict,
+        }
+    }
+
+    /// The scores of a subword model with its unseen words in (`eval --oov subwords`): every
+    /// benchmark word outside the vocabulary takes its n-grams' vector and joins the words
+    /// searched, so a question or pair is skipped only where a word has no n-gram at all.
+    pub fn evaluate_with_unseen(&self, vectors: &SubwordVectors) -> EvalReport {
+        let words = vectors.words();
+        let known = words.lowercase_index(words.len());
+        let mut unseen: Vec<&str> = self
+            .analogies
+            .iter()
+            .flat_map(|(_, questions)| questions.iter().flat_map(|q| q.words.iter()))
+            .chain(
+                self.similarity
+                    .iter()
+                    .flat_map(|(_, pairs)| pairs.iter().flat_map(|p| [&p.a, &p.b])),
+            )
+            .map(String::as_str)
+            .filter(|w| !known.contains_key(*w))
+            .collect();
+        unseen.sort_unstable();
+        unseen.dedup();
+        let composed: Vec<(&str, Vec<f32>)> = unseen
+            .into_iter()
+            .filter_map(|w| vectors.unseen(w).map(|v| (w, v)))
+            .collect();
+        // The first `rows` vocabulary words, then the unseen words.
+        let table = |rows: usize| {
+            let rows = rows.min(words.len());
+            let mut names = words.words()[..rows].to_vec();
+            let mut data = words.data()[..rows * words.dim()].to_vec();
+            for (word, vector) in &composed {
+                names.push(word.to_string());
+                data.extend_from_slice(vector);
+            }
+            Embeddings::new(names, words.dim(), data)
+                .expect("the unseen words are not in the vocabulary")
+        };
+        let analogy = self.analogies.as_ref().map(|(file, q)| {
+            let table = table(self.restrict);
+            evaluate_analogies(&table, q, table.len(), file)
+        });
+        let all = table(words.len());
+        EvalReport {
+            analogy,
+            similarity: self
+                .similarity
+                .iter()
+                .map(|(file, pairs)| evaluate_similarity(&all, pairs, usize::MAX, file))
+                .collect(),
         }
     }
 

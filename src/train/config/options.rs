@@ -266,12 +266,15 @@ impl Word2VecOptions {
     /// atomically once keep a cube fast and lose no update (the GPU's windowed kernel runs SGD
     /// alone); on the CPU for skip-gram with negative sampling, where it trains better vectors
     /// faster than word2vec's per-pair steps, but not for hierarchical softmax, where it trained
-    /// worse ones (both measured in docs/benchmarks.md) — and per pair otherwise.
+    /// worse ones (both measured in docs/benchmarks.md) — and per pair otherwise, the subword
+    /// model's skip-gram among them: it reads and writes a centre's n-gram rows once a window
+    /// either way, and per pair it is fastText's update, which trained better vectors.
     pub fn batching_on(&self, backend: BackendKind, optimizer: &FusedOptimizer) -> Batching {
         let sgd = *optimizer == FusedOptimizer::Sgd;
         let gpu = matches!(backend, BackendKind::Wgpu | BackendKind::Cuda);
-        let skipgram_negative =
-            self.architecture == Architecture::SkipGram && self.loss == LossKind::Negative;
+        let skipgram_negative = self.architecture == Architecture::SkipGram
+            && self.loss == LossKind::Negative
+            && self.subwords.is_none();
         self.batching
             .unwrap_or(match sgd && (gpu || skipgram_negative) {
                 true => Batching::Window,
