@@ -22,6 +22,16 @@ impl SubwordVectors {
         Ok(Self::from_fasttext(read_fasttext(path)?))
     }
 
+    /// The vocabulary's vectors `words` and the n-gram buckets' rows `ngrams` ([bucket, dim]).
+    pub fn new(words: Embeddings, ngrams: Vec<f32>, subwords: Subwords) -> Self {
+        assert_eq!(ngrams.len(), subwords.bucket * words.dim());
+        SubwordVectors {
+            words,
+            ngrams,
+            subwords,
+        }
+    }
+
     pub fn from_fasttext(model: FastTextModel) -> Self {
         SubwordVectors {
             words: model.word_vectors(),

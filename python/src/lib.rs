@@ -20,5 +20,6 @@ fn _wordvec(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(training::resume, m)?)?;
     m.add_function(wrap_pyfunction!(model::load, m)?)?;
     m.add_function(wrap_pyfunction!(training::settings_help, m)?)?;
+    m.add_function(wrap_pyfunction!(training::switches, m)?)?;
     Ok(())
 }

@@ -12,15 +12,31 @@ use pyo3::types::PyDict;
 use wordvec::Embeddings;
 use wordvec::embeddings::{self as queries, VectorRows};
 use wordvec::eval::Benchmarks;
-use wordvec::io::{MappedVectors, VectorFormat, read_vectors, write_vectors};
+use wordvec::io::{MappedVectors, VectorFormat, is_fasttext, read_vectors, write_vectors};
+use wordvec::subword_vectors::SubwordVectors;
+use wordvec::train::Trained;
 use wordvec::train::{METRICS_FILE, read_metrics};
 
 use crate::errors::to_py;
 
-/// Where a model's rows are: in memory, or in a word2vec binary file mapped into memory.
-enum Rows {
+/// Where a model's rows are: in memory, in a word2vec binary file mapped into memory, or a
+/// subword model's (which gives unseen words vectors from their n-grams).
+pub enum Rows {
     Memory(Embeddings),
     Mapped(MappedVectors),
+    Subwords(SubwordVectors),
+}
+
+impl Rows {
+    /// A finished run's vectors: a subword model's with its n-gram rows.
+    pub fn trained(embeddings: Embeddings, trained: &Trained) -> Rows {
+        match trained.model.ngram_rows() {
+            Some((rows, subwords)) => {
+                Rows::Subwords(SubwordVectors::new(embeddings, rows, subwords))
+            }
+            None => Rows::Memory(embeddings),
+        }
+    }
 }
 
 impl VectorRows for Rows {
@@ -28,6 +44,7 @@ impl VectorRows for Rows {
         match self {
             Rows::Memory(e) => e.rows(),
             Rows::Mapped(m) => m.rows(),
+            Rows::Subwords(s) => s.rows(),
         }
     }
 
@@ -35,6 +52,7 @@ impl VectorRows for Rows {
         match self {
             Rows::Memory(e) => VectorRows::dim(e),
             Rows::Mapped(m) => VectorRows::dim(m),
+            Rows::Subwords(s) => VectorRows::dim(s),
         }
     }
 
@@ -42,6 +60,7 @@ impl VectorRows for Rows {
         match self {
             Rows::Memory(e) => e.word(row),
             Rows::Mapped(m) => m.word(row),
+            Rows::Subwords(s) => s.word(row),
         }
     }
 
@@ -49,6 +68,7 @@ impl VectorRows for Rows {
         match self {
             Rows::Memory(e) => e.find(word),
             Rows::Mapped(m) => m.find(word),
+            Rows::Subwords(s) => s.find(word),
         }
     }
 
@@ -56,6 +76,14 @@ impl VectorRows for Rows {
         match self {
             Rows::Memory(e) => e.row_into(row, out),
             Rows::Mapped(m) => m.row_into(row, out),
+            Rows::Subwords(s) => s.row_into(row, out),
+        }
+    }
+
+    fn unseen_into(&self, word: &str, out: &mut [f32]) -> bool {
+        match self {
+            Rows::Subwords(s) => s.unseen_into(word, out),
+            Rows::Memory(_) | Rows::Mapped(_) => false,
         }
     }
 }
@@ -72,9 +100,9 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn trained(embeddings: Embeddings, run_dir: Option<PathBuf>, config: String) -> Self {
+    pub fn trained(rows: Rows, run_dir: Option<PathBuf>, config: String) -> Self {
         Model {
-            rows: Rows::Memory(embeddings),
+            rows,
             run_dir,
             config: Some(config),
         }
@@ -84,6 +112,7 @@ impl Model {
     fn embeddings(&self) -> PyResult<std::borrow::Cow<'_, Embeddings>> {
         match &self.rows {
             Rows::Memory(e) => Ok(std::borrow::Cow::Borrowed(e)),
+            Rows::Subwords(s) => Ok(std::borrow::Cow::Borrowed(s.words())),
             Rows::Mapped(_) => {
                 let rows = &self.rows;
                 let dim = rows.dim();
@@ -141,15 +170,20 @@ impl Model {
     fn vectors<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let py = slf.py();
         let model = slf.get();
-        let array = match &model.rows {
-            Rows::Memory(e) => {
+        let resident = match &model.rows {
+            Rows::Memory(e) => Some(e),
+            Rows::Subwords(s) => Some(s.words()),
+            Rows::Mapped(_) => None,
+        };
+        let array = match resident {
+            Some(e) => {
                 let view = ArrayView2::from_shape((e.len(), e.dim()), e.data())
                     .expect("a table's data is words × dim");
                 // SAFETY: the data belongs to the frozen model, which the array keeps alive
                 // (`container`) and which never changes it.
                 unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) }
             }
-            Rows::Mapped(_) => {
+            None => {
                 let e = model.embeddings()?;
                 let view = ArrayView2::from_shape((e.len(), e.dim()), e.data())
                     .expect("a table's data is words × dim");
@@ -322,6 +356,9 @@ pub fn load(py: Python<'_>, path: PathBuf, mmap: bool) -> PyResult<Model> {
 }
 
 fn load_rows(path: &Path, mmap: bool) -> wordvec::Result<Rows> {
+    if is_fasttext(path)? {
+        return Ok(Rows::Subwords(SubwordVectors::read(path)?));
+    }
     Ok(match mmap {
         true => Rows::Mapped(MappedVectors::open(path)?),
         false => Rows::Memory(read_vectors(path, None)?),

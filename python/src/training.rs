@@ -10,18 +10,17 @@ use std::time::Duration;
 use clap::Args;
 use pyo3::exceptions::PyKeyboardInterrupt;
 use pyo3::prelude::*;
-use wordvec::Embeddings;
 use wordvec::train::{
     EvalConfig, MetricRecord, Observer, Run, RunOptions, TrainConfig, TrainFlags,
     document_defaults, run_dir,
 };
 
 use crate::errors::{Error, settings_error, to_py};
-use crate::model::Model;
+use crate::model::{Model, Rows};
 
 /// What a finished run hands back to Python: the vectors, the folder it wrote (if any) and its
 /// config as JSON.
-type Outcome = (Embeddings, Option<PathBuf>, String);
+type Outcome = (Rows, Option<PathBuf>, String);
 
 /// Trains a run of `settings` (flags as `wordvec train` takes them) on `corpus` (the embedded
 /// corpus when empty), writing its folder when `output` is given; `callback` sees every record.
@@ -56,9 +55,14 @@ pub fn train(
         if write_files {
             let dir = run_dir(run.config());
             let finished = run.finish()?;
-            Ok((finished.embeddings, Some(dir), config))
+            Ok((
+                Rows::trained(finished.embeddings, &finished.trained),
+                Some(dir),
+                config,
+            ))
         } else {
-            Ok((run.train()?.embeddings(), None, config))
+            let trained = run.train()?;
+            Ok((Rows::trained(trained.embeddings(), &trained), None, config))
         }
     })
 }
@@ -77,7 +81,11 @@ pub fn resume(
         let run = Run::resume(&run_dir, options)?;
         let config = serde_json::to_string(run.config()).expect("a config serializes");
         let finished = run.finish()?;
-        Ok((finished.embeddings, Some(run_dir), config))
+        Ok((
+            Rows::trained(finished.embeddings, &finished.trained),
+            Some(run_dir),
+            config,
+        ))
     })
 }
 
@@ -87,6 +95,17 @@ pub fn resume(
 pub fn settings_help() -> String {
     let command = document_defaults(TrainFlags::augment_args(clap::Command::new("train")));
     command.term_width(100).render_long_help().to_string()
+}
+
+/// The settings that are on/off switches (`--lowercase`, `--subwords`), as keyword names: the
+/// flag alone turns them on, so `True` is the flag and `False` its absence.
+#[pyfunction]
+pub fn switches() -> Vec<String> {
+    TrainFlags::augment_args(clap::Command::new("train"))
+        .get_arguments()
+        .filter(|arg| matches!(arg.get_action(), clap::ArgAction::SetTrue))
+        .map(|arg| arg.get_id().as_str().to_string())
+        .collect()
 }
 
 /// How one call trains: whether it writes files and shows progress, the stop flag its callback
@@ -154,7 +173,7 @@ impl Session {
                 Err(PyKeyboardInterrupt::new_err(stopped.to_string()))
             }
             (Some(interrupt), _) => Err(interrupt),
-            (None, Ok((embeddings, dir, config))) => Ok(Model::trained(embeddings, dir, config)),
+            (None, Ok((rows, dir, config))) => Ok(Model::trained(rows, dir, config)),
             (None, Err(e)) => Err(to_py(e)),
         }
     }

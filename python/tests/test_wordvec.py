@@ -229,6 +229,26 @@ def test_queries_match_gensims_on_the_same_vectors(corpus: Path, tmp_path: Path)
         model.save(tmp_path / "v.x", format="pickle")
 
 
+def test_subword_models_answer_unseen_words(corpus: Path, tmp_path: Path) -> None:
+    output = tmp_path / "sub" / "vectors.vec"
+    model = wordvec.train(
+        corpus, output=output, threads=1, epochs=1, min_count=2, dim=16,
+        subwords=True, bucket=5000,
+    )
+    unseen = model.words[0] + "qx"
+    assert unseen not in model
+    vector = model.vector(unseen)
+    assert vector.shape == (16,) and np.any(vector != 0)
+    assert len(model.most_similar(unseen, topn=3)) == 3
+    # The run's fastText model loads with the same words, vectors and unseen words.
+    loaded = wordvec.load(output.with_suffix(".bin"))
+    assert loaded.words == model.words
+    assert np.allclose(loaded.vectors, model.vectors, atol=1e-6)
+    assert np.allclose(loaded.vector(unseen), vector, atol=1e-6)
+    with pytest.raises(KeyError, match=unseen):
+        wordvec.load(output).vector(unseen)
+
+
 def test_evaluation_and_metrics(tmp_path: Path) -> None:
     eval_dir = DATA / "eval"
     if not eval_dir.exists():

@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use super::GloveVectors;
 use crate::embeddings::Embeddings;
-use crate::model::{Glove, SubwordBags, Word2Vec};
+use crate::model::{Glove, SubwordBags, Subwords, Word2Vec};
 use crate::tensors::to_host;
 use crate::text::Vocab;
 
@@ -58,6 +58,17 @@ impl TrainedModel {
             }
             TrainedModel::Glove { model, .. } => model.context_vectors(),
         }
+    }
+
+    /// The subword model's n-gram buckets' rows ([bucket, dim] on the host) and settings; `None`
+    /// for the other models.
+    pub fn ngram_rows(&self) -> Option<(Vec<f32>, Subwords)> {
+        let TrainedModel::Subwords { model, bags } = self else {
+            return None;
+        };
+        let mut input = model.input_vectors();
+        input.drain(..bags.words() * model.dim());
+        Some((input, bags.settings))
     }
 
     /// The Burn record of the module, as bytes.

@@ -21,6 +21,7 @@ from ._wordvec import Error, Model, Stopped
 from ._wordvec import load as _load
 from ._wordvec import resume as _resume
 from ._wordvec import settings_help as _settings_help
+from ._wordvec import switches as _switches
 from ._wordvec import train as _train
 
 __all__ = ["Error", "Model", "Stopped", "load", "resume", "train"]
@@ -46,8 +47,8 @@ def _flag(name: str, value: Any) -> list[str]:
     return [f"{flag}={value}"]
 
 
-# Settings that are on/off switches rather than taking a value.
-_SWITCHES = {"lowercase", "lock_init"}
+# Settings that are on/off switches rather than taking a value, as the extension's flags say.
+_SWITCHES = set(_switches())
 
 
 def _is_path(item: object) -> bool:
