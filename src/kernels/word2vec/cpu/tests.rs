@@ -451,3 +451,61 @@ fn subword_window_batching_scores_the_window_from_the_rows_as_they_were() {
         "{moved}"
     );
 }
+
+#[test]
+fn subword_steps_follow_the_gradient_of_fasttexts_loss() {
+    // A tiny rate makes a window-batched pass −lr·∇ of the loss to first order, the loss of a
+    // centre w being Σ over its contexts c of −log σ(h_w·u_c) − log σ(−h_w·u_noise), h_w the
+    // mean of w's bag. fastText gives every entry of the bag the mean's whole gradient, n_w times
+    // its true share: the input rows follow the gradient of the loss with each centre counted
+    // n_w times, the output rows the loss itself.
+    let tokens = [0, 1, 2, 3, 1, 4, 5];
+    let lr = 1e-4f32;
+    let bags = subword_bags();
+    let log_sigmoid = |x: f64| -(1.0 + (-x).exp()).ln();
+    let loss = |input: &[f64], output: &[f64], weighted: bool| {
+        let mut total = 0.0;
+        for (i, &w) in tokens.iter().enumerate() {
+            let bag = bags.bag(w as usize);
+            let mut h = [0.0; DIM];
+            for &r in bag {
+                for (h, v) in h.iter_mut().zip(row(input, r)) {
+                    *h += v / bag.len() as f64;
+                }
+            }
+            let weight = if weighted { bag.len() as f64 } else { 1.0 };
+            for c in neighbours(&tokens, i) {
+                let mut l = -log_sigmoid(dot64(&h, row(output, c)));
+                if c != NOISE {
+                    l -= log_sigmoid(-dot64(&h, row(output, NOISE)));
+                }
+                total += weight * l;
+            }
+        }
+        total
+    };
+    let wide = |m: &[f32]| m.iter().map(|&v| v as f64).collect::<Vec<f64>>();
+    let (input0, output0) = subword_pass(Architecture::SkipGram, Batching::Window, 0.0, &[]);
+    let (input0, output0) = (wide(&input0), wide(&output0));
+    let (input1, output1) = subword_pass(Architecture::SkipGram, Batching::Window, lr, &tokens);
+    let h = 1e-6;
+    for (which, before, after) in [(0, &input0, &input1), (1, &output0, &output1)] {
+        for k in 0..before.len() {
+            let (mut plus, mut minus) = (before.clone(), before.clone());
+            plus[k] += h;
+            minus[k] -= h;
+            let at = |m: &[f64]| match which {
+                0 => loss(m, &output0, true),
+                _ => loss(&input0, m, false),
+            };
+            let grad = (at(&plus) - at(&minus)) / (2.0 * h);
+            let step = (after[k] as f64 - before[k]) / lr as f64;
+            assert!(
+                (step + grad).abs() < 2e-3 * (1.0 + grad.abs()),
+                "{} {k}: step {step}, −gradient {}",
+                ["input", "output"][which],
+                -grad
+            );
+        }
+    }
+}
