@@ -14,6 +14,7 @@ use common::{output_with_stdin, stderr, wordvec};
 use wordvec::embeddings::VectorRows;
 use wordvec::io::read_vectors;
 use wordvec::subword_vectors::SubwordVectors;
+use wordvec::train::{MetricRecord, read_metrics};
 
 fn run(command: &mut Command) -> Output {
     let out = command.output().expect("run");
@@ -257,8 +258,7 @@ fn continue_grows_a_subword_run_around_its_buckets() {
 #[test]
 fn settings_the_subword_model_cannot_train_are_refused_naming_the_flag() {
     for (flags, says) in [
-        (&["--update", "autodiff"][..], "--update fused"),
-        (&["--backend", "ndarray"], "--backend cpu"),
+        (&["--backend", "wgpu"][..], "--backend cpu"),
         (&["--minn", "5", "--maxn", "3"], "--minn"),
         (&["--bucket", "0"], "--bucket"),
     ] {
@@ -308,4 +308,46 @@ fn eval_scores_unseen_words_from_their_ngrams_when_asked() {
         .output()
         .unwrap();
     assert!(!out.status.success() && stderr(&out).contains("fastText .bin"));
+}
+
+#[test]
+fn the_autodiff_path_trains_the_subword_model_as_an_embedding_bag() {
+    // Burn's module and optimizer: the bag's mean is CBOW's weighted hidden layer over the
+    // word's and its n-grams' rows; the run's files are the fused path's.
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = corpus(tmp.path());
+    for model in ["skipgram", "cbow"] {
+        let dir = tmp.path().join(model);
+        train_subwords(
+            &corpus,
+            &dir,
+            &[
+                "--update",
+                "autodiff",
+                "--optimizer",
+                "adam",
+                "--model",
+                model,
+            ],
+        );
+        let ours = SubwordVectors::read(&dir.join("v.bin")).unwrap();
+        let vec = read_vectors(&dir.join("v.vec"), None).unwrap();
+        let mut composed = vec![0.0; 12];
+        ours.row_into(ours.find("walked").unwrap(), &mut composed)
+            .unwrap();
+        assert_close(vec.row(vec.id("walked").unwrap()), &composed, model);
+        // Trained: the loss falls from the first epoch to the last.
+        let losses: Vec<f64> = read_metrics(&dir.join("metrics.jsonl"))
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| match r {
+                MetricRecord::Epoch { loss, .. } => Some(loss),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            losses.len() == 2 && losses[1] < losses[0],
+            "{model}: {losses:?}"
+        );
+    }
 }

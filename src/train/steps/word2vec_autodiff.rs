@@ -1,5 +1,7 @@
 //! word2vec's autodiff step: batches from the producer thread, the loss from the Burn module,
-//! `backward()`, and any Burn optimizer — identical on every device.
+//! `backward()`, and any Burn optimizer — identical on every device. The subword model is an
+//! embedding bag over each word's rows and its n-grams' (CBOW's weighted hidden layer), before
+//! the same heads.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use crate::error::Result;
 use crate::kernels::LossSum;
 use burn::tensor::FloatDType;
 
-use crate::model::{Architecture, HuffmanTree, Word2Vec};
+use crate::model::{Architecture, HuffmanTree, SubwordBags, Word2Vec};
 use crate::sampling::{Batch, BatchProducer, Message, PairConfig};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
@@ -28,6 +30,8 @@ pub(crate) struct AutodiffWord2Vec<'a> {
     vocab: Arc<Vocab>,
     training: ModuleTraining<Word2Vec>,
     output: OutputLayer,
+    /// The subword model's bags; `None` for the word-level model.
+    bags: Option<Arc<SubwordBags>>,
     /// Batches for every epoch, in order, with an end mark after each epoch's (one producer for
     /// the whole run, started with the first epoch).
     producer: Option<BatchProducer>,
@@ -68,6 +72,9 @@ impl<'a> AutodiffWord2Vec<'a> {
                     OutputLayer::Hierarchical(HuffmanTree::new(vocab.counts())?)
                 }
             },
+            bags: options
+                .subwords
+                .map(|settings| Arc::new(SubwordBags::new(settings, vocab.words()))),
             config,
             options,
             corpus,
@@ -107,6 +114,9 @@ impl<'a> AutodiffWord2Vec<'a> {
 
     /// Trains one batch at rate `lr`.
     fn train_batch(&mut self, batch: &Batch, lr: f64) {
+        if let Some(bags) = self.bags.clone() {
+            return self.train_bags(&bags, batch, lr);
+        }
         let (windows, weights) = (&batch.windows, &batch.window_weights);
         let architecture = self.options.architecture;
         let output = &self.output;
@@ -132,6 +142,93 @@ impl<'a> AutodiffWord2Vec<'a> {
                 }
             });
     }
+}
+
+impl AutodiffWord2Vec<'_> {
+    /// Trains one batch of the subword model: each example's input is a bag of rows averaged
+    /// (CBOW's weighted hidden layer) — skip-gram's its centre's, predicting the context word;
+    /// CBOW's every context word's, predicting the centre — and the true gradient of the mean
+    /// reaches every row of the bag (1/n of it each, where the fused path gives each fastText's
+    /// whole step).
+    fn train_bags(&mut self, bags: &SubwordBags, batch: &Batch, lr: f64) {
+        let (ids, weights, targets) = match self.options.architecture {
+            Architecture::SkipGram => {
+                let rows = batch.centers.iter().map(|&c| vec![(c, 1.0)]);
+                let (ids, weights) = bag_rows(bags, rows, true);
+                (ids, weights, &batch.contexts)
+            }
+            Architecture::Cbow { mean } => {
+                let width = batch.windows.len() / batch.len().max(1);
+                let rows = batch
+                    .windows
+                    .chunks(width.max(1))
+                    .zip(batch.window_weights.chunks(width.max(1)))
+                    .map(|(ids, w)| {
+                        ids.iter()
+                            .zip(w)
+                            .filter(|&(_, &w)| w > 0.0)
+                            .map(|(&id, &w)| (id, w))
+                            .collect::<Vec<_>>()
+                    });
+                let (ids, weights) = bag_rows(bags, rows, mean);
+                (ids, weights, &batch.centers)
+            }
+        };
+        let output = &self.output;
+        self.training.step(lr, batch.len(), |model| match output {
+            &OutputLayer::Softmax(precision) => {
+                model.cbow_softmax_loss(&ids, &weights, targets, precision)
+            }
+            OutputLayer::Negative => {
+                model.cbow_negative_loss(&ids, &weights, targets, &batch.negatives)
+            }
+            OutputLayer::Hierarchical(tree) => {
+                model.cbow_hierarchical_loss(&ids, &weights, targets, tree)
+            }
+        });
+    }
+}
+
+/// The bags of each example's words (`(word, weight)` rows) as CBOW's padded rows of ids and
+/// weights: every entry of every bag weighs 1/(the example's entries) with `mean` (fastText's
+/// hidden layer), else its word's weight; padding weighs 0.
+fn bag_rows(
+    bags: &SubwordBags,
+    examples: impl Iterator<Item = Vec<(u32, f32)>>,
+    mean: bool,
+) -> (Vec<u32>, Vec<f32>) {
+    let examples: Vec<Vec<(u32, f32)>> = examples
+        .map(|words| {
+            let entries: Vec<(u32, f32)> = words
+                .iter()
+                .flat_map(|&(w, weight)| bags.bag(w as usize).iter().map(move |&r| (r, weight)))
+                .collect();
+            let n = entries.len().max(1) as f32;
+            entries
+                .into_iter()
+                .map(|(r, weight)| (r, if mean { 1.0 / n } else { weight }))
+                .collect()
+        })
+        .collect();
+    let width = examples.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let mut ids = Vec::with_capacity(examples.len() * width);
+    let mut weights = Vec::with_capacity(examples.len() * width);
+    for entries in examples {
+        let pad = width - entries.len();
+        ids.extend(
+            entries
+                .iter()
+                .map(|&(r, _)| r)
+                .chain(std::iter::repeat_n(0, pad)),
+        );
+        weights.extend(
+            entries
+                .iter()
+                .map(|&(_, w)| w)
+                .chain(std::iter::repeat_n(0.0, pad)),
+        );
+    }
+    (ids, weights)
 }
 
 /// The objective's output layer, with what it needs: the type of the full softmax's products,
@@ -190,7 +287,12 @@ impl Step for AutodiffWord2Vec<'_> {
 
     fn embeddings(&self) -> Embeddings {
         let model = self.training.model();
-        Embeddings::new(self.vocab.word_list(), model.dim(), model.input_vectors())
+        let (dim, input) = (model.dim(), model.input_vectors());
+        let vectors = match &self.bags {
+            Some(bags) => bags.compose(&input, dim),
+            None => input,
+        };
+        Embeddings::new(self.vocab.word_list(), dim, vectors)
             .expect("the model has one row per vocabulary word")
     }
 
@@ -199,6 +301,10 @@ impl Step for AutodiffWord2Vec<'_> {
     }
 
     fn into_model(self) -> TrainedModel {
-        TrainedModel::Word2Vec(self.training.into_model())
+        let model = self.training.into_model();
+        match self.bags {
+            Some(bags) => TrainedModel::Subwords { model, bags },
+            None => TrainedModel::Word2Vec(model),
+        }
     }
 }
