@@ -23,8 +23,8 @@ pub use cube::MAX_GPU_DIM;
 pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glove_loss};
 pub use loss::LossSum;
 pub use optimizer::FusedOptimizer;
+pub use word2vec::subwords::{SubwordBackend, SubwordTables, subword_step};
 pub use word2vec::{
-    Batching, OptimizerState, OutputTables, SubwordBackend, SubwordTables, Word2VecBackend,
-    Word2VecSettings, Word2VecWeights, gpu_runs_windowed, read_word2vec_loss, subword_step,
-    word2vec_step,
+    Batching, OptimizerState, OutputTables, Word2VecBackend, Word2VecSettings, Word2VecWeights,
+    gpu_runs_windowed, read_word2vec_loss, word2vec_step,
 };

@@ -1,7 +1,8 @@
 //! word2vec's fused step, skip-gram and CBOW under negative sampling or hierarchical softmax: the
 //! settings, the Burn backend extension with one implementation per backend (the Hogwild CPU
 //! kernel on Flex, CubeCL kernels on wgpu and cuda) reached from any `Device` through Burn's
-//! dispatch, and the weights it updates. Kernels: [`cpu`] (reached through `flex`), `cube`.
+//! dispatch, and the weights it updates. Kernels: [`cpu`] (reached through `flex`), `cube`; the
+//! subword model's step in [`subwords`].
 
 pub(crate) mod cpu;
 #[cfg(cubecl_backend)]
@@ -9,9 +10,7 @@ mod cube;
 #[cfg(feature = "flex")]
 mod flex;
 mod sigmoid;
-mod subwords;
-
-pub use subwords::{SubwordBackend, SubwordTables, subword_step};
+pub mod subwords;
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
