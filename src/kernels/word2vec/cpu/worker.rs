@@ -248,8 +248,8 @@ impl Worker<'_> {
                 let mut count = 1;
                 for _ in 0..negative {
                     let mut w = self.draw_noise(noise);
-                    // fastText draws again a noise word that is the target (the subword model
-                    // follows it: about 0.7 analogy points on enwiki-17m); word2vec skips it.
+                    // fastText draws again a noise word that is the target, and the subword
+                    // model follows it; word2vec skips it.
                     let mut redraws = 0;
                     while self.redraws_noise && w == center && redraws < MAX_REDRAWS {
                         w = self.draw_noise(noise);
