@@ -52,6 +52,28 @@ fn one_pass(
     tokens: &[i32],
 ) -> (Vec<f32>, Vec<f32>) {
     let (mut input, mut output) = weights();
+    train_pass(
+        &mut input,
+        &mut output,
+        None,
+        architecture,
+        batching,
+        lr,
+        tokens,
+    );
+    (input, output)
+}
+
+/// [`one_pass`]'s pass over `input` and `output`, with the subword model's `bags` if given.
+fn train_pass(
+    input: &mut [f32],
+    output: &mut [f32],
+    bags: Option<Bags<'_>>,
+    architecture: Architecture,
+    batching: Batching,
+    lr: f32,
+    tokens: &[i32],
+) -> LossSum {
     let settings = Word2VecSettings {
         window: 1,
         negative: 1,
@@ -71,17 +93,16 @@ fn one_pass(
         alias: &[NOISE],
     });
     train_chunk(
-        &mut input,
-        &mut output,
+        input,
+        output,
         None,
         DIM,
         tokens,
         noise,
-        None,
+        bags,
         &[],
         &settings,
-    );
-    (input, output)
+    )
 }
 
 fn cbow_step(mean: bool, lr: f32, tokens: &[i32]) -> (Vec<f32>, Vec<f32>) {
@@ -305,35 +326,15 @@ fn subword_pass(
         .map(|&i| i as i32)
         .collect();
     let follow = bags.follow();
-    let settings = Word2VecSettings {
-        window: 1,
-        negative: 1,
-        lr_start: lr,
-        lr_end: lr,
-        seed: 3,
-        threads: 1,
-        gpu_cubes: 0,
-        architecture,
-        batching,
-        optimizer: FusedOptimizer::Sgd,
-        hierarchical: false,
-        lock_rows: false,
-    };
-    let noise = OutputTargets::Noise(NoiseTables {
-        accept: &[0.0],
-        alias: &[NOISE],
-    });
     let bags = Some(Bags::new(&ids, &follow));
-    let loss = train_chunk(
+    let loss = train_pass(
         &mut input,
         &mut output,
-        None,
-        DIM,
-        tokens,
-        noise,
         bags,
-        &[],
-        &settings,
+        architecture,
+        batching,
+        lr,
+        tokens,
     );
     assert!(tokens.is_empty() || loss.pairs > 0);
     (input, output)

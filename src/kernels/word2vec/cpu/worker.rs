@@ -311,14 +311,33 @@ impl Worker<'_> {
         lr: f32,
     ) {
         let count = self.draw_targets(center, negative);
-        self.hidden.iter_mut().for_each(|h| *h = 0.0);
+        self.load_hidden(contexts.iter().map(|&c| c as usize), contexts.len(), mean);
+        let loss = self.hidden_to_targets::<STATEFUL>(count, lr);
         for &c in contexts {
-            axpy(1.0, self.shared.input.row(c as usize), &mut self.hidden);
+            self.step_input::<STATEFUL>(c, &self.grad, lr);
+        }
+        self.loss.sum += loss as f64;
+        self.loss.pairs += 1;
+    }
+
+    /// Sets the hidden layer to the sum of input rows `rows` (`len` of them), or their mean.
+    #[inline(always)]
+    fn load_hidden(&mut self, rows: impl Iterator<Item = usize>, len: usize, mean: bool) {
+        self.hidden.iter_mut().for_each(|h| *h = 0.0);
+        for r in rows {
+            axpy(1.0, self.shared.input.row(r), &mut self.hidden);
         }
         if mean {
-            let inv = 1.0 / contexts.len() as f32;
+            let inv = 1.0 / len as f32;
             self.hidden.iter_mut().for_each(|h| *h *= inv);
         }
+    }
+
+    /// Scores the hidden layer against the `count` drawn targets: each output row steps from
+    /// the hidden layer as it is, and `grad` gathers the input's step (SGD: the rate in it) or
+    /// its negative gradient (the stateful rules). Returns the loss.
+    #[inline(always)]
+    fn hidden_to_targets<const STATEFUL: bool>(&mut self, count: usize, lr: f32) -> f32 {
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
         for k in 0..count {
@@ -335,11 +354,7 @@ impl Worker<'_> {
                 axpy_pair(g * lr, u, &self.hidden, &mut self.grad);
             }
         }
-        for &c in contexts {
-            self.step_input::<STATEFUL>(c, &self.grad, lr);
-        }
-        self.loss.sum += loss as f64;
-        self.loss.pairs += 1;
+        loss
     }
 
     /// One centre's window under the subword model, fastText's skip-gram: the centre's bag (its
@@ -361,33 +376,14 @@ impl Worker<'_> {
         lr: f32,
     ) {
         let dim = self.shared.dim();
-        self.hidden.iter_mut().for_each(|h| *h = 0.0);
-        for &r in bag {
-            axpy(1.0, self.shared.input.row(r as usize), &mut self.hidden);
-        }
-        let inv = 1.0 / bag.len() as f32;
-        self.hidden.iter_mut().for_each(|h| *h *= inv);
+        self.load_hidden(bag.iter().map(|&r| r as usize), bag.len(), true);
         let mut gathered = std::mem::take(&mut self.window_steps);
         gathered.clear();
         gathered.resize(dim, 0.0);
         let mut loss = 0.0f32;
         for &context in contexts {
             let count = self.draw_targets(context, negative);
-            self.grad.iter_mut().for_each(|g| *g = 0.0);
-            for k in 0..count {
-                let t = self.targets[k];
-                let u = self.shared.output.row(t as usize);
-                let (g, l) = self.score(&self.hidden, u, self.labels[k]);
-                loss += l;
-                let Some(g) = g else { continue };
-                if STATEFUL {
-                    axpy(g, u, &mut self.grad);
-                    let state = self.shared.output_state.row(t as usize);
-                    self.optimizer.step_row(-g, &self.hidden, u, state, lr);
-                } else {
-                    axpy_pair(g * lr, u, &self.hidden, &mut self.grad);
-                }
-            }
+            loss += self.hidden_to_targets::<STATEFUL>(count, lr);
             axpy(1.0, &self.grad, &mut gathered);
             if shift != 0.0 {
                 axpy(shift, &self.grad, &mut self.hidden);
