@@ -264,6 +264,52 @@ fn bad_corpora_fail_cleanly_and_leave_nothing() {
 }
 
 #[test]
+fn absurd_sizes_and_flags_that_do_not_apply_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = small_corpus(dir.path());
+    let out = dir.path().join("out/v.txt");
+    let refused = |extra: &[&str], names: &[&str]| {
+        let started = std::time::Instant::now();
+        let o = train_quiet(&corpus, &out, extra);
+        assert_clean_failure(&o, names);
+        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "refused after {took:?}"
+        );
+    };
+    // A model no machine holds is refused before anything is allocated, with what it needs.
+    refused(
+        &["--dim", "2000000000"],
+        &["GB", "available", "lower --dim"],
+    );
+    refused(
+        &["--negative", "100000000"],
+        &["--negative 100000000", "vocabulary"],
+    );
+    refused(&["--window", "100000"], &["--window 100000", "sentence"]);
+    // A flag the run would not use is refused, never ignored.
+    refused(
+        &["--model", "glove", "--loss", "hierarchical"],
+        &["--loss applies to skip-gram and CBOW", "GloVe"],
+    );
+    refused(
+        &["--x-max", "10"],
+        &["--x-max applies to GloVe", "skip-gram"],
+    );
+    refused(
+        &["--loss", "hierarchical", "--negative", "10"],
+        &[
+            "--negative applies to negative sampling",
+            "hierarchical softmax",
+        ],
+    );
+    assert!(!out.exists());
+}
+
+#[test]
 fn bad_eval_and_vector_files_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let vectors = dir.path().join("v.txt");
@@ -485,6 +531,8 @@ fn a_given_vocabulary_fixes_the_words_trained_and_bad_ones_are_named() {
             "8",
             "--ns-exponent",
             "0",
+            "--negative",
+            "2",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -629,15 +677,23 @@ fn continue_grows_the_vocabulary_and_trains_a_new_run() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let new = dir.path().join("new/v.txt");
-    let o = common::wordvec()
-        .args(["train", "--continue"])
-        .arg(dir.path().join("old"))
-        .arg("--corpus")
-        .arg(&second)
-        .arg("--output")
-        .arg(&new)
-        .output()
-        .unwrap();
+    let continued = |extra: &[&str]| {
+        common::wordvec()
+            .args(["train", "--continue"])
+            .arg(dir.path().join("old"))
+            .arg("--corpus")
+            .arg(&second)
+            .arg("--output")
+            .arg(&new)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The model's own settings stay the finished run's…
+    let o = continued(&["--dim", "9"]);
+    assert_clean_failure(&o, &["--dim is fixed by the finished run's model"]);
+    // …the run's own are the new run's.
+    let o = continued(&["--threads", "1", "--epochs", "2", "--lr", "0.01"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("2 of them new"), "{}", stderr(&o));
     // The old words keep their ids (counted in the new text now), the new ones follow.
@@ -663,6 +719,9 @@ fn continue_grows_the_vocabulary_and_trains_a_new_run() {
         config.contains("second.txt") && config.contains("\"dim\": 8"),
         "{config}"
     );
+    for taken in ["\"threads\": 1", "\"epochs\": 2", "\"lr\": 0.01"] {
+        assert!(config.contains(taken), "{taken} not in {config}");
+    }
     // A folder with no finished run is named.
     let o = common::wordvec()
         .args(["train", "--continue"])

@@ -47,7 +47,7 @@ pub fn train(
         restrict,
         every: None,
     };
-    let config = flags.config(&corpus, &output, eval);
+    let config = flags.config(&corpus, &output, eval).map_err(to_py)?;
     let session = Session::new(callback, progress, write_files);
     session.run(py, move |options| {
         let run = Run::start(config, options)?;
@@ -67,18 +67,32 @@ pub fn train(
     })
 }
 
-/// Continues the stopped run in `run_dir` from its checkpoint, with its own settings.
+/// Continues the stopped run in `run_dir` from its checkpoint, with its own settings but those
+/// `settings` may change (threads, evaluation, checkpoints) and the benchmarks given.
 #[pyfunction]
-#[pyo3(signature = (run_dir, callback, progress))]
+#[pyo3(signature = (run_dir, settings, analogies, similarity, restrict, callback, progress))]
+#[allow(clippy::too_many_arguments)]
 pub fn resume(
     py: Python<'_>,
     run_dir: PathBuf,
+    settings: Vec<String>,
+    analogies: Option<PathBuf>,
+    similarity: Vec<PathBuf>,
+    restrict: usize,
     callback: Option<Py<PyAny>>,
     progress: bool,
 ) -> PyResult<Model> {
+    let flags = TrainFlags::parse(settings).map_err(settings_error)?;
+    let eval = EvalConfig {
+        analogies,
+        similarity,
+        restrict,
+        every: None,
+    };
+    let eval = (!eval.is_empty()).then_some(eval);
     let session = Session::new(callback, progress, true);
     session.run(py, move |options| {
-        let run = Run::resume(&run_dir, options)?;
+        let run = Run::resume_with(&run_dir, |stopped| flags.resumed(stopped, eval), options)?;
         let config = serde_json::to_string(run.config()).expect("a config serializes");
         let finished = run.finish()?;
         Ok((

@@ -125,7 +125,10 @@ def test_callbacks_see_the_loss_fall_and_can_stop_a_run(corpus: Path, tmp_path: 
         )
     assert (output.parent / "checkpoint.wvck").exists()
     assert sum(r["event"] == "epoch" for r in seen) == 1
-    finished = wordvec.resume(output.parent)
+    # A resumed run goes on as it started: it takes only what watches it.
+    with pytest.raises(ValueError, match="--lr cannot change on --resume"):
+        wordvec.resume(output.parent, lr=0.5)
+    finished = wordvec.resume(output.parent, threads=1, checkpoint_every="1h")
     assert output.exists() and len(finished) > 0
 
 

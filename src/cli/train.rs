@@ -24,14 +24,16 @@ pub struct TrainArgs {
     pub output: PathBuf,
     #[command(flatten)]
     settings: TrainFlags,
-    /// Continue the stopped run in this folder from its checkpoint, with its own settings.
-    #[arg(long, conflicts_with_all = ["corpus", "output", "settings", "EvalSets"])]
+    /// Continue the stopped run in this folder from its checkpoint, with its own settings; it
+    /// takes --threads, --eval-every, --checkpoint-every and the benchmarks anew.
+    #[arg(long, conflicts_with_all = ["corpus", "output"])]
     resume: Option<PathBuf>,
     /// Continue training the finished skip-gram or CBOW run in this folder on --corpus (new
-    /// text): its settings, its vocabulary grown by the new text's words that reach its
-    /// min-count, its weights; the learning-rate schedule starts over; a new run is written to
-    /// --output. What the earlier text taught fades as the new one trains.
-    #[arg(long = "continue", requires = "corpus", conflicts_with_all = ["resume", "settings"])]
+    /// text): its vocabulary grown by the new text's words that reach its min-count, its
+    /// weights, its settings but those given (threads, epochs, rate, seed, …; not the model's:
+    /// dimension, model, loss, vocabulary); the learning-rate schedule starts over; a new run is
+    /// written to --output. What the earlier text taught fades as the new one trains.
+    #[arg(long = "continue", requires = "corpus", conflicts_with = "resume")]
     continue_from: Option<PathBuf>,
     /// No progress output.
     #[arg(long)]
@@ -45,15 +47,19 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// The config the flags describe.
-    fn config(&self) -> TrainConfig {
-        let eval = EvalConfig {
+    /// The benchmarks given (`every` is a setting's).
+    fn eval(&self) -> EvalConfig {
+        EvalConfig {
             analogies: self.eval.analogies.clone(),
             similarity: self.eval.similarity.clone(),
             restrict: self.eval.restrict,
             every: None,
-        };
-        self.settings.config(&self.corpus, &self.output, eval)
+        }
+    }
+
+    /// The benchmarks given, which replace an earlier run's.
+    fn given_eval(&self) -> Option<EvalConfig> {
+        Some(self.eval()).filter(|eval| !eval.is_empty())
     }
 }
 
@@ -79,21 +85,26 @@ pub(super) fn was_stopped(e: &anyhow::Error) -> bool {
 }
 
 pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let run = Run::start(args.config(), options(args, stop))?;
-    finish(run, args)
+    let config = args
+        .settings
+        .config(&args.corpus, &args.output, args.eval())?;
+    finish(Run::start(config, options(args, stop))?, args)
 }
 
 fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    finish(Run::resume(dir, options(args, stop))?, args)
+    let settings = |stopped: &TrainConfig| args.settings.resumed(stopped, args.given_eval());
+    finish(Run::resume_with(dir, settings, options(args, stop))?, args)
 }
 
 fn continue_from(previous: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    let config = args.config();
-    // The new run's benchmarks when given, else the finished run's.
-    let eval = (!config.eval.is_empty()).then_some(config.eval);
-    let options = options(args, stop);
-    let run = Run::continue_from(previous, config.corpus, config.output, eval, options)?;
-    finish(run, args)
+    let settings = |finished: &TrainConfig| {
+        let eval = args.given_eval();
+        (args.settings).continued(finished, &args.corpus, &args.output, eval)
+    };
+    finish(
+        Run::continue_from(previous, settings, options(args, stop))?,
+        args,
+    )
 }
 
 fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> RunOptions {
@@ -123,54 +134,4 @@ fn finish(run: Run, args: &TrainArgs) -> anyhow::Result<()> {
         None => {}
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-    use clap::error::ErrorKind;
-
-    use super::*;
-
-    /// `train`'s flags alone.
-    #[derive(Parser)]
-    #[command(name = "wordvec train")]
-    struct Flags {
-        #[command(flatten)]
-        train: TrainArgs,
-    }
-
-    #[test]
-    fn resume_and_continue_refuse_every_setting() {
-        let command = TrainArgs::augment_args(clap::Command::new("train"));
-        let group = command
-            .get_groups()
-            .find(|g| g.get_id() == "settings")
-            .unwrap();
-        let settings: Vec<_> = group.get_args().collect();
-        assert!(settings.len() > 40);
-        for id in settings {
-            let arg = command.get_arguments().find(|a| a.get_id() == id).unwrap();
-            let flag = format!("--{}", arg.get_long().unwrap());
-            let value = match arg.get_possible_values().first() {
-                Some(v) => v.get_name().to_string(),
-                None => "1".to_string(),
-            };
-            let mut words = vec![flag.clone()];
-            if arg.get_action().takes_values() {
-                words.push(value);
-            }
-            for (run, extra) in [
-                ("--resume", vec![]),
-                ("--continue", vec!["--corpus", "c.txt"]),
-            ] {
-                let mut line = vec!["wordvec train", run, "runs/a"];
-                line.extend(extra);
-                line.extend(words.iter().map(String::as_str));
-                let e = Flags::try_parse_from(&line).err();
-                let kind = e.as_ref().map(|e| e.kind());
-                assert_eq!(kind, Some(ErrorKind::ArgumentConflict), "{line:?}");
-            }
-        }
-    }
 }

@@ -15,7 +15,7 @@ use super::metrics::Observer;
 use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
-use super::{EvalConfig, Progress, TrainConfig, UpdateKind, select_device};
+use super::{Progress, TrainConfig, UpdateKind, select_device};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
@@ -80,6 +80,8 @@ impl Run {
     pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
         let lock = hold(&run_dir(&config), &options)?;
         let inputs = Inputs::open(&config, options.quiet, lock)?;
+        // A model no machine holds is refused before the corpus is counted.
+        super::memory::check(&config, 1, None)?;
         let (vocab, stats, source) = match &config.vocab {
             Some(path) => {
                 let vocab = Vocab::load(path)?;
@@ -125,9 +127,20 @@ impl Run {
     /// Continues the stopped run in `dir` from its latest usable checkpoint, with the settings it
     /// was started with; its outputs stay in `dir`, wherever the run directory has moved since.
     pub fn resume(dir: &Path, options: RunOptions) -> Result<Run> {
+        Run::resume_with(dir, |config| Ok(config.clone()), options)
+    }
+
+    /// [`Run::resume`] with the settings `settings` makes of the stopped run's (a new thread
+    /// count, say; `TrainFlags::resumed` allows only those that leave the run's course as it
+    /// was). A changed thread count is logged, with whether it ends bit-for-bit equality.
+    pub fn resume_with(
+        dir: &Path,
+        settings: impl FnOnce(&TrainConfig) -> Result<TrainConfig>,
+        options: RunOptions,
+    ) -> Result<Run> {
         let lock = hold(dir, &options)?;
         let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
-        let mut config = checkpoint.config.clone();
+        let mut config = settings(&checkpoint.config)?;
         if config.corpus.iter().any(|p| p == Path::new(STDIN)) {
             return Err(Error::Config(format!(
                 "the run in {} read its corpus from standard input (-), which cannot be read again: train from a file to be able to resume",
@@ -147,6 +160,17 @@ impl Run {
         if let Some(w) = warning {
             progress.log(&format!("warning: {w}"));
         }
+        let threads = (checkpoint.config.threads, config.threads);
+        if threads.0 != threads.1 {
+            let exact = match threads.0 {
+                1 => ": the vectors will not be bit for bit those of the run never stopped",
+                _ => "",
+            };
+            progress.log(&format!(
+                "{} threads where the run had {}{exact}",
+                threads.1, threads.0
+            ));
+        }
         progress.log(&format!(
             "resuming {} at epoch {}, {} words, from {}",
             dir.display(),
@@ -158,22 +182,26 @@ impl Run {
         Ok(inputs.into_run(config, vocab, stats, Some(checkpoint), progress, options))
     }
 
-    /// A new run on `corpus`, writing to `output`, that continues the finished word2vec run
-    /// whose outputs are in `previous`: its settings, its vocabulary grown by the new text's
-    /// words, its weights (see [`super::continued`]); the schedule starts over.
+    /// A new run that continues the finished word2vec run whose outputs are in `previous`: its
+    /// vocabulary grown by the new text's words, its weights (see [`super::continued`]), and the
+    /// settings `settings` makes of its own — the new corpus and output at least
+    /// (`TrainFlags::continued` changes only what the model does not fix); the schedule starts
+    /// over.
     pub fn continue_from(
         previous: &Path,
-        corpus: Vec<PathBuf>,
-        output: PathBuf,
-        eval: Option<EvalConfig>,
+        settings: impl FnOnce(&TrainConfig) -> Result<TrainConfig>,
         options: RunOptions,
     ) -> Result<Run> {
         let finished = FinishedRun::load(previous)?;
-        let mut config = finished.config.clone();
-        config.corpus = corpus;
-        config.output = output;
-        if let Some(eval) = eval {
-            config.eval = eval;
+        let mut config = settings(&finished.config)?;
+        let model = |c: &TrainConfig| {
+            let w = c.word2vec();
+            (c.dim, w.map(|w| (w.architecture, w.loss, w.subwords)))
+        };
+        if model(&config) != model(&finished.config) {
+            return Err(Error::Config(
+                "a continued run keeps the finished run's model: its architecture, loss, subwords and dimension".to_string(),
+            ));
         }
         config.vocab = None;
         config.init_vectors = None;

@@ -120,6 +120,29 @@ def _progress(progress: bool, callbacks: Sequence[Callback]) -> tuple[bool, list
     return terminal, [*callbacks, *extra]
 
 
+def _run_arguments(
+    settings: dict[str, Any],
+    analogies: Optional[PathLike],
+    similarity: Sequence[PathLike],
+    restrict: int,
+    callbacks: Sequence[Callback],
+    progress: bool,
+) -> tuple[Any, ...]:
+    """What the extension's ``train`` and ``resume`` take after their paths: the settings as
+    flags, the benchmarks, the callback and whether the library draws the progress bar."""
+    flags = [word for name, value in settings.items() for word in _flag(name, value)]
+    terminal, callbacks = _progress(progress, callbacks)
+    benchmark = os.fspath(analogies) if analogies is not None else None
+    return (
+        flags,
+        benchmark,
+        [os.fspath(s) for s in similarity],
+        restrict,
+        _callback(callbacks),
+        terminal,
+    )
+
+
 def train(
     corpus: Optional[Corpus] = None,
     *,
@@ -164,27 +187,32 @@ def train(
         for path in paths:
             if path != "-" and not os.path.exists(path):
                 raise FileNotFoundError(f"{path}: no such file or folder")
-        flags = [word for name, value in settings.items() for word in _flag(name, value)]
-        terminal, callbacks = _progress(progress, callbacks)
         return _train(
             paths,
             os.fspath(output) if output is not None else None,
-            flags,
-            os.fspath(analogies) if analogies is not None else None,
-            [os.fspath(s) for s in similarity],
-            restrict,
-            _callback(callbacks),
-            terminal,
+            *_run_arguments(settings, analogies, similarity, restrict, callbacks, progress),
         )
 
 
 def resume(
-    run_dir: PathLike, *, callbacks: Sequence[Callback] = (), progress: bool = False
+    run_dir: PathLike,
+    *,
+    analogies: Optional[PathLike] = None,
+    similarity: Sequence[PathLike] = (),
+    restrict: int = 30000,
+    callbacks: Sequence[Callback] = (),
+    progress: bool = False,
+    **settings: Any,
 ) -> Model:
     """Continues the stopped run in ``run_dir`` from its checkpoint, with its own settings, to
-    the end; returns the :class:`Model`."""
-    terminal, callbacks = _progress(progress, callbacks)
-    return _resume(os.fspath(run_dir), _callback(callbacks), terminal)
+    the end; returns the :class:`Model`. It takes anew the settings that change how the run is
+    carried out or watched, not what it computes: ``threads``, ``eval_every``,
+    ``checkpoint_every``, and ``analogies`` and ``similarity``, which replace the run's
+    benchmarks; any other setting raises ``ValueError`` naming it."""
+    return _resume(
+        os.fspath(run_dir),
+        *_run_arguments(settings, analogies, similarity, restrict, callbacks, progress),
+    )
 
 
 def load(path: PathLike, mmap: bool = False) -> Model:

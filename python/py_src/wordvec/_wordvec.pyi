@@ -64,7 +64,13 @@ def train(
     progress: bool,
 ) -> Model: ...
 def resume(
-    run_dir: str, callback: Optional[Callable[[dict[str, Any]], bool]], progress: bool
+    run_dir: str,
+    settings: list[str],
+    analogies: Optional[str],
+    similarity: list[str],
+    restrict: int,
+    callback: Optional[Callable[[dict[str, Any]], bool]],
+    progress: bool,
 ) -> Model: ...
 def load(path: str, mmap: bool) -> Model: ...
 def settings_help() -> str: ...

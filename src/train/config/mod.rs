@@ -249,16 +249,6 @@ mod tests {
         for config in [cbow, glove, adam, ndarray, hierarchical, softmax] {
             config.validate().unwrap();
         }
-        // The products' precision belongs to the full softmax alone.
-        let half_negative = ModelOptions::Word2Vec(Word2VecOptions {
-            precision: Precision::F16,
-            ..Word2VecOptions::default()
-        });
-        let e = TrainConfig::for_model(half_negative, None, BackendKind::Cpu)
-            .validate()
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--precision") && e.contains("softmax"), "{e}");
         // Windows are the GPU's default under SGD; its windowed kernel runs SGD alone.
         let windowed = ModelOptions::Word2Vec(Word2VecOptions {
             batching: Some(Batching::Window),
@@ -273,10 +263,6 @@ mod tests {
         assert!(e.contains("--batching window") && e.contains("SGD"), "{e}");
         adam.backend = BackendKind::Cpu;
         adam.validate().unwrap();
-        let mut autodiff = TrainConfig::for_model(windowed, None, BackendKind::Cpu);
-        autodiff.update = UpdateKind::Autodiff;
-        let e = autodiff.validate().unwrap_err().to_string();
-        assert!(e.contains("--batching") && e.contains("autodiff"), "{e}");
         let w = Word2VecOptions::default();
         let (sgd, adagrad) = (
             FusedOptimizer::Sgd,

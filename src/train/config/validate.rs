@@ -1,12 +1,14 @@
-//! The checks a config passes before any work is done: each names the flag to mend.
+//! The checks a config passes before any work is done: each names the flag to mend. Whether a
+//! flag applies to the run at all is the table of settings' to say (`train::flags`).
 
 use super::{
-    BackendKind, GloveOptions, LossKind, ModelOptions, OptimizerKind, Precision, TrainConfig,
-    UpdateKind, Word2VecOptions,
+    BackendKind, GloveOptions, LossKind, ModelOptions, OptimizerKind, TrainConfig, UpdateKind,
+    Word2VecOptions,
 };
 use crate::error::{Error, Result};
 use crate::kernels::{Batching, FusedOptimizer};
 use crate::model::Subwords;
+use crate::text::MAX_SENTENCE_TOKENS;
 
 /// Most n-gram buckets a subword run takes: 2³⁰ rows, leaving room for a vocabulary's.
 const MAX_BUCKETS: usize = 1 << 30;
@@ -20,6 +22,12 @@ impl TrainConfig {
         }
         if self.window == 0 {
             return bad("--window must be at least 1");
+        }
+        if self.window > MAX_SENTENCE_TOKENS {
+            return Err(Error::Config(format!(
+                "--window {} reaches beyond any sentence (lines are cut every {MAX_SENTENCE_TOKENS} tokens): lower it",
+                self.window
+            )));
         }
         if self.epochs == 0 {
             return bad("--epochs must be at least 1");
@@ -59,6 +67,19 @@ impl TrainConfig {
         }
     }
 
+    /// The checks that need the vocabulary's size, once it is counted.
+    pub fn validate_for_words(&self, words: usize) -> Result<()> {
+        match self.word2vec() {
+            Some(w) if w.loss == LossKind::Negative && w.negative > words => {
+                Err(Error::Config(format!(
+                    "--negative {} draws more noise words for each example than the vocabulary has words ({words}): lower it (word2vec's are 5 to 20)",
+                    w.negative
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn validate_word2vec(&self, w: &Word2VecOptions) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_string()));
         if !(w.sample.is_finite() && w.sample >= 0.0) {
@@ -67,24 +88,11 @@ impl TrainConfig {
         if self.lock_init && self.init_vectors.is_none() {
             return bad("--lock-init keeps the rows of --init-vectors: give that file too");
         }
-        if self.lock_init && self.update != UpdateKind::Fused {
-            return bad(
-                "--lock-init runs on the fused update path (the default for negative sampling and hierarchical softmax)",
-            );
-        }
         if !w.ns_exponent.is_finite() {
             return bad("--ns-exponent must be a finite number");
         }
         if w.loss == LossKind::Negative && w.negative == 0 {
             return bad("--loss negative needs --negative of at least 1");
-        }
-        if w.loss != LossKind::Softmax && w.precision != Precision::F32 {
-            return bad("--precision sets the full softmax's products: use it with --loss softmax");
-        }
-        if w.batching.is_some() && self.update != UpdateKind::Fused {
-            return bad(
-                "--batching groups the fused step's examples: the autodiff path batches by --batch-size",
-            );
         }
         if let Some(subwords) = w.subwords {
             self.validate_subwords(subwords)?;

@@ -18,7 +18,7 @@ use self::word2vec_autodiff::AutodiffWord2Vec;
 use self::word2vec_fused::FusedWord2Vec;
 use super::driver::drive;
 use super::glove_entries::Entries;
-use super::memory::check_word2vec;
+use super::memory;
 use super::monitor::RunControl;
 use super::start::Word2VecStart;
 use super::trained::Trained;
@@ -35,12 +35,11 @@ pub(crate) fn train(
     device: &Device,
     control: &mut RunControl,
 ) -> Result<Trained> {
+    config.validate_for_words(vocab.len())?;
+    memory::check(config, vocab.len(), Some(&control.progress))?;
     match (&config.model, config.update) {
         (ModelOptions::Word2Vec(options), update) => {
             let resuming = control.resume.is_some();
-            if update == UpdateKind::Fused {
-                check_word2vec(config, vocab.len(), &control.progress)?;
-            }
             let start = match control.start.take() {
                 Some(start) => start,
                 None => Word2VecStart::new(config, &vocab, resuming, &control.progress)?,

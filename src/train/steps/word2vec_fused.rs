@@ -205,9 +205,10 @@ impl Step for FusedWord2Vec<'_> {
     }
 
     fn begin_epoch(&mut self, position: &mut Position) -> Result<()> {
-        let threads = self.config.threads;
-        if position.consumed.len() != threads {
-            position.consumed = vec![0; threads];
+        // An epoch a resumed run takes up keeps the readers it began with (each its byte range
+        // of the corpus), whatever the kernel's threads are now.
+        if position.consumed.is_empty() {
+            position.consumed = vec![0; self.config.threads];
         }
         self.producer = Some(ChunkProducer::spawn(
             self.corpus,
@@ -216,7 +217,7 @@ impl Step for FusedWord2Vec<'_> {
                 sample: self.options.sample,
                 epoch: position.epoch,
                 seed: self.config.seed,
-                readers: threads,
+                readers: position.consumed.len(),
                 chunk_tokens: self.chunk_tokens,
                 skip: position.consumed.clone(),
             },

@@ -4,25 +4,40 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, FromArgMatches, Parser};
+
+use self::settings::{Carry, Change, SETTINGS, describe, setting_of, value_name};
+
+mod settings;
 
 use super::{
     BackendKind, EvalConfig, EvalEvery, GloveOptions, GloveVectors, LossKind, LrSchedule,
     ModelKind, ModelOptions, OptimizerKind, Precision, TrainConfig, UpdateKind, Word2VecOptions,
     parse_duration,
 };
+use crate::error::{Error, Result};
 use crate::io::VectorFormat;
 use crate::kernels::Batching;
 use crate::model::{Architecture, Subwords};
 use crate::text::{STDIN, Tokenizer};
 
-/// Every setting of a run as a command-line flag (the `settings` group: the flags `wordvec train
-/// --resume` and `--continue` take from the earlier run instead). A default that depends on the
-/// model, optimizer or backend is the library's ([`TrainConfig::for_model`]); the help shows it as
-/// [`document_defaults`] renders it.
+/// Every setting of a run as a command-line flag, and which of them were given: a new run takes
+/// the library's defaults ([`TrainConfig::for_model`]) for the others, a continued or resumed run
+/// the earlier run's. A flag given where it does not apply is refused ([`settings::SETTINGS`]
+/// says where each applies). Parsed as clap parses any `Args`, so it flattens into a command.
+#[derive(Clone)]
+pub struct TrainFlags {
+    values: FlagValues,
+    /// The ids of the flags given, in the order of the table of settings.
+    given: Vec<&'static str>,
+}
+
+/// The flags' values, given or not (the `settings` group). A default that depends on the model,
+/// optimizer or backend is the library's; the help shows it as [`document_defaults`] renders it.
 #[derive(Args, Clone)]
 #[group(id = "settings", multiple = true)]
-pub struct TrainFlags {
+struct FlagValues {
     /// Vectors format [default: binary for `.bin`, text otherwise].
     #[arg(long, value_enum)]
     format: Option<VectorFormat>,
@@ -187,6 +202,61 @@ pub struct TrainFlags {
     checkpoint_every: Option<f64>,
 }
 
+impl Args for TrainFlags {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        FlagValues::augment_args(command)
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        FlagValues::augment_args_for_update(command)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        FlagValues::group_id()
+    }
+}
+
+impl FromArgMatches for TrainFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(TrainFlags {
+            values: FlagValues::from_arg_matches(matches)?,
+            given: given_in(matches),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.values.update_from_arg_matches(matches)?;
+        let now = given_in(matches);
+        self.given = SETTINGS
+            .iter()
+            .map(|s| s.id)
+            .filter(|id| self.given.contains(id) || now.contains(id))
+            .collect();
+        Ok(())
+    }
+}
+
+/// The settings `matches` has from the command line itself.
+fn given_in(matches: &ArgMatches) -> Vec<&'static str> {
+    SETTINGS
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .collect()
+}
+
+/// Most settings a continued run takes anew follow the optimizer and backend: given a new one
+/// of either, these take its defaults unless they are given too.
+const FOLLOW_OPTIMIZER: [&str; 7] = [
+    "update",
+    "lr",
+    "beta1",
+    "beta2",
+    "epsilon",
+    "weight_decay",
+    "momentum",
+];
+
 impl TrainFlags {
     /// Parses `args` (flags as `wordvec train` takes them, without the program's name) into
     /// the settings alone.
@@ -195,13 +265,160 @@ impl TrainFlags {
         Ok(Settings::try_parse_from(words)?.settings)
     }
 
-    /// The config the flags describe for a run on `corpus` writing `output`, scored on `eval`
-    /// (its `every` comes from `--eval-every`): the model's settings from its flags, every
+    /// The config the flags describe for a new run on `corpus` writing `output`, scored on
+    /// `eval` (its `every` comes from `--eval-every`): the model's settings from its flags, every
     /// default the flags leave open from the library. Paths are made absolute, so a resumed run
-    /// finds them from anywhere.
-    pub fn config(&self, corpus: &[PathBuf], output: &Path, eval: EvalConfig) -> TrainConfig {
+    /// finds them from anywhere. A flag given where it does not apply is refused.
+    pub fn config(
+        &self,
+        corpus: &[PathBuf],
+        output: &Path,
+        eval: EvalConfig,
+    ) -> Result<TrainConfig> {
+        let config = self.values.config(corpus, output, eval);
+        self.check_scopes(&config)?;
+        Ok(config)
+    }
+
+    /// The config of a run that continues `finished` (a finished run's) on `corpus`, writing
+    /// `output` (in the format its extension says unless `--format` is given), scored on `eval`
+    /// (the finished run's benchmarks when `None`): the settings given here replace the finished
+    /// run's; a new optimizer or backend brings its own rate, parameters and update path unless
+    /// those are given too. A setting the model or its vocabulary fixes is refused, named.
+    pub fn continued(
+        &self,
+        finished: &TrainConfig,
+        corpus: &[PathBuf],
+        output: &Path,
+        eval: Option<EvalConfig>,
+    ) -> Result<TrainConfig> {
+        let mut config = self.carried(finished, Change::continued, |flag| {
+            format!(
+                "{flag} is fixed by the finished run's model and vocabulary, which a continued run keeps: train a new run to change it"
+            )
+        })?;
+        if config.optimizer != finished.optimizer || config.backend != finished.backend {
+            let defaults = TrainConfig::for_model(
+                config.model.clone(),
+                Some(config.optimizer),
+                config.backend,
+            );
+            for id in FOLLOW_OPTIMIZER.into_iter().filter(|id| !self.is_given(id)) {
+                let carry = setting_of(id).change.continued();
+                carry.expect("a continued run takes it")(&defaults, &mut config);
+            }
+        }
+        config.corpus = corpus.iter().map(|p| absolute(p)).collect();
+        config.output = absolute(output);
+        if !self.is_given("format") {
+            config.format = VectorFormat::from_extension(output);
+        }
+        replace_eval(&mut config, eval);
+        self.check_scopes(&config)?;
+        Ok(config)
+    }
+
+    /// The config a stopped run (`stopped`, its checkpoint's) resumes with: the settings that
+    /// change how it is carried out or watched (threads, evaluation, checkpoints) given here
+    /// replace its own, and `eval` its benchmarks; any other is refused, named, for a resumed
+    /// run goes on as it started.
+    pub fn resumed(&self, stopped: &TrainConfig, eval: Option<EvalConfig>) -> Result<TrainConfig> {
+        let mut config = self.carried(stopped, Change::resumed, |flag| {
+            let taken: Vec<String> = SETTINGS
+                .iter()
+                .filter(|s| s.change.resumed().is_some())
+                .map(|s| flag_of(s.id))
+                .collect();
+            format!(
+                "{flag} cannot change on --resume, which goes on as the run started: it takes {} and the benchmarks (--continue trains a finished run on with new settings)",
+                taken.join(", ")
+            )
+        })?;
+        replace_eval(&mut config, eval);
+        self.check_scopes(&config)?;
+        Ok(config)
+    }
+
+    /// `base` with the given settings that `take` allows carried over from the flags' values;
+    /// the first it does not allow refused with `refusal`'s words for its flag.
+    fn carried(
+        &self,
+        base: &TrainConfig,
+        take: fn(Change) -> Option<Carry>,
+        refusal: impl Fn(&str) -> String,
+    ) -> Result<TrainConfig> {
+        let kind = base.model.kind();
+        let from =
+            (self.values).config_of_kind(kind, &base.corpus, &base.output, base.eval.clone());
+        let mut config = base.clone();
+        for id in &self.given {
+            match take(setting_of(id).change) {
+                Some(carry) => carry(&from, &mut config),
+                None => return Err(Error::Config(refusal(&flag_of(id)))),
+            }
+        }
+        Ok(config)
+    }
+
+    /// Refuses the first flag given that a run of `config` would not use, saying where it
+    /// applies.
+    fn check_scopes(&self, config: &TrainConfig) -> Result<()> {
+        for id in &self.given {
+            let scope = setting_of(id).scope;
+            if !scope.holds(config) {
+                return Err(Error::Config(format!(
+                    "{} applies to {}, and this run is {}",
+                    flag_of(id),
+                    scope.runs(),
+                    describe(config)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the flag with this id was given.
+    fn is_given(&self, id: &str) -> bool {
+        self.given.contains(&id)
+    }
+}
+
+/// `config`'s benchmarks replaced by `eval` (paths made absolute) where given; how often they
+/// are scored stays a setting's.
+fn replace_eval(config: &mut TrainConfig, eval: Option<EvalConfig>) {
+    if let Some(eval) = eval {
+        config.eval = EvalConfig {
+            analogies: eval.analogies.as_deref().map(absolute),
+            similarity: eval.similarity.iter().map(|p| absolute(p)).collect(),
+            restrict: eval.restrict,
+            every: config.eval.every,
+        };
+    }
+}
+
+/// `--name-part` for the id `name_part`.
+fn flag_of(id: &str) -> String {
+    format!("--{}", id.replace('_', "-"))
+}
+
+impl FlagValues {
+    /// The config the values describe: the model's settings from its flags, every default the
+    /// flags leave open from the library.
+    fn config(&self, corpus: &[PathBuf], output: &Path, eval: EvalConfig) -> TrainConfig {
+        self.config_of_kind(self.model, corpus, output, eval)
+    }
+
+    /// [`FlagValues::config`] for a model of `kind`, whatever `--model` says: what the flags
+    /// give each setting of an earlier run's model.
+    fn config_of_kind(
+        &self,
+        kind: ModelKind,
+        corpus: &[PathBuf],
+        output: &Path,
+        eval: EvalConfig,
+    ) -> TrainConfig {
         let flags = self;
-        let model = match flags.model {
+        let model = match kind {
             ModelKind::Glove => ModelOptions::Glove(GloveOptions {
                 x_max: flags.x_max,
                 alpha: flags.alpha,
@@ -267,7 +484,7 @@ impl TrainFlags {
     }
 }
 
-impl TrainFlags {
+impl FlagValues {
     /// The subword settings the flags ask for: on when the longest n-gram is above 0.
     fn subwords(&self) -> Option<Subwords> {
         let maxn = self.maxn.unwrap_or(match self.subwords {
@@ -319,14 +536,6 @@ const RUN_DEPENDENT: [(&str, FlagValue); 11] = [
     ("epochs", |c| c.epochs.to_string()),
 ];
 
-fn value_name(value: impl ValueEnum) -> String {
-    value
-        .to_possible_value()
-        .expect("no value is hidden")
-        .get_name()
-        .to_string()
-}
-
 /// The settings alone, as a command line to parse.
 #[derive(Parser)]
 #[command(name = "wordvec train")]
@@ -339,7 +548,7 @@ struct Settings {
 fn config_of(args: &[&str]) -> Result<TrainConfig, clap::Error> {
     let flags = TrainFlags::parse(args.iter().map(|a| a.to_string()))?;
     let output = TrainConfig::default().output;
-    Ok(flags.config(&[], &output, EvalConfig::default()))
+    Ok(flags.values.config(&[], &output, EvalConfig::default()))
 }
 
 /// Adds to the help of each flag whose default depends on the run the defaults
@@ -383,6 +592,7 @@ fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
 
+    use super::settings::{Scope, Setting};
     use super::*;
 
     /// `for_model`'s config for a run from the command line: paths as `train` makes them.
@@ -473,5 +683,181 @@ mod tests {
             }
         }
         assert!(checked > 40, "{checked} defaults checked");
+    }
+
+    /// Flags for a run where `scope` holds, and for one where it does not (`None`: every run).
+    fn runs_of(scope: Scope) -> (&'static [&'static str], Option<&'static [&'static str]>) {
+        match scope {
+            Scope::Any => (&[], None),
+            Scope::Word2Vec => (&[], Some(&["--model", "glove"])),
+            Scope::Cbow => (&["--model", "cbow"], Some(&[])),
+            Scope::NegativeSampling => (&[], Some(&["--loss", "hierarchical"])),
+            Scope::Softmax => (&["--loss", "softmax"], Some(&[])),
+            Scope::Subwords => (&["--subwords"], Some(&[])),
+            Scope::Glove => (&["--model", "glove"], Some(&[])),
+            Scope::Word2VecFused => (&[], Some(&["--update", "autodiff"])),
+            Scope::Autodiff => (&["--update", "autodiff"], Some(&[])),
+            Scope::GpuFused => (&["--backend", "wgpu"], Some(&[])),
+            Scope::Moments | Scope::Epsilon => (&["--optimizer", "adam"], Some(&[])),
+            Scope::Momentum => (&[], Some(&["--optimizer", "adam"])),
+            Scope::WeightDecay => (&[], Some(&["--model", "glove"])),
+        }
+    }
+
+    /// The flags' words for `setting` with a value that changes the config of a run of `base`
+    /// (a switch alone; `--lock-init` with the file it locks).
+    fn words_for(setting: &Setting, base: &[&str]) -> Vec<String> {
+        let command = TrainFlags::augment_args(clap::Command::new("train"));
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_id() == setting.id)
+            .unwrap();
+        let flag = flag_of(setting.id);
+        if !arg.get_action().takes_values() {
+            return match setting.id {
+                "lock_init" => vec!["--init-vectors".into(), "v.txt".into(), flag],
+                _ => vec![flag],
+            };
+        }
+        let plain = config_of(base).unwrap();
+        let names = arg.get_possible_values();
+        let names = names.iter().map(|v| v.get_name());
+        let candidates = names.chain(["3", "2", "0.5", "7s", "epoch", "x.txt"]);
+        for value in candidates {
+            let mut line = base.to_vec();
+            line.extend([flag.as_str(), value]);
+            if config_of(&line).is_ok_and(|config| config != plain) {
+                return vec![flag, value.to_string()];
+            }
+        }
+        panic!("no value of {flag} changes a run of {base:?}");
+    }
+
+    /// The flags of `base` and then `words`.
+    fn line(base: &[&str], words: &[String]) -> Vec<String> {
+        let mut line: Vec<String> = base.iter().map(|w| w.to_string()).collect();
+        line.extend(words.iter().cloned());
+        line
+    }
+
+    fn flags(words: &[String]) -> TrainFlags {
+        TrainFlags::parse(words.iter().cloned()).unwrap()
+    }
+
+    /// The config a new run of these flags gets, or its refusal.
+    fn new_run(words: &[String]) -> Result<TrainConfig> {
+        let output = TrainConfig::default().output;
+        flags(words).config(&[], &output, EvalConfig::default())
+    }
+
+    #[test]
+    fn every_flag_has_a_row_in_the_table_and_every_row_a_flag() {
+        let command = TrainFlags::augment_args(clap::Command::new("train"));
+        let flags: Vec<&str> = command
+            .get_arguments()
+            .map(|a| a.get_id().as_str())
+            .collect();
+        let rows: Vec<&str> = SETTINGS.iter().map(|s| s.id).collect();
+        assert_eq!(flags, rows);
+    }
+
+    #[test]
+    fn a_flag_given_where_it_does_not_apply_is_refused_and_where_it_does_is_taken() {
+        let mut refused = 0;
+        for setting in &SETTINGS {
+            let (inside, outside) = runs_of(setting.scope);
+            let words = words_for(setting, inside);
+            let flag = flag_of(setting.id);
+            let taken = new_run(&line(inside, &words));
+            assert!(taken.is_ok(), "{flag} in {inside:?}: {:?}", taken.err());
+            let Some(outside) = outside else {
+                continue;
+            };
+            let Err(e) = new_run(&line(outside, &words)) else {
+                panic!("{flag} taken in a run of {outside:?}");
+            };
+            let message = e.to_string();
+            assert!(
+                message.contains(&format!("{flag} applies to {}", setting.scope.runs())),
+                "{message}"
+            );
+            refused += 1;
+        }
+        assert!(refused > 25, "{refused} flags checked outside their runs");
+    }
+
+    #[test]
+    fn a_continued_run_takes_the_runs_settings_and_refuses_the_models() {
+        let output = TrainConfig::default().output;
+        let (mut taken, mut refused) = (0, 0);
+        for setting in &SETTINGS {
+            let (inside, _) = runs_of(setting.scope);
+            let words = words_for(setting, inside);
+            let finished = config_of(inside).unwrap();
+            let continued = flags(&words).continued(&finished, &[], &output, None);
+            let flag = flag_of(setting.id);
+            match setting.change.continued() {
+                // The finished run's settings, but the one given: as a new run with it.
+                Some(_) => {
+                    let line = line(inside, &words);
+                    assert_eq!(continued.unwrap(), new_run(&line).unwrap(), "{flag}");
+                    taken += 1;
+                }
+                None => {
+                    let message = continued.unwrap_err().to_string();
+                    assert!(
+                        message.contains("fixed by the finished run's model"),
+                        "{message}"
+                    );
+                    assert!(message.contains(words[0].as_str()), "{flag}: {message}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            taken > 25 && refused > 10,
+            "{taken} taken, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn a_new_optimizer_brings_its_defaults_to_a_continued_cbow_run_unless_given() {
+        let output = TrainConfig::default().output;
+        let finished = config_of(&["--model", "cbow", "--lr", "0.3"]).unwrap();
+        let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let adam = flags(&words(&["--optimizer", "adam", "--threads", "1"]));
+        let config = adam.continued(&finished, &[], &output, None).unwrap();
+        let expected = config_of(&["--model", "cbow", "--optimizer", "adam", "--threads", "1"]);
+        assert_eq!(config, expected.unwrap());
+        let sgd = flags(&words(&["--epochs", "2"]));
+        let config = sgd.continued(&finished, &[], &output, None).unwrap();
+        assert_eq!(
+            (config.lr, config.epochs),
+            (0.3, 2),
+            "the finished run's rate kept"
+        );
+    }
+
+    #[test]
+    fn a_resumed_run_takes_only_what_leaves_its_course_as_it_was() {
+        let mut taken = 0;
+        for setting in &SETTINGS {
+            let (inside, _) = runs_of(setting.scope);
+            let words = words_for(setting, inside);
+            let stopped = config_of(inside).unwrap();
+            let resumed = flags(&words).resumed(&stopped, None);
+            match setting.change.resumed() {
+                Some(_) => {
+                    let line = line(inside, &words);
+                    assert_eq!(resumed.unwrap(), new_run(&line).unwrap(), "{}", words[0]);
+                    taken += 1;
+                }
+                None => {
+                    let message = resumed.unwrap_err().to_string();
+                    assert!(message.contains(&format!("{} cannot change on --resume", words[0])));
+                }
+            }
+        }
+        assert_eq!(taken, 3);
     }
 }
