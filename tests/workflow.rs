@@ -286,6 +286,68 @@ fn a_resumed_run_takes_a_new_thread_count_and_says_what_it_costs() {
 }
 
 #[test]
+fn a_second_signal_exits_at_once_and_leaves_no_scratch() {
+    // Standard input's copy and GloVe's spilled entries live in scratch until the run ends; a
+    // second signal exits without running destructors, so it removes them itself.
+    let tmp = tempfile::tempdir().unwrap();
+    let scratch = tmp.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let corpus = tmp.path().join("corpus.txt");
+    let mut state = 7u64;
+    let lines: Vec<String> = (0..4000)
+        .map(|_| {
+            let words: Vec<String> = (0..12)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    format!("w{}", (state >> 33) % 300)
+                })
+                .collect();
+            words.join(" ")
+        })
+        .collect();
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let dir = tmp.path().join("run");
+    let mut child = wordvec()
+        .args([
+            "train", "--quiet", "--model", "glove", "--corpus", "-", "--epochs", "100000",
+        ])
+        .args([
+            "--dim",
+            "8",
+            "--min-count",
+            "1",
+            "--memory-gb",
+            "0.00001",
+            "--temp-dir",
+        ])
+        .arg(&scratch)
+        .arg("--output")
+        .arg(dir.join("vectors.txt"))
+        .env("TMPDIR", &scratch)
+        .stdin(std::fs::File::open(&corpus).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_training(&mut child, &dir, false);
+    let held = std::fs::read_dir(&scratch).unwrap().count();
+    assert_eq!(held, 2, "standard input's copy and the entries' folder");
+    // Two of one signal sent at once may arrive as one; two kinds arrive as two.
+    send(&child, libc::SIGTERM);
+    send(&child, libc::SIGHUP);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    // Either may be delivered first (pending signals go lowest number first).
+    let codes = [128 + libc::SIGHUP, 128 + libc::SIGTERM].map(Some);
+    assert!(codes.contains(&out.status.code()), "{err}");
+    assert!(err.contains("stopping without saving"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&scratch).unwrap().collect();
+    assert!(left.is_empty(), "{left:?} left: {}", stderr(&out));
+}
+
+#[test]
 fn a_second_run_into_a_held_folder_is_refused_until_the_first_is_gone() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");

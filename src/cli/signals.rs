@@ -1,6 +1,6 @@
 //! What stops a run from outside: SIGINT (Ctrl-C), SIGTERM (what Slurm, Kubernetes, systemd and
 //! `timeout` send before they kill) and SIGHUP (a closed terminal) all save a checkpoint and stop;
-//! a second signal exits at once. The exit code says which signal stopped the run (128 + its
+//! a second signal exits at once, removing the run's scratch files first. The exit code says which signal stopped the run (128 + its
 //! number: 130, 143, 129), as a shell reports a process killed by it.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -26,6 +26,8 @@ pub fn stop_flag() -> Arc<AtomicBool> {
                         let name = name(signal);
                         if seen.swap(true, Ordering::SeqCst) {
                             eprintln!("\nsecond {name}: stopping without saving");
+                            // Exiting runs no destructors: the scratch goes first.
+                            wordvec::files::remove_scratch();
                             std::process::exit(128 + signal);
                         }
                         STOPPED_BY.store(signal, Ordering::SeqCst);

@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tempfile::TempPath;
+use crate::files::{ScratchFile, scratch_file};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::compression::Compression;
@@ -44,7 +44,7 @@ pub struct Corpus {
     tokenizer: Tokenizer,
     /// Standard input (`-`) and pipes (`<(zcat a.gz)`), each with the copy in a temporary file
     /// that every pass reads; removed when the last clone of the corpus goes.
-    spooled: Vec<(PathBuf, Arc<TempPath>)>,
+    spooled: Vec<(PathBuf, Arc<ScratchFile>)>,
 }
 
 /// The name that stands for standard input among the corpus paths.
@@ -147,7 +147,7 @@ impl Corpus {
             return Err(Error::Config("no corpus file given".into()));
         }
         let mut files = Vec::new();
-        let mut spooled: Vec<(PathBuf, Arc<TempPath>)> = Vec::new();
+        let mut spooled: Vec<(PathBuf, Arc<ScratchFile>)> = Vec::new();
         for path in paths {
             let path = path.as_ref();
             let copy = if path == Path::new(STDIN) {
@@ -162,7 +162,7 @@ impl Corpus {
                 add_files(path, &mut files)?;
                 continue;
             };
-            add_files(&copy, &mut files)?;
+            add_files(copy.path(), &mut files)?;
             spooled.push((path.to_path_buf(), Arc::new(copy)));
         }
         if files.is_empty() {
@@ -197,7 +197,7 @@ impl Corpus {
                 true => "standard input".to_string(),
                 false => p.display().to_string(),
             };
-            (name, copy.as_ref().as_ref())
+            (name, copy.path())
         })
     }
 
@@ -312,14 +312,10 @@ impl Corpus {
 
 /// Copies a stream (standard input, a pipe) named `name` to a temporary file: counting and
 /// every epoch each read the corpus once, and a stream can be read only once.
-fn spool(stream: &mut impl Read, name: &Path) -> Result<TempPath> {
-    let temp_dir = std::env::temp_dir();
-    let mut file = tempfile::Builder::new()
-        .prefix("wordvec-stream-")
-        .tempfile()
-        .map_err(|e| Error::io(&temp_dir, e))?;
+fn spool(stream: &mut impl Read, name: &Path) -> Result<ScratchFile> {
+    let (mut file, copy) = scratch_file("wordvec-stream-")?;
     std::io::copy(stream, &mut file).map_err(|e| Error::io(name, e))?;
-    Ok(file.into_temp_path())
+    Ok(copy)
 }
 
 /// Whether `path` is a pipe or another stream that can be read only once (`<(zcat a.gz)` is

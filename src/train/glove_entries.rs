@@ -20,6 +20,7 @@ use std::time::Instant;
 use rand::RngCore;
 
 use crate::error::{Error, Result};
+use crate::files::{ScratchDir, scratch_dir};
 use crate::rng::{Rng, rng_for};
 use crate::sampling::{CooccurConfig, count_cooccurrences};
 use crate::text::{Corpus, Vocab};
@@ -80,7 +81,7 @@ enum Store {
     Disk {
         file: File,
         path: PathBuf,
-        _dir: tempfile::TempDir,
+        _dir: ScratchDir,
     },
 }
 
@@ -196,7 +197,7 @@ struct Blocks {
     temp_dir: Option<PathBuf>,
     current: Vec<Entry>,
     /// The folder of the block files, and each file with its number of entries.
-    spilled: Option<(tempfile::TempDir, Vec<(PathBuf, usize)>)>,
+    spilled: Option<(ScratchDir, Vec<(PathBuf, usize)>)>,
     rng: Rng,
 }
 
@@ -223,7 +224,7 @@ impl Blocks {
     fn spill(&mut self) -> Result<()> {
         use rand::seq::SliceRandom;
         if self.spilled.is_none() {
-            let dir = temp_dir(self.temp_dir.as_deref())?;
+            let dir = scratch_dir("wordvec-glove-", self.temp_dir.as_deref())?;
             self.spilled = Some((dir, Vec::new()));
         }
         let (dir, files) = self.spilled.as_mut().expect("made above");
@@ -260,20 +261,6 @@ impl Blocks {
             _dir: dir,
         };
         Ok((store, len, "out of core"))
-    }
-}
-
-fn temp_dir(inside: Option<&Path>) -> Result<tempfile::TempDir> {
-    let builder = || {
-        let mut b = tempfile::Builder::new();
-        b.prefix("wordvec-glove-");
-        b
-    };
-    match inside {
-        Some(dir) => builder().tempdir_in(dir).map_err(|e| Error::io(dir, e)),
-        None => builder()
-            .tempdir()
-            .map_err(|e| Error::io(&std::env::temp_dir(), e)),
     }
 }
 

@@ -19,6 +19,7 @@ pub use self::runs::RunReader;
 use self::runs::{MERGE_FAN_IN, RunWriter, Source, merge, merge_levels};
 use super::{SentenceSink, Subsampler};
 use crate::error::{Error, Result};
+use crate::files::scratch_dir;
 use crate::rng::rng_for;
 use crate::text::{Corpus, Vocab};
 
@@ -126,15 +127,7 @@ fn count_with<N: Numerator>(
     let weights: Vec<N> = (0..=window as u128)
         .map(|d| N::narrow(scale.checked_div(d).unwrap_or(0)))
         .collect();
-    let scratch = match &config.temp_dir {
-        Some(dir) => tempfile::Builder::new()
-            .prefix("wordvec-cooccur-")
-            .tempdir_in(dir),
-        None => tempfile::Builder::new()
-            .prefix("wordvec-cooccur-")
-            .tempdir(),
-    }
-    .map_err(|e| Error::io(config.temp_dir.as_deref().unwrap_or(Path::new("temp")), e))?;
+    let scratch = scratch_dir("wordvec-cooccur-", config.temp_dir.as_deref())?;
     // Pairs of frequent words go to a dense array (a quarter of the budget: a larger one is
     // slower, its cells further apart; and never more cells than
     // the corpus has increments, so a small corpus keeps a small array), the rest to the table.
