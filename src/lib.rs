@@ -53,6 +53,7 @@ pub mod io;
 pub mod kernels;
 mod linalg;
 pub mod model;
+pub mod phrases;
 pub mod plot;
 pub mod projection;
 mod rng;

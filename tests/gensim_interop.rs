@@ -6,19 +6,11 @@
 use std::path::Path;
 use std::process::Command;
 
+mod common;
+
+use common::gensim_available;
 use wordvec::embeddings::Embeddings;
 use wordvec::io::{VectorFormat, read_vectors, write_vectors};
-
-fn gensim_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import gensim"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipped: python3 with gensim is not installed (pip install gensim==4.4.0)");
-    }
-    found
-}
 
 fn python(script: &str, args: &[&Path]) -> String {
     let out = Command::new("python3")

@@ -5,6 +5,7 @@ mod compare;
 mod cooccur;
 mod eval;
 mod export;
+mod phrases;
 mod plot;
 mod query;
 mod signals;
@@ -52,6 +53,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Project chosen words to 2-D (PCA) and draw them.
     Plot(plot::PlotArgs),
+    /// Learn phrases ("new_york") from a corpus as word2phrase and gensim's Phrases do, or
+    /// write the corpus with a table's phrases joined.
+    Phrases(phrases::PhrasesArgs),
     /// GloVe's co-occurrence matrix (symmetric window, 1/distance), memory-bounded, in the
     /// reference's binary format.
     Cooccur(cooccur::CooccurArgs),
@@ -75,5 +79,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Cooccur(args) => cooccur::run(args),
+        Command::Phrases(args) => phrases::run(args),
     }
 }

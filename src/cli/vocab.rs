@@ -3,21 +3,15 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wordvec::text::{Corpus, Tokenizer, Vocab, VocabStats};
+use wordvec::text::{Corpus, PhraseTable, Tokenizer, Vocab, VocabStats};
 
-/// A corpus and how its vocabulary is counted: the flags `vocab` and `cooccur` share.
+/// A corpus and how it is read: the flags `vocab`, `cooccur` and `phrases` share.
 #[derive(Args)]
-pub struct CorpusVocab {
+pub struct CorpusArgs {
     /// Corpus files, read in order.
     #[arg(long, required = true, num_args = 1..)]
     corpus: Vec<PathBuf>,
-    #[arg(long, default_value_t = 5)]
-    min_count: u64,
-    /// Keep at most this many words; also bounds memory while counting.
-    #[arg(long)]
-    max_vocab: Option<usize>,
-    /// Threads counting the vocabulary, each over its own part of the corpus [default: every
-    /// core].
+    /// Threads counting, each over its own part of the corpus [default: every core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
     /// Fold the corpus to lower case (Unicode's rules) first, as `train --lowercase` does.
@@ -26,24 +20,54 @@ pub struct CorpusVocab {
     /// How the corpus is cut into tokens, as `train --tokenizer`.
     #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
     tokenizer: Tokenizer,
+    /// Join the phrases of this table (`wordvec phrases` writes one) as the corpus is read, as
+    /// `train --phrases` does.
+    #[arg(long)]
+    phrases: Option<PathBuf>,
 }
 
-impl CorpusVocab {
-    /// Opens the corpus and counts its vocabulary.
-    pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
+impl CorpusArgs {
+    /// Opens the corpus as the flags say it is read.
+    pub fn open(&self) -> anyhow::Result<Corpus> {
+        let table = self.phrases.as_deref().map(PhraseTable::load).transpose()?;
         let corpus = Corpus::open(&self.corpus)?
             .lowercased(self.lowercase)
-            .tokenized(self.tokenizer);
+            .tokenized(self.tokenizer)
+            .joined(table.as_ref());
         for (stream, copy) in corpus.spooled() {
             eprintln!(
                 "{stream} copied to {} to be read more than once (removed at the end)",
                 copy.display()
             );
         }
-        let threads = self.threads.map_or_else(
+        Ok(corpus)
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             |t| t as usize,
-        );
+        )
+    }
+}
+
+/// A corpus and how its vocabulary is counted: the flags `vocab` and `cooccur` share.
+#[derive(Args)]
+pub struct CorpusVocab {
+    #[command(flatten)]
+    corpus: CorpusArgs,
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Keep at most this many words; also bounds memory while counting.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+}
+
+impl CorpusVocab {
+    /// Opens the corpus and counts its vocabulary.
+    pub fn build(&self) -> anyhow::Result<(Corpus, Vocab, VocabStats)> {
+        let corpus = self.corpus.open()?;
+        let threads = self.corpus.threads();
         let (vocab, stats) = Vocab::build(&corpus, self.min_count, self.max_vocab, threads)?;
         Ok((corpus, vocab, stats))
     }

@@ -6,33 +6,17 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::files::{ScratchFile, scratch_file};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::compression::Compression;
 use super::encoding::not_utf16;
 use super::fingerprint::FileFingerprint;
+use super::phrases::{Joiner, Joining, PhraseTable};
+pub use super::tokens::{MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, TokenSink};
 use crate::error::{Error, Result};
-
-/// Longest token kept, in bytes; longer ones are cut (on a character boundary), as word2vec does,
-/// so that a file without separators cannot exhaust memory.
-pub const MAX_TOKEN_BYTES: usize = 1000;
-
-/// Longest sentence handed to training; longer lines are cut into pieces of this size (gensim's
-/// limit), so a single-line corpus still gets windows that never span its whole length.
-pub const MAX_SENTENCE_TOKENS: usize = 10_000;
+use crate::files::{ScratchFile, scratch_file};
 
 const READ_CHUNK: usize = 1 << 20;
-
-/// Receives the tokens of a scan in order.
-pub trait TokenSink {
-    /// One token's bytes; `line` is 1-based within `file` when the scan began at the file's start.
-    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()>;
-    /// A line ended: windows never cross it.
-    fn line_end(&mut self) -> Result<()> {
-        Ok(())
-    }
-}
 
 /// The training text: one or more files read as one stream.
 #[derive(Debug, Clone)]
@@ -42,6 +26,8 @@ pub struct Corpus {
     lowercase: bool,
     /// How text is cut into tokens.
     tokenizer: Tokenizer,
+    /// Phrases to join, after folding (`--phrases`).
+    phrases: Option<Arc<Joiner>>,
     /// Standard input (`-`) and pipes (`<(zcat a.gz)`), each with the copy in a temporary file
     /// that every pass reads; removed when the last clone of the corpus goes.
     spooled: Vec<(PathBuf, Arc<ScratchFile>)>,
@@ -172,6 +158,7 @@ impl Corpus {
         let corpus = Corpus {
             lowercase: false,
             tokenizer: Tokenizer::Whitespace,
+            phrases: None,
             files,
             spooled,
         };
@@ -213,6 +200,12 @@ impl Corpus {
         self
     }
 
+    /// The same corpus read with `table`'s phrases joined (`--phrases`), or none.
+    pub fn joined(mut self, table: Option<&PhraseTable>) -> Self {
+        self.phrases = table.map(|t| Arc::new(Joiner::new(t)));
+        self
+    }
+
     /// The files, in reading order.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.files.iter().map(|f| f.path.as_path())
@@ -232,6 +225,47 @@ impl Corpus {
         start as u64..end as u64
     }
 
+    /// [`Corpus::part`] moved to whole lines: each end of the part in a plain file goes to the
+    /// start of the line it falls in, so no line is split between parts (a phrase candidate
+    /// spans two words of a line). Compressed files are read whole by one part already.
+    pub fn line_part(&self, part: usize, parts: usize) -> Result<std::ops::Range<u64>> {
+        let range = self.part(part, parts);
+        Ok(self.line_start(range.start)?..self.line_start(range.end)?)
+    }
+
+    /// The first line start at or after byte `offset` of the concatenated files (a file's start
+    /// is one; inside a compressed file, `offset` itself).
+    fn line_start(&self, offset: u64) -> Result<u64> {
+        let mut file_start = 0u64;
+        for file in &self.files {
+            let file_end = file_start + file.len;
+            if offset <= file_start || offset >= file_end || file.compression.is_some() {
+                file_start = file_end;
+                continue;
+            }
+            // Read from the byte before `offset` to the next line break.
+            let mut reader = File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
+            let mut pos = offset - 1 - file_start;
+            reader
+                .seek(SeekFrom::Start(pos))
+                .map_err(|e| Error::io(&file.path, e))?;
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = reader
+                    .read(&mut buf)
+                    .map_err(|e| Error::io(&file.path, e))?;
+                if n == 0 {
+                    return Ok(file_end);
+                }
+                if let Some(i) = buf[..n].iter().position(|&b| b == b'\n') {
+                    return Ok(file_start + pos + i as u64 + 1);
+                }
+                pos += n as u64;
+            }
+        }
+        Ok(offset)
+    }
+
     /// Streams every token whose first byte lies in `range` of the concatenated files (folded to
     /// lower case if the corpus says so). Files are separated as if by a line break. Line
     /// numbers are exact when the range starts a file.
@@ -242,8 +276,24 @@ impl Corpus {
         }
     }
 
-    /// [`Corpus::scan`] after tokenizing: folds to lower case if the corpus says so.
+    /// [`Corpus::scan`] after tokenizing: folds to lower case if the corpus says so, then joins
+    /// its phrases.
     fn scan_folded(&self, range: std::ops::Range<u64>, sink: &mut impl TokenSink) -> Result<()> {
+        match &self.phrases {
+            Some(joiner) => {
+                let mut joining = Joining::new(sink, joiner);
+                self.scan_lowercased(range, &mut joining)?;
+                joining.flush()
+            }
+            None => self.scan_lowercased(range, sink),
+        }
+    }
+
+    fn scan_lowercased(
+        &self,
+        range: std::ops::Range<u64>,
+        sink: &mut impl TokenSink,
+    ) -> Result<()> {
         match self.lowercase {
             true => self.scan_files(
                 range,

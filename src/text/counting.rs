@@ -67,11 +67,15 @@ impl VocabBuilder {
     /// `max_vocab` caps the final vocabulary; the counting table may hold ten times that before
     /// pruning, so that the words finally kept are counted (almost always) exactly.
     pub fn new(max_vocab: Option<usize>) -> Self {
+        VocabBuilder::with_table_limit(max_vocab.map(|m| m.max(1).saturating_mul(TABLE_FACTOR)))
+    }
+
+    /// Counts whose table is pruned (word2vec's ReduceVocab, shard by shard) once it holds more
+    /// than `entries` entries.
+    pub fn with_table_limit(entries: Option<usize>) -> Self {
         VocabBuilder {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            shard_limit: max_vocab.map_or(usize::MAX, |m| {
-                (m.max(1).saturating_mul(TABLE_FACTOR).div_ceil(SHARDS)).max(SHARD_FLOOR)
-            }),
+            shard_limit: entries.map_or(usize::MAX, |m| m.div_ceil(SHARDS).max(SHARD_FLOOR)),
             tokens: AtomicU64::new(0),
         }
     }
@@ -141,34 +145,52 @@ impl VocabBuilder {
         (vocab, stats)
     }
 
-    /// Counts the tokens whose first byte lies in `range` of the corpus into these counts.
-    fn count(&self, corpus: &Corpus, range: Range<u64>) -> Result<()> {
+    /// Counts what `scan` hands the sink for the part `range` of the corpus into these counts.
+    fn count(&self, corpus: &Corpus, range: Range<u64>, scan: &impl Scan) -> Result<()> {
         let mut sink = CountingSink {
             builder: self,
             pending: (0..SHARDS).map(|_| Pending::default()).collect(),
             tokens: 0,
         };
-        corpus.scan(range, &mut sink)?;
+        scan(corpus, range, &mut sink)?;
         sink.flush_all();
         Ok(())
     }
 
-    /// Counts the corpus on `threads` threads, each over its own byte range.
+    /// Counts the corpus's tokens on `threads` threads, each over its own byte range.
     pub(super) fn count_corpus(
         corpus: &Corpus,
         max_vocab: Option<usize>,
         threads: usize,
     ) -> Result<Self> {
         let builder = VocabBuilder::new(max_vocab);
+        let tokens = |corpus: &Corpus, range, sink: &mut CountingSink| corpus.scan(range, sink);
+        builder.count_with(corpus, threads, tokens)
+    }
+
+    /// Counts, on `threads` threads each over its own byte range of the corpus, what `scan`
+    /// hands the counting sink (the corpus's tokens, or entries made of them).
+    pub(crate) fn count_with(
+        self,
+        corpus: &Corpus,
+        threads: usize,
+        scan: impl Scan,
+    ) -> Result<Self> {
+        let builder = self;
         let whole = 0..corpus.total_bytes();
         if threads <= 1 {
-            builder.count(corpus, whole)?;
+            builder.count(corpus, whole, &scan)?;
             return Ok(builder);
         }
+        // Whole lines a part, so that what spans words of a line is counted once, whole.
+        let parts: Vec<Range<u64>> = (0..threads)
+            .map(|t| corpus.line_part(t, threads))
+            .collect::<Result<_>>()?;
         let results: Vec<Result<()>> = std::thread::scope(|s| {
-            let builder = &builder;
-            let handles: Vec<_> = (0..threads)
-                .map(|t| s.spawn(move || builder.count(corpus, corpus.part(t, threads))))
+            let (builder, scan) = (&builder, &scan);
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| s.spawn(move || builder.count(corpus, part, scan)))
                 .collect();
             handles
                 .into_iter()
@@ -180,12 +202,20 @@ impl VocabBuilder {
             // A part that starts inside a file counts its lines from there: count again from
             // the start, on one thread, so the error names the first bad line exactly.
             Some(e) => {
-                let again = VocabBuilder::new(max_vocab);
-                again.count(corpus, whole).and(Err(e))
+                let again = VocabBuilder::with_table_limit(None);
+                again.count(corpus, whole, &scan).and(Err(e))
             }
         }
     }
 }
+
+/// How a counting thread reads its part of the corpus into the counting sink.
+pub(crate) trait Scan:
+    Fn(&Corpus, Range<u64>, &mut CountingSink) -> Result<()> + Sync
+{
+}
+
+impl<F: Fn(&Corpus, Range<u64>, &mut CountingSink) -> Result<()> + Sync> Scan for F {}
 
 /// One shard's tokens gathered by one thread: their bytes one after another, and each one's
 /// hash and end.
@@ -196,7 +226,7 @@ struct Pending {
 }
 
 /// A counting thread's side: checks each token and gathers it for its shard.
-struct CountingSink<'b> {
+pub(crate) struct CountingSink<'b> {
     builder: &'b VocabBuilder,
     pending: Vec<Pending>,
     tokens: u64,

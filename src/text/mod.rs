@@ -6,10 +6,14 @@ mod counting;
 mod counts;
 mod encoding;
 mod fingerprint;
+mod phrases;
+mod tokens;
 mod vocab;
 
 pub use compression::Compression;
 pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink, Tokenizer};
+pub(crate) use counting::CountingSink;
 pub use counting::VocabBuilder;
 pub use fingerprint::{FileFingerprint, check_unchanged};
+pub use phrases::{DELIMITER, Phrase, PhraseTable};
 pub use vocab::{Vocab, VocabStats};

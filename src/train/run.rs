@@ -21,7 +21,9 @@ use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
 use crate::files::FolderLock;
 use crate::synthetic;
-use crate::text::{Corpus, FileFingerprint, STDIN, Vocab, VocabStats, check_unchanged};
+use crate::text::{
+    Corpus, FileFingerprint, PhraseTable, STDIN, Vocab, VocabStats, check_unchanged,
+};
 
 /// How a run reports and when it stops.
 #[derive(Clone)]
@@ -318,11 +320,22 @@ impl Inputs {
         };
         let device = select_device(config.backend)?;
         let benchmarks = benchmarks_for(config)?;
+        let phrases = config
+            .phrases
+            .as_deref()
+            .map(PhraseTable::load)
+            .transpose()?;
         let corpus = Corpus::open(&paths)?
             .lowercased(config.lowercase)
-            .tokenized(config.tokenizer);
+            .tokenized(config.tokenizer)
+            .joined(phrases.as_ref());
+        // A resumed run must join the same phrases: the table is checked as the text is.
+        let mut fingerprint = corpus.fingerprint()?;
+        if let Some(table) = &config.phrases {
+            fingerprint.push(FileFingerprint::of(table)?);
+        }
         Ok(Inputs {
-            fingerprint: corpus.fingerprint()?,
+            fingerprint,
             corpus,
             scratch,
             device,

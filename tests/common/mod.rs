@@ -44,3 +44,15 @@ pub fn output_with_stdin(command: &mut Command, input: &[u8]) -> Output {
         .expect("write standard input");
     child.wait_with_output().expect("wait for wordvec")
 }
+
+/// Whether python3 with gensim is installed; says why a test skips where it is not.
+pub fn gensim_available() -> bool {
+    let found = Command::new("python3")
+        .args(["-c", "import gensim"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: python3 with gensim is not installed (pip install gensim==4.4.0)");
+    }
+    found
+}

@@ -28,6 +28,8 @@ pub(super) struct ConfigFile {
     #[serde(default)]
     tokenizer: Tokenizer,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    phrases: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     init_vectors: Option<PathBuf>,
     #[serde(default)]
     lock_init: bool,
@@ -114,6 +116,7 @@ impl From<ConfigFile> for TrainConfig {
             vocab: file.vocab,
             lowercase: file.lowercase,
             tokenizer: file.tokenizer,
+            phrases: file.phrases,
             init_vectors: file.init_vectors,
             lock_init: file.lock_init,
             model,
@@ -155,6 +158,7 @@ impl From<TrainConfig> for ConfigFile {
             vocab: config.vocab,
             lowercase: config.lowercase,
             tokenizer: config.tokenizer,
+            phrases: config.phrases,
             init_vectors: config.init_vectors,
             lock_init: config.lock_init,
             model: kind,

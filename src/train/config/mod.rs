@@ -33,6 +33,8 @@ pub struct TrainConfig {
     pub lowercase: bool,
     /// How the corpus is cut into tokens.
     pub tokenizer: Tokenizer,
+    /// A phrase table whose phrases are joined as the corpus is read (`wordvec phrases`).
+    pub phrases: Option<PathBuf>,
     /// Pretrained vectors (any format `eval` reads) for the input rows of the words they have
     /// (word2vec only).
     pub init_vectors: Option<PathBuf>,
@@ -122,6 +124,7 @@ impl TrainConfig {
             vocab: None,
             lowercase: false,
             tokenizer: Tokenizer::Whitespace,
+            phrases: None,
             init_vectors: None,
             lock_init: false,
             update: if has_kernel {

@@ -143,6 +143,10 @@ struct FlagValues {
     /// Unicode word boundaries, punctuation dropped.
     #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
     tokenizer: Tokenizer,
+    /// Join the phrases of this table (`wordvec phrases` writes one) as the corpus is read:
+    /// `new york` trains as `new_york`.
+    #[arg(long)]
+    phrases: Option<PathBuf>,
     /// Start the input vectors of the words this file has from it (any format `eval` reads;
     /// the other words start at random). Skip-gram and CBOW.
     #[arg(long)]
@@ -448,6 +452,7 @@ impl FlagValues {
         config.vocab = flags.vocab.as_deref().map(absolute);
         config.lowercase = flags.lowercase;
         config.tokenizer = flags.tokenizer;
+        config.phrases = flags.phrases.as_deref().map(absolute);
         config.init_vectors = flags.init_vectors.as_deref().map(absolute);
         config.lock_init = flags.lock_init;
         config.update = flags.update.unwrap_or(config.update);

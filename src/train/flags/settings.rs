@@ -153,7 +153,7 @@ fn glove(from: &TrainConfig, to: &mut TrainConfig, set: fn(&GloveOptions, &mut G
 use Change::{Anytime, Model, Run};
 
 /// Every setting of [`super::TrainFlags`] (a test checks that none is missing).
-pub(super) const SETTINGS: [Setting; 46] = [
+pub(super) const SETTINGS: [Setting; 47] = [
     setting("format", Scope::Any, Run(|f, t| t.format = f.format)),
     setting("model", Scope::Any, Model),
     setting("cbow_mean", Scope::Cbow, Model),
@@ -231,6 +231,7 @@ pub(super) const SETTINGS: [Setting; 46] = [
     setting("vocab", Scope::Any, Model),
     setting("lowercase", Scope::Any, Model),
     setting("tokenizer", Scope::Any, Model),
+    setting("phrases", Scope::Any, Model),
     setting("init_vectors", Scope::Word2Vec, Model),
     setting("lock_init", Scope::Word2VecFused, Model),
     setting("max_vocab", Scope::Any, Model),

@@ -1,0 +1,344 @@
+//! Learning phrases from a corpus, as word2vec's `word2phrase` and gensim's `Phrases` do: one
+//! pass counts every word and every candidate (two words next to each other on a line, with any
+//! connector words between them) in the vocabulary's sharded, multi-threaded, memory-bounded
+//! table; each candidate is then scored from its count and its two words', and those above the
+//! threshold are the pass's phrases. A later pass counts the text joined by the earlier ones, so
+//! phrases grow a word a pass. The counting follows gensim's `_learn_vocab` and the scores its
+//! scorers exactly, so tables compare entry for entry; the table applies as the corpus is read
+//! ([`crate::text::PhraseTable`]).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{Error, Result};
+use crate::text::{Corpus, CountingSink, Phrase, PhraseTable, TokenSink, VocabBuilder};
+
+/// How a candidate is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Scoring {
+    /// word2vec's `(count(ab) − min_count) / (count(a) · count(b)) · entries`, with gensim's
+    /// number of entries counted (words and candidates) for word2phrase's corpus size.
+    #[default]
+    Default,
+    /// Normalised pointwise mutual information, `ln(p(ab) / (p(a) p(b))) / −ln p(ab)`, in
+    /// [−1, 1] (Bouma 2009).
+    Npmi,
+}
+
+/// gensim's `ENGLISH_CONNECTOR_WORDS`: articles, prepositions and conjunctions that may sit
+/// inside a phrase (`bank_of_america`) but never start or end one.
+pub const ENGLISH_CONNECTORS: [&str; 15] = [
+    "a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by", "and",
+    "or",
+];
+
+/// gensim's `max_vocab_size`: entries (words and candidates) the counting table holds before it
+/// prunes its rarest.
+pub const MAX_ENTRIES: usize = 40_000_000;
+
+/// What a phrase is, and how it is looked for.
+#[derive(Debug, Clone)]
+pub struct PhraseSettings {
+    pub scoring: Scoring,
+    /// A candidate scoring above it is a phrase.
+    pub threshold: f64,
+    /// The candidate count the default scoring subtracts; the least count npmi scores.
+    pub min_count: u64,
+    pub connectors: Vec<String>,
+    /// Entries counted before the rarest are pruned.
+    pub max_entries: usize,
+    pub passes: usize,
+    pub threads: usize,
+}
+
+/// What a pass counted and found.
+#[derive(Debug, Clone, Default)]
+pub struct PassStats {
+    /// Tokens read, connector words included.
+    pub words: u64,
+    /// Entries in the counting table at the end: words (not connectors) and candidates.
+    pub entries: u64,
+    /// Times the table was pruned.
+    pub prunings: u32,
+    pub phrases: usize,
+}
+
+/// Separates a candidate's tokens in the counting table: no token holds a NUL (the reader
+/// refuses them), so a candidate never meets a word there.
+const SEPARATOR: u8 = 0;
+
+impl PhraseSettings {
+    /// Refuses settings no table could come from.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(m.to_string()));
+        if self.passes == 0 {
+            return bad("--passes must be at least 1");
+        }
+        if !self.threshold.is_finite() {
+            return bad("--threshold must be a number");
+        }
+        if self.scoring == Scoring::Npmi && !(-1.0..1.0).contains(&self.threshold) {
+            return bad("npmi scores lie between -1 and 1: give --threshold below 1 (0.5, say)");
+        }
+        if self.max_entries == 0 || self.threads == 0 {
+            return bad("--max-entries and --threads must be at least 1");
+        }
+        if self
+            .connectors
+            .iter()
+            .any(|c| c.is_empty() || c.contains(' '))
+        {
+            return bad("a connector word is one token, not empty");
+        }
+        Ok(())
+    }
+
+    /// The score of a candidate seen `together` times whose words were seen `a` and `b` times,
+    /// in a pass of `words` tokens whose table holds `entries` entries.
+    pub fn score(&self, a: u64, b: u64, together: u64, entries: u64, words: u64) -> f64 {
+        match self.scoring {
+            Scoring::Default => {
+                let denominator = (a * b) as f64;
+                (together as f64 - self.min_count as f64) / denominator * entries as f64
+            }
+            Scoring::Npmi if together >= self.min_count => {
+                let words = words as f64;
+                let (pa, pb, pab) = (a as f64 / words, b as f64 / words, together as f64 / words);
+                (pab / (pa * pb)).ln() / -pab.ln()
+            }
+            Scoring::Npmi => f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// Learns `settings.passes` passes of phrases from `corpus`, each pass's figures handed to
+/// `report` as it ends.
+pub fn learn(
+    corpus: &Corpus,
+    settings: &PhraseSettings,
+    mut report: impl FnMut(usize, &PassStats),
+) -> Result<PhraseTable> {
+    settings.validate()?;
+    let mut table = PhraseTable {
+        connectors: settings.connectors.clone(),
+        ..PhraseTable::default()
+    };
+    for pass in 1..=settings.passes {
+        let read = match pass {
+            1 => corpus.clone(),
+            _ => corpus.clone().joined(Some(&table)),
+        };
+        let (phrases, stats) = learn_pass(&read, settings, pass)?;
+        report(pass, &stats);
+        table.phrases.extend(phrases);
+    }
+    Ok(table)
+}
+
+/// One pass: the counts, then every candidate scored.
+fn learn_pass(
+    corpus: &Corpus,
+    settings: &PhraseSettings,
+    pass: usize,
+) -> Result<(Vec<Phrase>, PassStats)> {
+    let words = AtomicU64::new(0);
+    let connectors: Vec<&[u8]> = settings.connectors.iter().map(|c| c.as_bytes()).collect();
+    let scan = |corpus: &Corpus, range, sink: &mut CountingSink| {
+        let mut candidates = Candidates::new(sink, &connectors);
+        corpus.scan(range, &mut candidates)?;
+        words.fetch_add(candidates.words, Ordering::Relaxed);
+        Ok(())
+    };
+    let builder = VocabBuilder::with_table_limit(Some(settings.max_entries));
+    let builder = builder.count_with(corpus, settings.threads, scan)?;
+    let (counts, vocab_stats) = builder.finish(1, None);
+    let stats = PassStats {
+        words: words.into_inner(),
+        entries: vocab_stats.distinct,
+        prunings: vocab_stats.prunings,
+        phrases: 0,
+    };
+    let count_of = |word: &[u8]| counts.id(word).map(|id| counts.counts()[id as usize]);
+    let mut phrases = Vec::new();
+    for (entry, &together) in counts.words().zip(counts.counts()) {
+        let entry = entry.as_bytes();
+        if !entry.contains(&SEPARATOR) {
+            continue;
+        }
+        let tokens: Vec<&[u8]> = entry.split(|&b| b == SEPARATOR).collect();
+        let first = tokens[0];
+        let last = tokens[tokens.len() - 1];
+        // Either word may have been pruned away.
+        let (Some(a), Some(b)) = (count_of(first), count_of(last)) else {
+            continue;
+        };
+        let score = settings.score(a, b, together, stats.entries, stats.words);
+        if score > settings.threshold {
+            phrases.push(Phrase {
+                pass,
+                tokens: tokens
+                    .iter()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect(),
+                score,
+                count: together,
+            });
+        }
+    }
+    // Highest score first; ties by their tokens, so the table never depends on threads.
+    phrases.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.tokens.cmp(&y.tokens)));
+    let stats = PassStats {
+        phrases: phrases.len(),
+        ..stats
+    };
+    Ok((phrases, stats))
+}
+
+/// Hands the counting sink each word (connectors aside) and each candidate: the word before
+/// on the line, the connectors since, and this word, as gensim's `_learn_vocab` counts them.
+struct Candidates<'s, 'c> {
+    inner: &'s mut CountingSink<'c>,
+    connectors: &'s [&'s [u8]],
+    /// The candidate under way: its first word and any connectors, separated.
+    open: Vec<u8>,
+    key: Vec<u8>,
+    words: u64,
+}
+
+impl<'s, 'c> Candidates<'s, 'c> {
+    fn new(inner: &'s mut CountingSink<'c>, connectors: &'s [&'s [u8]]) -> Self {
+        Candidates {
+            inner,
+            connectors,
+            open: Vec::new(),
+            key: Vec::new(),
+            words: 0,
+        }
+    }
+}
+
+impl TokenSink for Candidates<'_, '_> {
+    fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
+        self.words += 1;
+        if self.connectors.contains(&token) {
+            if !self.open.is_empty() {
+                self.open.push(SEPARATOR);
+                self.open.extend_from_slice(token);
+            }
+            return Ok(());
+        }
+        self.inner.token(token, file, line)?;
+        if !self.open.is_empty() {
+            self.key.clear();
+            self.key.extend_from_slice(&self.open);
+            self.key.push(SEPARATOR);
+            self.key.extend_from_slice(token);
+            self.inner.token(&self.key, file, line)?;
+        }
+        self.open.clear();
+        self.open.extend_from_slice(token);
+        Ok(())
+    }
+
+    fn line_end(&mut self) -> Result<()> {
+        self.open.clear();
+        self.inner.line_end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(scoring: Scoring, threshold: f64, min_count: u64) -> PhraseSettings {
+        PhraseSettings {
+            scoring,
+            threshold,
+            min_count,
+            connectors: vec!["of".into()],
+            max_entries: MAX_ENTRIES,
+            passes: 1,
+            threads: 1,
+        }
+    }
+
+    fn corpus(dir: &Path, text: &str) -> Corpus {
+        let path = dir.join("c.txt");
+        std::fs::write(&path, text).unwrap();
+        Corpus::open(&[path]).unwrap()
+    }
+
+    #[test]
+    fn scores_match_a_count_by_hand() {
+        // Lines: "new york is big" ×3, "new cars of york" ×1, "york new" ×1.
+        let dir = tempfile::tempdir().unwrap();
+        let text = "new york is big\n".repeat(3) + "new cars of york\nyork new\n";
+        let c = corpus(dir.path(), &text);
+        let s = settings(Scoring::Default, -1e300, 1);
+        let table = learn(&c, &s, |_, _| {}).unwrap();
+        // Words: new 5, york 5, is 3, big 3, cars 1 (of is a connector) — 5 words. Candidates:
+        // new·york 3, york·is 3, is·big 3, new·cars 1, cars·of·york 1, york·new 1 — 6. Tokens:
+        // 12 + 4 + 2 = 18.
+        let (entries, words): (f64, f64) = (11.0, 18.0);
+        let find = |tokens: &str| {
+            let t: Vec<&str> = tokens.split(' ').collect();
+            let p = table.phrases.iter().find(|p| p.tokens == t);
+            p.unwrap_or_else(|| panic!("{tokens} missing"))
+        };
+        assert_eq!(find("new york").count, 3);
+        assert_eq!(find("new york").score, (3.0 - 1.0) / (5.0 * 5.0) * entries);
+        assert_eq!(find("cars of york").score, 0.0);
+        assert_eq!(find("is big").score, 2.0 / 9.0 * entries);
+        assert_eq!(table.phrases.len(), 6);
+        let npmi = settings(Scoring::Npmi, -1.0, 1);
+        let table = learn(&c, &npmi, |_, _| {}).unwrap();
+        let p = &table
+            .phrases
+            .iter()
+            .find(|p| p.tokens == ["is", "big"])
+            .unwrap();
+        let (pa, pab) = (3.0 / words, 3.0 / words);
+        assert!((p.score - (pab / (pa * pa)).ln() / -pab.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_threshold_min_count_and_passes_decide_what_is_a_phrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "new york times said\n".repeat(20) + &"old news papers today\n".repeat(20);
+        let c = corpus(dir.path(), &text);
+        let mut s = settings(Scoring::Default, 0.0, 5);
+        s.passes = 2;
+        let mut figures = Vec::new();
+        let table = learn(&c, &s, |pass, stats| figures.push((pass, stats.words))).unwrap();
+        assert_eq!(figures, [(1, 160), (2, 80)]);
+        let second: Vec<String> = table
+            .phrases
+            .iter()
+            .filter(|p| p.pass == 2)
+            .map(Phrase::joined)
+            .collect();
+        assert!(
+            second.contains(&"new_york_times_said".to_string()),
+            "{second:?}"
+        );
+        // A candidate seen fewer times than min_count never scores above 0.
+        s.min_count = 21;
+        s.passes = 1;
+        assert!(learn(&c, &s, |_, _| {}).unwrap().phrases.is_empty());
+    }
+
+    #[test]
+    fn threads_and_bad_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "a b c d e f\n".repeat(500) + &"b c x y\n".repeat(300);
+        let c = corpus(dir.path(), &text);
+        let one = learn(&c, &settings(Scoring::Default, 1.0, 5), |_, _| {}).unwrap();
+        let mut s = settings(Scoring::Default, 1.0, 5);
+        s.threads = 3;
+        assert_eq!(learn(&c, &s, |_, _| {}).unwrap(), one);
+        s.scoring = Scoring::Npmi;
+        let e = learn(&c, &s, |_, _| {}).unwrap_err().to_string();
+        assert!(e.contains("--threshold"), "{e}");
+    }
+}
