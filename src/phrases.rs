@@ -152,25 +152,22 @@ fn learn_pass(
     };
     let builder = VocabBuilder::with_table_limit(Some(settings.max_entries));
     let builder = builder.count_with(corpus, settings.threads, scan)?;
-    let (counts, vocab_stats) = builder.finish(1, None);
+    let counts = builder.into_table();
     let stats = PassStats {
         words: words.into_inner(),
-        entries: vocab_stats.distinct,
-        prunings: vocab_stats.prunings,
+        entries: counts.len() as u64,
+        prunings: counts.prunings,
         phrases: 0,
     };
-    let count_of = |word: &[u8]| counts.id(word).map(|id| counts.counts()[id as usize]);
     let mut phrases = Vec::new();
-    for (entry, &together) in counts.words().zip(counts.counts()) {
-        let entry = entry.as_bytes();
+    for (entry, together) in counts.iter() {
         if !entry.contains(&SEPARATOR) {
             continue;
         }
         let tokens: Vec<&[u8]> = entry.split(|&b| b == SEPARATOR).collect();
-        let first = tokens[0];
-        let last = tokens[tokens.len() - 1];
+        let (first, last) = (tokens[0], tokens[tokens.len() - 1]);
         // Either word may have been pruned away.
-        let (Some(a), Some(b)) = (count_of(first), count_of(last)) else {
+        let (Some(a), Some(b)) = (counts.get(first), counts.get(last)) else {
             continue;
         };
         let score = settings.score(a, b, together, stats.entries, stats.words);

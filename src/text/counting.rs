@@ -145,6 +145,19 @@ impl VocabBuilder {
         (vocab, stats)
     }
 
+    /// The counts as they stand, read in place (no vocabulary built, nothing ranked).
+    pub(crate) fn into_table(self) -> CountTable {
+        let mut prunings = 0;
+        let shards = (self.shards.into_iter())
+            .map(|s| {
+                let shard = s.into_inner().expect("no counting thread panicked");
+                prunings += shard.prunings;
+                shard.counts
+            })
+            .collect();
+        CountTable { shards, prunings }
+    }
+
     /// Counts what `scan` hands the sink for the part `range` of the corpus into these counts.
     fn count(&self, corpus: &Corpus, range: Range<u64>, scan: &impl Scan) -> Result<()> {
         let mut sink = CountingSink {
@@ -206,6 +219,31 @@ impl VocabBuilder {
                 again.count(corpus, whole, &scan).and(Err(e))
             }
         }
+    }
+}
+
+/// Counts read in place: every entry, and any one's count, by its shard.
+pub(crate) struct CountTable {
+    shards: Vec<WordCounts>,
+    /// Times a shard was pruned while counting.
+    pub prunings: u32,
+}
+
+impl CountTable {
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(WordCounts::len).sum()
+    }
+
+    /// The count of `word`, if it is held.
+    pub fn get(&self, word: &[u8]) -> Option<u64> {
+        let hash = word_hash(word);
+        self.shards[shard_of(hash)].get(word, hash)
+    }
+
+    /// Every entry with its count, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+        self.shards.iter().flat_map(WordCounts::iter)
     }
 }
 
