@@ -1,17 +1,20 @@
-//! Learning phrases from a corpus, as word2vec's `word2phrase` and gensim's `Phrases` do: one
-//! pass counts every word and every candidate (two words next to each other on a line, with any
-//! connector words between them) in the vocabulary's sharded, multi-threaded, memory-bounded
-//! table; each candidate is then scored from its count and its two words', and those above the
+//! Learning phrases from a corpus, as word2vec's `word2phrase` and gensim's `Phrases` do: a pass
+//! counts every word (the vocabulary's sharded, multi-threaded count), then every candidate (two
+//! words next to each other on a line, with any connector words between them) keyed by the
+//! words' ids, each thread over whole lines into its own memory-bounded table; each candidate is
+//! then scored from its count and its two words', and those above the
 //! threshold are the pass's phrases. A later pass counts the text joined by the earlier ones, so
 //! phrases grow a word a pass. The counting follows gensim's `_learn_vocab` and the scores its
 //! scorers exactly, so tables compare entry for entry; the table applies as the corpus is read
 //! ([`crate::text::PhraseTable`]).
 
+use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::text::{Corpus, CountingSink, Phrase, PhraseTable, TokenSink, VocabBuilder};
+use crate::text::{Corpus, Phrase, PhraseTable, TokenSink, Vocab};
 
 /// How a candidate is scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,10 +66,6 @@ pub struct PassStats {
     pub prunings: u32,
     pub phrases: usize,
 }
-
-/// Separates a candidate's tokens in the counting table: no token holds a NUL (the reader
-/// refuses them), so a candidate never meets a word there.
-const SEPARATOR: u8 = 0;
 
 impl PhraseSettings {
     /// Refuses settings no table could come from.
@@ -136,52 +135,47 @@ pub fn learn(
     Ok(table)
 }
 
-/// One pass: the counts, then every candidate scored.
+/// One pass: the words counted first (their ids key the candidates), then the candidates, then
+/// every candidate scored.
 fn learn_pass(
     corpus: &Corpus,
     settings: &PhraseSettings,
     pass: usize,
 ) -> Result<(Vec<Phrase>, PassStats)> {
-    let words = AtomicU64::new(0);
-    let connectors: Vec<&[u8]> = settings.connectors.iter().map(|c| c.as_bytes()).collect();
-    let scan = |corpus: &Corpus, range, sink: &mut CountingSink| {
-        let mut candidates = Candidates::new(sink, &connectors);
-        corpus.scan(range, &mut candidates)?;
-        words.fetch_add(candidates.words, Ordering::Relaxed);
-        Ok(())
-    };
-    let builder = VocabBuilder::with_table_limit(Some(settings.max_entries));
-    let builder = builder.count_with(corpus, settings.threads, scan)?;
-    let counts = builder.into_table();
+    let (vocab, word_stats) = Vocab::build(corpus, 1, None, settings.threads)?;
+    let mut connector = vec![false; vocab.len()];
+    for word in &settings.connectors {
+        if let Some(id) = vocab.id(word.as_bytes()) {
+            connector[id as usize] = true;
+        }
+    }
+    let counted = count_candidates(corpus, &vocab, &connector, settings)?;
+    let words = connector.iter().filter(|&&c| !c).count() as u64;
     let stats = PassStats {
-        words: words.into_inner(),
-        entries: counts.len() as u64,
-        prunings: counts.prunings,
+        words: word_stats.tokens,
+        entries: words + counted.pairs.len() as u64 + counted.longer.len() as u64,
+        prunings: counted.prunings,
         phrases: 0,
     };
+    let counts = vocab.counts();
     let mut phrases = Vec::new();
-    for (entry, together) in counts.iter() {
-        if !entry.contains(&SEPARATOR) {
-            continue;
-        }
-        let tokens: Vec<&[u8]> = entry.split(|&b| b == SEPARATOR).collect();
-        let (first, last) = (tokens[0], tokens[tokens.len() - 1]);
-        // Either word may have been pruned away.
-        let (Some(a), Some(b)) = (counts.get(first), counts.get(last)) else {
-            continue;
-        };
-        let score = settings.score(a, b, together, stats.entries, stats.words);
+    let mut consider = |ids: &[u32], together: u64| {
+        let (a, b) = (ids[0] as usize, ids[ids.len() - 1] as usize);
+        let score = settings.score(counts[a], counts[b], together, stats.entries, stats.words);
         if score > settings.threshold {
             phrases.push(Phrase {
                 pass,
-                tokens: tokens
-                    .iter()
-                    .map(|t| String::from_utf8_lossy(t).into_owned())
-                    .collect(),
+                tokens: ids.iter().map(|&id| vocab.word(id).to_string()).collect(),
                 score,
                 count: together,
             });
         }
+    };
+    for (&key, &together) in &counted.pairs {
+        consider(&[(key >> 32) as u32, key as u32], together);
+    }
+    for (ids, &together) in &counted.longer {
+        consider(ids, together);
     }
     // Highest score first; ties by their tokens, so the table never depends on threads.
     phrases.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.tokens.cmp(&y.tokens)));
@@ -192,55 +186,139 @@ fn learn_pass(
     Ok((phrases, stats))
 }
 
-/// Hands the counting sink each word (connectors aside) and each candidate: the word before
-/// on the line, the connectors since, and this word, as gensim's `_learn_vocab` counts them.
-struct Candidates<'s, 'c> {
-    inner: &'s mut CountingSink<'c>,
-    connectors: &'s [&'s [u8]],
-    /// The candidate under way: its first word and any connectors, separated.
-    open: Vec<u8>,
-    key: Vec<u8>,
-    words: u64,
+/// Every candidate's count: two words next to each other keyed by their two ids, one with
+/// connectors between by all its ids.
+#[derive(Default)]
+struct CandidateCounts {
+    pairs: FxHashMap<u64, u64>,
+    longer: FxHashMap<Box<[u32]>, u64>,
+    prunings: u32,
 }
 
-impl<'s, 'c> Candidates<'s, 'c> {
-    fn new(inner: &'s mut CountingSink<'c>, connectors: &'s [&'s [u8]]) -> Self {
-        Candidates {
-            inner,
-            connectors,
-            open: Vec::new(),
-            key: Vec::new(),
-            words: 0,
+impl CandidateCounts {
+    fn len(&self) -> usize {
+        self.pairs.len() + self.longer.len()
+    }
+
+    fn add(&mut self, other: CandidateCounts) {
+        for (key, n) in other.pairs {
+            *self.pairs.entry(key).or_default() += n;
         }
+        for (key, n) in other.longer {
+            *self.longer.entry(key).or_default() += n;
+        }
+        self.prunings += other.prunings;
     }
 }
 
-impl TokenSink for Candidates<'_, '_> {
+/// Counts the candidates of `corpus` on the settings' threads, each over whole lines of its part,
+/// each into its own table, summed at the end.
+fn count_candidates(
+    corpus: &Corpus,
+    vocab: &Vocab,
+    connector: &[bool],
+    settings: &PhraseSettings,
+) -> Result<CandidateCounts> {
+    let threads = settings.threads;
+    let limit = (settings.max_entries / threads).max(1);
+    let parts: Vec<Range<u64>> = (0..threads)
+        .map(|t| corpus.line_part(t, threads))
+        .collect::<Result<_>>()?;
+    let counted: Vec<Result<CandidateCounts>> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                s.spawn(move || {
+                    let mut sink = Candidates::new(vocab, connector, limit);
+                    corpus.scan(part, &mut sink)?;
+                    Ok(sink.counts)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread panicked"))
+            .collect()
+    });
+    let mut total = CandidateCounts::default();
+    for part in counted {
+        total.add(part?);
+    }
+    Ok(total)
+}
+
+/// Counts each candidate of a part — the word before on the line, the connectors since, and
+/// this word — as gensim's `_learn_vocab` counts them; the table is pruned of its rarest when it
+/// outgrows `limit`, as gensim prunes its own.
+struct Candidates<'v> {
+    vocab: &'v Vocab,
+    connector: &'v [bool],
+    counts: CandidateCounts,
+    limit: usize,
+    min_reduce: u64,
+    /// The candidate under way: its first word and any connectors.
+    open: Vec<u32>,
+}
+
+impl<'v> Candidates<'v> {
+    fn new(vocab: &'v Vocab, connector: &'v [bool], limit: usize) -> Self {
+        Candidates {
+            vocab,
+            connector,
+            counts: CandidateCounts::default(),
+            limit,
+            min_reduce: 1,
+            open: Vec::new(),
+        }
+    }
+
+    fn prune(&mut self) {
+        let floor = self.min_reduce;
+        self.counts.pairs.retain(|_, n| *n > floor);
+        self.counts.longer.retain(|_, n| *n > floor);
+        self.min_reduce += 1;
+        self.counts.prunings += 1;
+    }
+}
+
+impl TokenSink for Candidates<'_> {
     fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
-        self.words += 1;
-        if self.connectors.contains(&token) {
+        let Some(id) = self.vocab.id(token) else {
+            return Err(Error::parse(
+                file,
+                line,
+                "a word the count of the corpus did not see: did the file change while it was read?",
+            ));
+        };
+        if self.connector[id as usize] {
             if !self.open.is_empty() {
-                self.open.push(SEPARATOR);
-                self.open.extend_from_slice(token);
+                self.open.push(id);
             }
             return Ok(());
         }
-        self.inner.token(token, file, line)?;
-        if !self.open.is_empty() {
-            self.key.clear();
-            self.key.extend_from_slice(&self.open);
-            self.key.push(SEPARATOR);
-            self.key.extend_from_slice(token);
-            self.inner.token(&self.key, file, line)?;
+        match self.open[..] {
+            [] => {}
+            [first] => {
+                let key = (first as u64) << 32 | id as u64;
+                *self.counts.pairs.entry(key).or_default() += 1;
+            }
+            _ => {
+                self.open.push(id);
+                let key: Box<[u32]> = self.open[..].into();
+                *self.counts.longer.entry(key).or_default() += 1;
+            }
+        }
+        if self.counts.len() > self.limit {
+            self.prune();
         }
         self.open.clear();
-        self.open.extend_from_slice(token);
+        self.open.push(id);
         Ok(())
     }
 
     fn line_end(&mut self) -> Result<()> {
         self.open.clear();
-        self.inner.line_end()
+        Ok(())
     }
 }
 

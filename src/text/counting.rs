@@ -72,7 +72,7 @@ impl VocabBuilder {
 
     /// Counts whose table is pruned (word2vec's ReduceVocab, shard by shard) once it holds more
     /// than `entries` entries.
-    pub fn with_table_limit(entries: Option<usize>) -> Self {
+    fn with_table_limit(entries: Option<usize>) -> Self {
         VocabBuilder {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             shard_limit: entries.map_or(usize::MAX, |m| m.div_ceil(SHARDS).max(SHARD_FLOOR)),
@@ -145,19 +145,6 @@ impl VocabBuilder {
         (vocab, stats)
     }
 
-    /// The counts as they stand, read in place (no vocabulary built, nothing ranked).
-    pub(crate) fn into_table(self) -> CountTable {
-        let mut prunings = 0;
-        let shards = (self.shards.into_iter())
-            .map(|s| {
-                let shard = s.into_inner().expect("no counting thread panicked");
-                prunings += shard.prunings;
-                shard.counts
-            })
-            .collect();
-        CountTable { shards, prunings }
-    }
-
     /// Counts what `scan` hands the sink for the part `range` of the corpus into these counts.
     fn count(&self, corpus: &Corpus, range: Range<u64>, scan: &impl Scan) -> Result<()> {
         let mut sink = CountingSink {
@@ -183,12 +170,7 @@ impl VocabBuilder {
 
     /// Counts, on `threads` threads each over its own byte range of the corpus, what `scan`
     /// hands the counting sink (the corpus's tokens, or entries made of them).
-    pub(crate) fn count_with(
-        self,
-        corpus: &Corpus,
-        threads: usize,
-        scan: impl Scan,
-    ) -> Result<Self> {
+    fn count_with(self, corpus: &Corpus, threads: usize, scan: impl Scan) -> Result<Self> {
         let builder = self;
         let whole = 0..corpus.total_bytes();
         if threads <= 1 {
@@ -222,36 +204,8 @@ impl VocabBuilder {
     }
 }
 
-/// Counts read in place: every entry, and any one's count, by its shard.
-pub(crate) struct CountTable {
-    shards: Vec<WordCounts>,
-    /// Times a shard was pruned while counting.
-    pub prunings: u32,
-}
-
-impl CountTable {
-    /// Entries held.
-    pub fn len(&self) -> usize {
-        self.shards.iter().map(WordCounts::len).sum()
-    }
-
-    /// The count of `word`, if it is held.
-    pub fn get(&self, word: &[u8]) -> Option<u64> {
-        let hash = word_hash(word);
-        self.shards[shard_of(hash)].get(word, hash)
-    }
-
-    /// Every entry with its count, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
-        self.shards.iter().flat_map(WordCounts::iter)
-    }
-}
-
 /// How a counting thread reads its part of the corpus into the counting sink.
-pub(crate) trait Scan:
-    Fn(&Corpus, Range<u64>, &mut CountingSink) -> Result<()> + Sync
-{
-}
+trait Scan: Fn(&Corpus, Range<u64>, &mut CountingSink) -> Result<()> + Sync {}
 
 impl<F: Fn(&Corpus, Range<u64>, &mut CountingSink) -> Result<()> + Sync> Scan for F {}
 
@@ -264,7 +218,7 @@ struct Pending {
 }
 
 /// A counting thread's side: checks each token and gathers it for its shard.
-pub(crate) struct CountingSink<'b> {
+struct CountingSink<'b> {
     builder: &'b VocabBuilder,
     pending: Vec<Pending>,
     tokens: u64,

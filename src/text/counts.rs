@@ -80,15 +80,9 @@ impl WordCounts {
         self.arena.shrink_to_fit();
     }
 
-    /// The count of `word`, whose [`word_hash`] is `h`, if it is here.
-    pub fn get(&self, word: &[u8], h: u64) -> Option<u64> {
-        let arena = &self.arena;
-        let slot = self.slots.find(h, |s| &arena[s.range()] == word)?;
-        Some(slot.count)
-    }
-
     /// Every word with its count, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.slots.iter().map(|s| (&self.arena[s.range()], s.count))
     }
 

@@ -13,7 +13,6 @@ mod vocab;
 pub use compression::Compression;
 pub use corpus::{Corpus, MAX_SENTENCE_TOKENS, MAX_TOKEN_BYTES, STDIN, TokenSink, Tokenizer};
 pub use counting::VocabBuilder;
-pub(crate) use counting::CountingSink;
 pub use fingerprint::{FileFingerprint, check_unchanged};
 pub use phrases::{DELIMITER, Phrase, PhraseTable};
 pub use vocab::{Vocab, VocabStats};
