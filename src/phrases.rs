@@ -1,8 +1,8 @@
 //! Learning phrases from a corpus, as word2vec's `word2phrase` and gensim's `Phrases` do: a pass
-//! counts every word (the vocabulary's sharded, multi-threaded count), then every candidate (two
-//! words next to each other on a line, with any connector words between them) keyed by the
-//! words' ids, each thread over whole lines into its own memory-bounded table; each candidate is
-//! then scored from its count and its two words', and those above the
+//! counts every word and every candidate (two words next to each other on a line, with any
+//! connector words between them) keyed by the words' ids, each thread over whole lines of its
+//! part into its own tables (the candidates' memory-bounded), merged at the end; each candidate
+//! is then scored from its count and its two words', and those above the
 //! threshold are the pass's phrases. A later pass counts the text joined by the earlier ones, so
 //! phrases grow a word a pass. The counting follows gensim's `_learn_vocab` and the scores its
 //! scorers exactly, so tables compare entry for entry; the table applies as the corpus is read
@@ -14,7 +14,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::text::{Corpus, Phrase, PhraseTable, TokenSink, Vocab};
+use crate::text::{Corpus, Phrase, PhraseTable, TokenSink};
 
 /// How a candidate is scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -135,29 +135,26 @@ pub fn learn(
     Ok(table)
 }
 
-/// One pass: the words counted first (their ids key the candidates), then the candidates, then
-/// every candidate scored.
+/// One pass: every word and candidate counted, then every candidate scored.
 fn learn_pass(
     corpus: &Corpus,
     settings: &PhraseSettings,
     pass: usize,
 ) -> Result<(Vec<Phrase>, PassStats)> {
-    let (vocab, word_stats) = Vocab::build(corpus, 1, None, settings.threads)?;
-    let mut connector = vec![false; vocab.len()];
-    for word in &settings.connectors {
-        if let Some(id) = vocab.id(word.as_bytes()) {
-            connector[id as usize] = true;
-        }
+    let counted = count(corpus, settings)?;
+    let words: u64 = counted.counts.iter().sum();
+    if words == 0 {
+        let first = corpus.paths().next().expect("a corpus has a file");
+        return Err(Error::invalid(first, "the corpus holds no words"));
     }
-    let counted = count_candidates(corpus, &vocab, &connector, settings)?;
-    let words = connector.iter().filter(|&&c| !c).count() as u64;
+    let distinct = counted.connector.iter().filter(|&&c| !c).count();
     let stats = PassStats {
-        words: word_stats.tokens,
-        entries: words + counted.pairs.len() as u64 + counted.longer.len() as u64,
+        words,
+        entries: (distinct + counted.pairs.len() + counted.longer.len()) as u64,
         prunings: counted.prunings,
         phrases: 0,
     };
-    let counts = vocab.counts();
+    let counts = &counted.counts;
     let mut phrases = Vec::new();
     let mut consider = |ids: &[u32], together: u64| {
         let (a, b) = (ids[0] as usize, ids[ids.len() - 1] as usize);
@@ -165,7 +162,7 @@ fn learn_pass(
         if score > settings.threshold {
             phrases.push(Phrase {
                 pass,
-                tokens: ids.iter().map(|&id| vocab.word(id).to_string()).collect(),
+                tokens: ids.iter().map(|&id| counted.word(id).to_string()).collect(),
                 score,
                 count: together,
             });
@@ -186,50 +183,21 @@ fn learn_pass(
     Ok((phrases, stats))
 }
 
-/// Every candidate's count: two words next to each other keyed by their two ids, one with
-/// connectors between by all its ids.
-#[derive(Default)]
-struct CandidateCounts {
-    pairs: FxHashMap<u64, u64>,
-    longer: FxHashMap<Box<[u32]>, u64>,
-    prunings: u32,
-}
-
-impl CandidateCounts {
-    fn len(&self) -> usize {
-        self.pairs.len() + self.longer.len()
-    }
-
-    fn add(&mut self, other: CandidateCounts) {
-        for (key, n) in other.pairs {
-            *self.pairs.entry(key).or_default() += n;
-        }
-        for (key, n) in other.longer {
-            *self.longer.entry(key).or_default() += n;
-        }
-        self.prunings += other.prunings;
-    }
-}
-
-/// Counts the candidates of `corpus` on the settings' threads, each over whole lines of its part,
-/// each into its own table, summed at the end.
-fn count_candidates(
-    corpus: &Corpus,
-    vocab: &Vocab,
-    connector: &[bool],
-    settings: &PhraseSettings,
-) -> Result<CandidateCounts> {
+/// Counts `corpus` on the settings' threads, each over whole lines of its part into its own
+/// tables, merged at the end. A bad token is named at its exact line: a part that starts inside
+/// a file counts its lines from there, so the corpus is read again from its start on one thread.
+fn count(corpus: &Corpus, settings: &PhraseSettings) -> Result<Counts> {
     let threads = settings.threads;
     let limit = (settings.max_entries / threads).max(1);
     let parts: Vec<Range<u64>> = (0..threads)
         .map(|t| corpus.line_part(t, threads))
         .collect::<Result<_>>()?;
-    let counted: Vec<Result<CandidateCounts>> = std::thread::scope(|s| {
+    let counted: Vec<Result<Counts>> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
             .map(|part| {
                 s.spawn(move || {
-                    let mut sink = Candidates::new(vocab, connector, limit);
+                    let mut sink = Candidates::new(&settings.connectors, limit);
                     corpus.scan(part, &mut sink)?;
                     Ok(sink.counts)
                 })
@@ -240,32 +208,115 @@ fn count_candidates(
             .map(|h| h.join().expect("a counting thread panicked"))
             .collect()
     });
-    let mut total = CandidateCounts::default();
+    let mut merged: Option<Counts> = None;
     for part in counted {
-        total.add(part?);
+        let part = match part {
+            Ok(part) => part,
+            Err(e) if threads > 1 => {
+                let mut again = Candidates::new(&settings.connectors, limit);
+                return corpus.scan(0..corpus.total_bytes(), &mut again).and(Err(e));
+            }
+            Err(e) => return Err(e),
+        };
+        match &mut merged {
+            None => merged = Some(part),
+            Some(total) => total.add(part),
+        }
     }
-    Ok(total)
+    Ok(merged.unwrap_or_default())
 }
 
-/// Counts each candidate of a part — the word before on the line, the connectors since, and
-/// this word — as gensim's `_learn_vocab` counts them; the table is pruned of its rarest when it
-/// outgrows `limit`, as gensim prunes its own.
-struct Candidates<'v> {
-    vocab: &'v Vocab,
-    connector: &'v [bool],
-    counts: CandidateCounts,
+/// A part's counts: its words by id (in the order first seen), and every candidate's count —
+/// two words next to each other keyed by their two ids, one with connectors between by all its
+/// ids.
+#[derive(Default)]
+struct Counts {
+    ids: FxHashMap<Box<[u8]>, u32>,
+    /// Each id's word, count, and whether it is a connector.
+    words: Vec<Box<[u8]>>,
+    counts: Vec<u64>,
+    connector: Vec<bool>,
+    pairs: FxHashMap<u64, u64>,
+    longer: FxHashMap<Box<[u32]>, u64>,
+    prunings: u32,
+}
+
+impl Counts {
+    fn word(&self, id: u32) -> String {
+        String::from_utf8_lossy(&self.words[id as usize]).into_owned()
+    }
+
+    /// The id of `word`, given it if new (checked as UTF-8 then).
+    fn id(&mut self, word: &[u8], connectors: &[String], at: (&Path, u64)) -> Result<u32> {
+        if let Some(&id) = self.ids.get(word) {
+            return Ok(id);
+        }
+        if let Err(e) = std::str::from_utf8(word) {
+            return Err(Error::parse(
+                at.0,
+                at.1,
+                format!(
+                    "invalid UTF-8 (byte {} of a token); convert the file to UTF-8",
+                    e.valid_up_to() + 1
+                ),
+            ));
+        }
+        let id = self.words.len() as u32;
+        self.ids.insert(word.into(), id);
+        self.words.push(word.into());
+        self.counts.push(0);
+        self.connector
+            .push(connectors.iter().any(|c| c.as_bytes() == word));
+        Ok(id)
+    }
+
+    /// Adds `other`'s counts, its ids mapped to these.
+    fn add(&mut self, other: Counts) {
+        let mut ids = Vec::with_capacity(other.words.len());
+        for (word, &n) in other.words.iter().zip(&other.counts) {
+            let id = match self.ids.get(word) {
+                Some(&id) => id,
+                None => {
+                    let id = self.words.len() as u32;
+                    self.ids.insert(word.clone(), id);
+                    self.words.push(word.clone());
+                    self.counts.push(0);
+                    self.connector.push(other.connector[ids.len()]);
+                    id
+                }
+            };
+            self.counts[id as usize] += n;
+            ids.push(id);
+        }
+        for (key, n) in other.pairs {
+            let key = (ids[(key >> 32) as usize] as u64) << 32 | ids[key as u32 as usize] as u64;
+            *self.pairs.entry(key).or_default() += n;
+        }
+        for (key, n) in other.longer {
+            let key: Box<[u32]> = key.iter().map(|&id| ids[id as usize]).collect();
+            *self.longer.entry(key).or_default() += n;
+        }
+        self.prunings += other.prunings;
+    }
+}
+
+/// Counts each word of a part and each candidate — the word before on the line, the connectors
+/// since, and this word — as gensim's `_learn_vocab` counts them; the candidates are pruned of
+/// their rarest when they outgrow `limit`, as gensim prunes its table.
+struct Candidates<'c> {
+    connectors: &'c [String],
+    counts: Counts,
     limit: usize,
     min_reduce: u64,
     /// The candidate under way: its first word and any connectors.
     open: Vec<u32>,
 }
 
-impl<'v> Candidates<'v> {
-    fn new(vocab: &'v Vocab, connector: &'v [bool], limit: usize) -> Self {
+impl<'c> Candidates<'c> {
+    fn new(connectors: &'c [String], limit: usize) -> Self {
         Candidates {
-            vocab,
-            connector,
-            counts: CandidateCounts::default(),
+            connectors,
+            counts: Counts::default(),
             limit,
             min_reduce: 1,
             open: Vec::new(),
@@ -283,14 +334,9 @@ impl<'v> Candidates<'v> {
 
 impl TokenSink for Candidates<'_> {
     fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
-        let Some(id) = self.vocab.id(token) else {
-            return Err(Error::parse(
-                file,
-                line,
-                "a word the count of the corpus did not see: did the file change while it was read?",
-            ));
-        };
-        if self.connector[id as usize] {
+        let id = self.counts.id(token, self.connectors, (file, line))?;
+        self.counts.counts[id as usize] += 1;
+        if self.counts.connector[id as usize] {
             if !self.open.is_empty() {
                 self.open.push(id);
             }
@@ -308,7 +354,7 @@ impl TokenSink for Candidates<'_> {
                 *self.counts.longer.entry(key).or_default() += 1;
             }
         }
-        if self.counts.len() > self.limit {
+        if self.counts.pairs.len() + self.counts.longer.len() > self.limit {
             self.prune();
         }
         self.open.clear();
