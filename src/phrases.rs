@@ -141,38 +141,47 @@ fn learn_pass(
     settings: &PhraseSettings,
     pass: usize,
 ) -> Result<(Vec<Phrase>, PassStats)> {
-    let counted = count(corpus, settings)?;
-    let words: u64 = counted.counts.iter().sum();
+    let Counts {
+        words: names,
+        counts,
+        connector,
+        mut pairs,
+        longer,
+        prunings,
+        ..
+    } = count(corpus, settings)?;
+    let words: u64 = counts.iter().sum();
     if words == 0 {
         let first = corpus.paths().next().expect("a corpus has a file");
         return Err(Error::invalid(first, "the corpus holds no words"));
     }
-    let distinct = counted.connector.iter().filter(|&&c| !c).count();
+    pairs.flush_all();
+    let distinct = connector.iter().filter(|&&c| !c).count();
     let stats = PassStats {
         words,
-        entries: (distinct + counted.pairs.len() + counted.longer.len()) as u64,
-        prunings: counted.prunings,
+        entries: (distinct + pairs.len() + longer.len()) as u64,
+        prunings,
         phrases: 0,
     };
-    let counts = &counted.counts;
     let mut phrases = Vec::new();
     let mut consider = |ids: &[u32], together: u64| {
         let (a, b) = (ids[0] as usize, ids[ids.len() - 1] as usize);
         let score = settings.score(counts[a], counts[b], together, stats.entries, stats.words);
         if score > settings.threshold {
+            let word = |&id: &u32| String::from_utf8_lossy(&names[id as usize]).into_owned();
             phrases.push(Phrase {
                 pass,
-                tokens: ids.iter().map(|&id| counted.word(id).to_string()).collect(),
+                tokens: ids.iter().map(word).collect(),
                 score,
                 count: together,
             });
         }
     };
-    for (&key, &together) in &counted.pairs {
-        consider(&[(key >> 32) as u32, key as u32], together);
-    }
-    for (ids, &together) in &counted.longer {
+    for (ids, &together) in &longer {
         consider(ids, together);
+    }
+    for (key, together) in pairs.into_entries() {
+        consider(&[(key >> 32) as u32, key as u32], together);
     }
     // Highest score first; ties by their tokens, so the table never depends on threads.
     phrases.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.tokens.cmp(&y.tokens)));
@@ -226,6 +235,94 @@ fn count(corpus: &Corpus, settings: &PhraseSettings) -> Result<Counts> {
     Ok(merged.unwrap_or_default())
 }
 
+/// Partitions of the two-word candidates' counts: keys are gathered per partition and added a
+/// batch at a time, so each batch works in one partition's table, small enough to stay in the
+/// cache, instead of one random access into a table of millions per candidate.
+const PARTITIONS: usize = 256;
+const PAIR_BATCH: usize = 1024;
+
+/// Two-word candidates' counts, keyed by their ids (first << 32 | second).
+struct PairCounts {
+    tables: Vec<FxHashMap<u64, u64>>,
+    pending: Vec<Vec<u64>>,
+    /// Entries in the tables (not counting the pending keys).
+    held: usize,
+}
+
+impl Default for PairCounts {
+    fn default() -> Self {
+        PairCounts {
+            tables: (0..PARTITIONS).map(|_| FxHashMap::default()).collect(),
+            pending: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            held: 0,
+        }
+    }
+}
+
+impl PairCounts {
+    fn partition(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+    }
+
+    /// Counts one occurrence of `key`.
+    fn add(&mut self, key: u64) {
+        let p = Self::partition(key);
+        self.pending[p].push(key);
+        if self.pending[p].len() == PAIR_BATCH {
+            self.flush(p);
+        }
+    }
+
+    /// Adds counted entries, gathered by partition first as single keys are.
+    fn add_counted(&mut self, entries: impl Iterator<Item = (u64, u64)>) {
+        let mut gathered: Vec<Vec<(u64, u64)>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+        for (key, n) in entries {
+            gathered[Self::partition(key)].push((key, n));
+        }
+        for (table, entries) in self.tables.iter_mut().zip(gathered) {
+            let before = table.len();
+            for (key, n) in entries {
+                *table.entry(key).or_default() += n;
+            }
+            self.held += table.len() - before;
+        }
+    }
+
+    fn flush(&mut self, p: usize) {
+        let table = &mut self.tables[p];
+        let before = table.len();
+        for key in self.pending[p].drain(..) {
+            *table.entry(key).or_default() += 1;
+        }
+        self.held += table.len() - before;
+    }
+
+    fn flush_all(&mut self) {
+        for p in 0..PARTITIONS {
+            self.flush(p);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.held
+    }
+
+    /// Drops the entries counted `floor` times or fewer.
+    fn retain_above(&mut self, floor: u64) {
+        self.flush_all();
+        for table in &mut self.tables {
+            table.retain(|_, n| *n > floor);
+        }
+        self.held = self.tables.iter().map(|t| t.len()).sum();
+    }
+
+    /// Every entry (all pending keys added first).
+    fn into_entries(mut self) -> impl Iterator<Item = (u64, u64)> {
+        self.flush_all();
+        self.tables.into_iter().flatten()
+    }
+}
+
 /// A part's counts: its words by id (in the order first seen), and every candidate's count —
 /// two words next to each other keyed by their two ids, one with connectors between by all its
 /// ids.
@@ -236,16 +333,12 @@ struct Counts {
     words: Vec<Box<[u8]>>,
     counts: Vec<u64>,
     connector: Vec<bool>,
-    pairs: FxHashMap<u64, u64>,
+    pairs: PairCounts,
     longer: FxHashMap<Box<[u32]>, u64>,
     prunings: u32,
 }
 
 impl Counts {
-    fn word(&self, id: u32) -> String {
-        String::from_utf8_lossy(&self.words[id as usize]).into_owned()
-    }
-
     /// The id of `word`, given it if new (checked as UTF-8 then).
     fn id(&mut self, word: &[u8], connectors: &[String], at: (&Path, u64)) -> Result<u32> {
         if let Some(&id) = self.ids.get(word) {
@@ -288,10 +381,10 @@ impl Counts {
             self.counts[id as usize] += n;
             ids.push(id);
         }
-        for (key, n) in other.pairs {
-            let key = (ids[(key >> 32) as usize] as u64) << 32 | ids[key as u32 as usize] as u64;
-            *self.pairs.entry(key).or_default() += n;
-        }
+        let remap =
+            |key: u64| (ids[(key >> 32) as usize] as u64) << 32 | ids[key as u32 as usize] as u64;
+        let entries = other.pairs.into_entries().map(|(key, n)| (remap(key), n));
+        self.pairs.add_counted(entries);
         for (key, n) in other.longer {
             let key: Box<[u32]> = key.iter().map(|&id| ids[id as usize]).collect();
             *self.longer.entry(key).or_default() += n;
@@ -325,7 +418,7 @@ impl<'c> Candidates<'c> {
 
     fn prune(&mut self) {
         let floor = self.min_reduce;
-        self.counts.pairs.retain(|_, n| *n > floor);
+        self.counts.pairs.retain_above(floor);
         self.counts.longer.retain(|_, n| *n > floor);
         self.min_reduce += 1;
         self.counts.prunings += 1;
@@ -344,10 +437,7 @@ impl TokenSink for Candidates<'_> {
         }
         match self.open[..] {
             [] => {}
-            [first] => {
-                let key = (first as u64) << 32 | id as u64;
-                *self.counts.pairs.entry(key).or_default() += 1;
-            }
+            [first] => self.counts.pairs.add((first as u64) << 32 | id as u64),
             _ => {
                 self.open.push(id);
                 let key: Box<[u32]> = self.open[..].into();
