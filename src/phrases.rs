@@ -11,7 +11,9 @@
 use std::ops::Range;
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
+use std::hash::{BuildHasher, Hash};
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{Error, Result};
 use crate::text::{Corpus, Phrase, PhraseTable, TokenSink};
@@ -146,6 +148,7 @@ fn learn_pass(
         counts,
         connector,
         mut pairs,
+        mut bridged,
         longer,
         prunings,
         ..
@@ -156,32 +159,51 @@ fn learn_pass(
         return Err(Error::invalid(first, "the corpus holds no words"));
     }
     pairs.flush_all();
-    let distinct = connector.iter().filter(|&&c| !c).count();
+    bridged.flush_all();
+    let distinct = connector.iter().filter(|&&c| c == NOT_CONNECTOR).count();
+    let candidates = pairs.len() + bridged.len() + longer.len();
     let stats = PassStats {
         words,
-        entries: (distinct + pairs.len() + longer.len()) as u64,
+        entries: (distinct + candidates) as u64,
         prunings,
         phrases: 0,
     };
+    let name = |id: u32| String::from_utf8_lossy(&names[id as usize]).into_owned();
     let mut phrases = Vec::new();
-    let mut consider = |ids: &[u32], together: u64| {
-        let (a, b) = (ids[0] as usize, ids[ids.len() - 1] as usize);
-        let score = settings.score(counts[a], counts[b], together, stats.entries, stats.words);
+    // A candidate from `a` to `b` seen `together` times; its tokens are made if it is a phrase.
+    let mut consider = |a: u32, b: u32, together: u64, tokens: &dyn Fn() -> Vec<String>| {
+        let (na, nb) = (counts[a as usize], counts[b as usize]);
+        let score = settings.score(na, nb, together, stats.entries, stats.words);
         if score > settings.threshold {
-            let word = |&id: &u32| String::from_utf8_lossy(&names[id as usize]).into_owned();
             phrases.push(Phrase {
                 pass,
-                tokens: ids.iter().map(word).collect(),
+                tokens: tokens(),
                 score,
                 count: together,
             });
         }
     };
     for (ids, &together) in &longer {
-        consider(ids, together);
+        let (a, b) = (ids[0], ids[ids.len() - 1]);
+        consider(a, b, together, &|| ids.iter().map(|&id| name(id)).collect());
     }
     for (key, together) in pairs.into_entries() {
-        consider(&[(key >> 32) as u32, key as u32], together);
+        let (a, b) = ((key >> 32) as u32, key as u32);
+        consider(a, b, together, &|| vec![name(a), name(b)]);
+    }
+    for (key, together) in bridged.into_entries() {
+        let (a, b) = ((key as u64 >> 32) as u32, key as u32);
+        let packed = (key >> 64) as u64;
+        let tokens = || {
+            let codes = (0..8).rev().map(|i| (packed >> (8 * i)) as u8);
+            let between = codes.filter(|&c| c != NOT_CONNECTOR);
+            let between = between.map(|c| settings.connectors[c as usize - 1].clone());
+            std::iter::once(name(a))
+                .chain(between)
+                .chain([name(b)])
+                .collect()
+        };
+        consider(a, b, together, &tokens);
     }
     // Highest score first; ties by their tokens, so the table never depends on threads.
     phrases.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.tokens.cmp(&y.tokens)));
@@ -235,23 +257,23 @@ fn count(corpus: &Corpus, settings: &PhraseSettings) -> Result<Counts> {
     Ok(merged.unwrap_or_default())
 }
 
-/// Partitions of the two-word candidates' counts: keys are gathered per partition and added a
-/// batch at a time, so each batch works in one partition's table, small enough to stay in the
-/// cache, instead of one random access into a table of millions per candidate.
+/// Partitions of the candidates' counts: keys are gathered per partition and added a batch at a
+/// time, so each batch works in one partition's table, small enough to stay in the cache,
+/// instead of one random access into a table of millions per candidate.
 const PARTITIONS: usize = 256;
 const PAIR_BATCH: usize = 1024;
 
-/// Two-word candidates' counts, keyed by their ids (first << 32 | second).
-struct PairCounts {
-    tables: Vec<FxHashMap<u64, u64>>,
-    pending: Vec<Vec<u64>>,
+/// Candidates' counts by key, in partitions.
+struct Partitioned<K> {
+    tables: Vec<FxHashMap<K, u64>>,
+    pending: Vec<Vec<K>>,
     /// Entries in the tables (not counting the pending keys).
     held: usize,
 }
 
-impl Default for PairCounts {
+impl<K> Default for Partitioned<K> {
     fn default() -> Self {
-        PairCounts {
+        Partitioned {
             tables: (0..PARTITIONS).map(|_| FxHashMap::default()).collect(),
             pending: (0..PARTITIONS).map(|_| Vec::new()).collect(),
             held: 0,
@@ -259,13 +281,13 @@ impl Default for PairCounts {
     }
 }
 
-impl PairCounts {
-    fn partition(key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+impl<K: Copy + Eq + Hash> Partitioned<K> {
+    fn partition(key: K) -> usize {
+        (FxBuildHasher.hash_one(key) >> 56) as usize
     }
 
     /// Counts one occurrence of `key`.
-    fn add(&mut self, key: u64) {
+    fn add(&mut self, key: K) {
         let p = Self::partition(key);
         self.pending[p].push(key);
         if self.pending[p].len() == PAIR_BATCH {
@@ -274,8 +296,8 @@ impl PairCounts {
     }
 
     /// Adds counted entries, gathered by partition first as single keys are.
-    fn add_counted(&mut self, entries: impl Iterator<Item = (u64, u64)>) {
-        let mut gathered: Vec<Vec<(u64, u64)>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+    fn add_counted(&mut self, entries: impl Iterator<Item = (K, u64)>) {
+        let mut gathered: Vec<Vec<(K, u64)>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
         for (key, n) in entries {
             gathered[Self::partition(key)].push((key, n));
         }
@@ -317,23 +339,50 @@ impl PairCounts {
     }
 
     /// Every entry (all pending keys added first).
-    fn into_entries(mut self) -> impl Iterator<Item = (u64, u64)> {
+    fn into_entries(mut self) -> impl Iterator<Item = (K, u64)> {
         self.flush_all();
         self.tables.into_iter().flatten()
     }
 }
 
+/// The two words of a candidate as one key: first << 32 | second.
+fn pair_key(first: u32, second: u32) -> u64 {
+    (first as u64) << 32 | second as u64
+}
+
+/// A candidate's connectors packed into 64 bits, a byte each (its 1-based place in the list of
+/// connector words), when there are at most eight of them and each has such a place.
+fn packed_connectors(codes: impl ExactSizeIterator<Item = u8>) -> Option<u64> {
+    if codes.len() > 8 {
+        return None;
+    }
+    let mut packed = 0u64;
+    for code in codes {
+        if code == UNPACKED {
+            return None;
+        }
+        packed = packed << 8 | code as u64;
+    }
+    Some(packed)
+}
+
+/// The connector code of a word that is none.
+const NOT_CONNECTOR: u8 = 0;
+/// The code of a connector beyond the 254th of the list: its candidates keep all their ids.
+const UNPACKED: u8 = u8::MAX;
+
 /// A part's counts: its words by id (in the order first seen), and every candidate's count —
-/// two words next to each other keyed by their two ids, one with connectors between by all its
-/// ids.
+/// two words next to each other by their two ids; with connectors between, by the two ids and
+/// the connectors packed, or (more than eight, or a list of more than 254) by all its ids.
 #[derive(Default)]
 struct Counts {
     ids: FxHashMap<Box<[u8]>, u32>,
-    /// Each id's word, count, and whether it is a connector.
+    /// Each id's word, count, and connector code (its 1-based place in the list, or 0).
     words: Vec<Box<[u8]>>,
     counts: Vec<u64>,
-    connector: Vec<bool>,
-    pairs: PairCounts,
+    connector: Vec<u8>,
+    pairs: Partitioned<u64>,
+    bridged: Partitioned<u128>,
     longer: FxHashMap<Box<[u32]>, u64>,
     prunings: u32,
 }
@@ -358,8 +407,9 @@ impl Counts {
         self.ids.insert(word.into(), id);
         self.words.push(word.into());
         self.counts.push(0);
-        self.connector
-            .push(connectors.iter().any(|c| c.as_bytes() == word));
+        let place = connectors.iter().position(|c| c.as_bytes() == word);
+        let code = place.map_or(NOT_CONNECTOR, |i| (i + 1).min(UNPACKED as usize) as u8);
+        self.connector.push(code);
         Ok(id)
     }
 
@@ -381,10 +431,12 @@ impl Counts {
             self.counts[id as usize] += n;
             ids.push(id);
         }
-        let remap =
-            |key: u64| (ids[(key >> 32) as usize] as u64) << 32 | ids[key as u32 as usize] as u64;
+        let remap = |key: u64| pair_key(ids[(key >> 32) as usize], ids[key as u32 as usize]);
         let entries = other.pairs.into_entries().map(|(key, n)| (remap(key), n));
         self.pairs.add_counted(entries);
+        let entries = (other.bridged.into_entries())
+            .map(|(key, n)| ((key >> 64) << 64 | remap(key as u64) as u128, n));
+        self.bridged.add_counted(entries);
         for (key, n) in other.longer {
             let key: Box<[u32]> = key.iter().map(|&id| ids[id as usize]).collect();
             *self.longer.entry(key).or_default() += n;
@@ -419,6 +471,7 @@ impl<'c> Candidates<'c> {
     fn prune(&mut self) {
         let floor = self.min_reduce;
         self.counts.pairs.retain_above(floor);
+        self.counts.bridged.retain_above(floor);
         self.counts.longer.retain(|_, n| *n > floor);
         self.min_reduce += 1;
         self.counts.prunings += 1;
@@ -429,22 +482,37 @@ impl TokenSink for Candidates<'_> {
     fn token(&mut self, token: &[u8], file: &Path, line: u64) -> Result<()> {
         let id = self.counts.id(token, self.connectors, (file, line))?;
         self.counts.counts[id as usize] += 1;
-        if self.counts.connector[id as usize] {
+        if self.counts.connector[id as usize] != NOT_CONNECTOR {
             if !self.open.is_empty() {
                 self.open.push(id);
             }
             return Ok(());
         }
+        let counts = &mut self.counts;
         match self.open[..] {
             [] => {}
-            [first] => self.counts.pairs.add((first as u64) << 32 | id as u64),
-            _ => {
-                self.open.push(id);
-                let key: Box<[u32]> = self.open[..].into();
-                *self.counts.longer.entry(key).or_default() += 1;
+            [first] => counts.pairs.add(pair_key(first, id)),
+            [first, ref between @ ..] => {
+                let codes = between.iter().map(|&c| counts.connector[c as usize]);
+                match packed_connectors(codes) {
+                    Some(packed) => {
+                        let key = (packed as u128) << 64 | pair_key(first, id) as u128;
+                        counts.bridged.add(key);
+                    }
+                    None => {
+                        self.open.push(id);
+                        // Allocated only when new.
+                        match counts.longer.get_mut(&self.open[..]) {
+                            Some(n) => *n += 1,
+                            None => {
+                                counts.longer.insert(self.open[..].into(), 1);
+                            }
+                        }
+                    }
+                }
             }
         }
-        if self.counts.pairs.len() + self.counts.longer.len() > self.limit {
+        if counts.pairs.len() + counts.bridged.len() + counts.longer.len() > self.limit {
             self.prune();
         }
         self.open.clear();
