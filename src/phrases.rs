@@ -608,6 +608,23 @@ mod tests {
     }
 
     #[test]
+    fn candidates_with_many_connectors_keep_every_token() {
+        // Two connectors pack into the candidate's key; nine do not, and keep all their ids.
+        let dir = tempfile::tempdir().unwrap();
+        let nine = ["of"; 9].join(" ");
+        let text =
+            "x new of of york y\n".repeat(30) + &format!("p bank {nine} rome q\n").repeat(30);
+        let c = corpus(dir.path(), &text);
+        let mut s = settings(Scoring::Default, 0.0, 5);
+        s.threads = 2;
+        let table = learn(&c, &s, |_, _| {}).unwrap();
+        let joined: Vec<String> = table.phrases.iter().map(Phrase::joined).collect();
+        assert!(joined.contains(&"new_of_of_york".to_string()), "{joined:?}");
+        let long = format!("bank_{}_rome", ["of"; 9].join("_"));
+        assert!(joined.contains(&long), "{joined:?}");
+    }
+
+    #[test]
     fn threads_and_bad_settings() {
         let dir = tempfile::tempdir().unwrap();
         let text = "a b c d e f\n".repeat(500) + &"b c x y\n".repeat(300);
