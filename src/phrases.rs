@@ -169,29 +169,29 @@ fn learn_pass(
         phrases: 0,
     };
     let name = |id: u32| String::from_utf8_lossy(&names[id as usize]).into_owned();
-    let mut phrases = Vec::new();
-    // A candidate from `a` to `b` seen `together` times; its tokens are made if it is a phrase.
-    let mut consider = |a: u32, b: u32, together: u64, tokens: &dyn Fn() -> Vec<String>| {
+    // A candidate from `a` to `b` seen `together` times, as a phrase if it scores as one (its
+    // tokens made only then).
+    let phrase = |a: u32, b: u32, together: u64, tokens: &dyn Fn() -> Vec<String>| {
         let (na, nb) = (counts[a as usize], counts[b as usize]);
         let score = settings.score(na, nb, together, stats.entries, stats.words);
-        if score > settings.threshold {
-            phrases.push(Phrase {
-                pass,
-                tokens: tokens(),
-                score,
-                count: together,
-            });
-        }
+        (score > settings.threshold).then(|| Phrase {
+            pass,
+            tokens: tokens(),
+            score,
+            count: together,
+        })
     };
-    for (ids, &together) in &longer {
-        let (a, b) = (ids[0], ids[ids.len() - 1]);
-        consider(a, b, together, &|| ids.iter().map(|&id| name(id)).collect());
-    }
-    for (key, together) in pairs.into_entries() {
+    let mut phrases: Vec<Phrase> = (longer.iter())
+        .filter_map(|(ids, &together)| {
+            let (a, b) = (ids[0], ids[ids.len() - 1]);
+            phrase(a, b, together, &|| ids.iter().map(|&id| name(id)).collect())
+        })
+        .collect();
+    phrases.extend(pairs.score(settings.threads, |key, together| {
         let (a, b) = ((key >> 32) as u32, key as u32);
-        consider(a, b, together, &|| vec![name(a), name(b)]);
-    }
-    for (key, together) in bridged.into_entries() {
+        phrase(a, b, together, &|| vec![name(a), name(b)])
+    }));
+    phrases.extend(bridged.score(settings.threads, |key, together| {
         let (a, b) = ((key as u64 >> 32) as u32, key as u32);
         let packed = (key >> 64) as u64;
         let tokens = || {
@@ -203,8 +203,8 @@ fn learn_pass(
                 .chain([name(b)])
                 .collect()
         };
-        consider(a, b, together, &tokens);
-    }
+        phrase(a, b, together, &tokens)
+    }));
     // Highest score first; ties by their tokens, so the table never depends on threads.
     phrases.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.tokens.cmp(&y.tokens)));
     let stats = PassStats {
@@ -239,22 +239,18 @@ fn count(corpus: &Corpus, settings: &PhraseSettings) -> Result<Counts> {
             .map(|h| h.join().expect("a counting thread panicked"))
             .collect()
     });
-    let mut merged: Option<Counts> = None;
+    let mut parts = Vec::with_capacity(threads);
     for part in counted {
-        let part = match part {
-            Ok(part) => part,
+        match part {
+            Ok(part) => parts.push(part),
             Err(e) if threads > 1 => {
                 let mut again = Candidates::new(&settings.connectors, limit);
                 return corpus.scan(0..corpus.total_bytes(), &mut again).and(Err(e));
             }
             Err(e) => return Err(e),
-        };
-        match &mut merged {
-            None => merged = Some(part),
-            Some(total) => total.add(part),
         }
     }
-    Ok(merged.unwrap_or_default())
+    Ok(Counts::merge(parts))
 }
 
 /// Partitions of the candidates' counts: keys are gathered per partition and added a batch at a
@@ -295,21 +291,6 @@ impl<K: Copy + Eq + Hash> Partitioned<K> {
         }
     }
 
-    /// Adds counted entries, gathered by partition first as single keys are.
-    fn add_counted(&mut self, entries: impl Iterator<Item = (K, u64)>) {
-        let mut gathered: Vec<Vec<(K, u64)>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
-        for (key, n) in entries {
-            gathered[Self::partition(key)].push((key, n));
-        }
-        for (table, entries) in self.tables.iter_mut().zip(gathered) {
-            let before = table.len();
-            for (key, n) in entries {
-                *table.entry(key).or_default() += n;
-            }
-            self.held += table.len() - before;
-        }
-    }
-
     fn flush(&mut self, p: usize) {
         let table = &mut self.tables[p];
         let before = table.len();
@@ -338,10 +319,69 @@ impl<K: Copy + Eq + Hash> Partitioned<K> {
         self.held = self.tables.iter().map(|t| t.len()).sum();
     }
 
-    /// Every entry (all pending keys added first).
-    fn into_entries(mut self) -> impl Iterator<Item = (K, u64)> {
+    /// Every entry, its key mapped by `remap`, gathered by the partition of its new key.
+    fn gather(mut self, remap: impl Fn(K) -> K) -> Vec<Vec<(K, u64)>> {
         self.flush_all();
-        self.tables.into_iter().flatten()
+        let mut gathered: Vec<Vec<(K, u64)>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+        for (key, n) in self.tables.into_iter().flatten() {
+            let key = remap(key);
+            gathered[Self::partition(key)].push((key, n));
+        }
+        gathered
+    }
+}
+
+impl<K: Copy + Eq + Hash + Send + Sync> Partitioned<K> {
+    /// Adds other parts' gathered entries, partition by partition, the partitions shared among
+    /// `threads` threads.
+    fn add_gathered(&mut self, parts: Vec<Vec<Vec<(K, u64)>>>, threads: usize) {
+        self.flush_all();
+        let mut by_partition: Vec<Vec<Vec<(K, u64)>>> =
+            (0..PARTITIONS).map(|_| Vec::new()).collect();
+        for part in parts {
+            for (p, entries) in part.into_iter().enumerate() {
+                by_partition[p].push(entries);
+            }
+        }
+        let share = PARTITIONS.div_ceil(threads.max(1));
+        std::thread::scope(|s| {
+            let tables = self.tables.chunks_mut(share);
+            for (tables, entries) in tables.zip(by_partition.chunks_mut(share)) {
+                s.spawn(move || {
+                    for (table, entries) in tables.iter_mut().zip(entries) {
+                        for (key, n) in entries.drain(..).flatten() {
+                            *table.entry(key).or_default() += n;
+                        }
+                    }
+                });
+            }
+        });
+        self.held = self.tables.iter().map(|t| t.len()).sum();
+    }
+
+    /// The phrases `phrase` makes of the entries, the partitions shared among `threads` threads.
+    fn score(
+        &self,
+        threads: usize,
+        phrase: impl Fn(K, u64) -> Option<Phrase> + Sync,
+    ) -> Vec<Phrase> {
+        let share = PARTITIONS.div_ceil(threads.max(1));
+        let phrase = &phrase;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (self.tables.chunks(share))
+                .map(|tables| {
+                    s.spawn(move || {
+                        let entries = tables.iter().flatten();
+                        entries
+                            .filter_map(|(&key, &n)| phrase(key, n))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            (handles.into_iter())
+                .flat_map(|h| h.join().expect("a scoring thread panicked"))
+                .collect()
+        })
     }
 }
 
@@ -413,8 +453,50 @@ impl Counts {
         Ok(id)
     }
 
-    /// Adds `other`'s counts, its ids mapped to these.
-    fn add(&mut self, other: Counts) {
+    /// The parts' counts as one: the first part's ids stay; the others' words are added to it
+    /// (few: one thread), then their candidates, remapped and gathered by partition (a thread a
+    /// part), are added partition by partition on as many threads.
+    fn merge(mut parts: Vec<Counts>) -> Counts {
+        if parts.is_empty() {
+            return Counts::default();
+        }
+        let threads = parts.len();
+        let mut total = parts.remove(0);
+        let maps: Vec<Vec<u32>> = parts.iter().map(|part| total.add_words(part)).collect();
+        type Gathered = (Vec<Vec<(u64, u64)>>, Vec<Vec<(u128, u64)>>);
+        let gathered: Vec<Gathered> = std::thread::scope(|s| {
+            let handles: Vec<_> = (parts.iter_mut().zip(&maps))
+                .map(|(part, ids)| {
+                    let pairs = std::mem::take(&mut part.pairs);
+                    let bridged = std::mem::take(&mut part.bridged);
+                    s.spawn(move || {
+                        let remap = |key: u64| {
+                            pair_key(ids[(key >> 32) as usize], ids[key as u32 as usize])
+                        };
+                        let bridge = |key: u128| (key >> 64) << 64 | remap(key as u64) as u128;
+                        (pairs.gather(remap), bridged.gather(bridge))
+                    })
+                })
+                .collect();
+            (handles.into_iter())
+                .map(|h| h.join().expect("a merging thread panicked"))
+                .collect()
+        });
+        let (pairs, bridged): (Vec<_>, Vec<_>) = gathered.into_iter().unzip();
+        total.pairs.add_gathered(pairs, threads);
+        total.bridged.add_gathered(bridged, threads);
+        for (part, ids) in parts.into_iter().zip(&maps) {
+            for (key, n) in part.longer {
+                let key: Box<[u32]> = key.iter().map(|&id| ids[id as usize]).collect();
+                *total.longer.entry(key).or_default() += n;
+            }
+            total.prunings += part.prunings;
+        }
+        total
+    }
+
+    /// Adds `other`'s words and their counts; gives each of its ids the id here.
+    fn add_words(&mut self, other: &Counts) -> Vec<u32> {
         let mut ids = Vec::with_capacity(other.words.len());
         for (word, &n) in other.words.iter().zip(&other.counts) {
             let id = match self.ids.get(word) {
@@ -431,17 +513,7 @@ impl Counts {
             self.counts[id as usize] += n;
             ids.push(id);
         }
-        let remap = |key: u64| pair_key(ids[(key >> 32) as usize], ids[key as u32 as usize]);
-        let entries = other.pairs.into_entries().map(|(key, n)| (remap(key), n));
-        self.pairs.add_counted(entries);
-        let entries = (other.bridged.into_entries())
-            .map(|(key, n)| ((key >> 64) << 64 | remap(key as u64) as u128, n));
-        self.bridged.add_counted(entries);
-        for (key, n) in other.longer {
-            let key: Box<[u32]> = key.iter().map(|&id| ids[id as usize]).collect();
-            *self.longer.entry(key).or_default() += n;
-        }
-        self.prunings += other.prunings;
+        ids
     }
 }
 
