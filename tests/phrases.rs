@@ -7,40 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{stderr, wordvec};
-
-/// A corpus with planted phrases among random words, every line a sentence; connectors too.
-fn corpus(dir: &Path) -> std::path::PathBuf {
-    let mut state = 11u64;
-    let mut next = |n: u64| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) % n
-    };
-    let planted = [
-        "new york",
-        "los angeles",
-        "bank of america",
-        "united states",
-    ];
-    let lines: Vec<String> = (0..3000)
-        .map(|_| {
-            let mut words: Vec<String> = Vec::new();
-            for _ in 0..(5 + next(10)) {
-                match next(8) {
-                    0 => words.push(planted[next(4) as usize].to_string()),
-                    1 => words.push(["of", "the", "a"][next(3) as usize].to_string()),
-                    _ => words.push(format!("w{}", next(400))),
-                }
-            }
-            words.join(" ")
-        })
-        .collect();
-    let path = dir.join("corpus.txt");
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    path
-}
+use common::{planted_phrases, stderr, wordvec};
 
 fn run(args: &[&str], paths: &[&Path]) -> std::process::Output {
     let mut command = wordvec();
@@ -91,7 +58,7 @@ fn the_table_is_gensims_entry_for_entry() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
+    let corpus = planted_phrases(dir.path(), 3000);
     for (scoring, threshold, connectors) in [("default", "10", "none"), ("npmi", "0.3", "english")]
     {
         let table = dir.path().join(format!("{scoring}.txt"));
@@ -137,7 +104,7 @@ fn the_table_is_gensims_entry_for_entry() {
 #[test]
 fn a_table_joins_the_text_it_is_applied_to_and_a_run_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
+    let corpus = planted_phrases(dir.path(), 3000);
     let table = dir.path().join("phrases.txt");
     let learned = learn(&corpus, &table, &["--connector-words", "english"]);
     let phrases: Vec<&str> = learned.iter().map(|(p, _)| p.as_str()).collect();
@@ -213,7 +180,7 @@ fn a_table_joins_the_text_it_is_applied_to_and_a_run_keeps_it() {
 #[test]
 fn a_bad_table_is_named_by_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = corpus(dir.path());
+    let corpus = planted_phrases(dir.path(), 3000);
     let table = dir.path().join("bad.txt");
     std::fs::write(&table, "# a table\n1\tnew york\t12.5\t40\n1\tlos\t3\t2\n").unwrap();
     let out = dir.path().join("run/v.txt");

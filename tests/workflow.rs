@@ -286,6 +286,33 @@ fn a_resumed_run_takes_a_new_thread_count_and_says_what_it_costs() {
 }
 
 #[test]
+fn a_run_with_phrases_resumes_joining_them_to_the_uninterrupted_vectors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = common::planted_phrases(tmp.path(), 20_000);
+    let table = tmp.path().join("phrases.txt");
+    let learned = wordvec()
+        .args(["phrases", "--connector-words", "english", "--corpus"])
+        .arg(&corpus)
+        .arg("--output")
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(learned.status.success(), "{}", stderr(&learned));
+    let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));
+    let (corpus, table) = (corpus.to_str().unwrap(), table.to_str().unwrap());
+    let flags = ["--corpus", corpus, "--phrases", table, "--epochs", "30"];
+    run(&mut train(&whole, &flags));
+    stopped_run(&parts, &flags);
+    resume(&parts);
+    assert_same_vectors(&whole.join("vectors.txt"), &parts.join("vectors.txt"));
+    let vocab = std::fs::read_to_string(parts.join("vectors.vocab.txt")).unwrap();
+    assert!(
+        vocab.lines().any(|l| l.starts_with("bank_of_america ")),
+        "{vocab}"
+    );
+}
+
+#[test]
 fn a_second_signal_exits_at_once_and_leaves_no_scratch() {
     // Standard input's copy and GloVe's spilled entries live in scratch until the run ends; a
     // second signal exits without running destructors, so it removes them itself.

@@ -2,6 +2,7 @@
 //! every backend test runs on. Each test file uses its own subset of them.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use burn::prelude::Device;
@@ -55,4 +56,38 @@ pub fn gensim_available() -> bool {
         eprintln!("skipped: python3 with gensim is not installed (pip install gensim==4.4.0)");
     }
     found
+}
+
+/// A corpus of `lines` lines with planted phrases (`new york`, `bank of america`, …) among random
+/// words and connector words, written to `dir/corpus.txt`.
+pub fn planted_phrases(dir: &Path, lines: usize) -> std::path::PathBuf {
+    let mut state = 11u64;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let planted = [
+        "new york",
+        "los angeles",
+        "bank of america",
+        "united states",
+    ];
+    let lines: Vec<String> = (0..lines)
+        .map(|_| {
+            let mut words: Vec<String> = Vec::new();
+            for _ in 0..(5 + next(10)) {
+                match next(8) {
+                    0 => words.push(planted[next(4) as usize].to_string()),
+                    1 => words.push(["of", "the", "a"][next(3) as usize].to_string()),
+                    _ => words.push(format!("w{}", next(400))),
+                }
+            }
+            words.join(" ")
+        })
+        .collect();
+    let path = dir.join("corpus.txt");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
 }
