@@ -26,7 +26,7 @@ pub struct PhrasesArgs {
     #[arg(long)]
     output: PathBuf,
     /// Write the corpus with this table's phrases joined by `_` instead of learning one.
-    #[arg(long, conflicts_with_all = ["scoring", "threshold", "min_count", "connector_words", "max_entries", "passes"])]
+    #[arg(long, conflicts_with_all = ["scoring", "threshold", "min_count", "connector_words", "max_entries", "passes", "phrases"])]
     apply: Option<PathBuf>,
     /// How candidates are scored: word2vec's (count(ab) − min_count) / (count(a)·count(b)) ·
     /// entries, or normalised PMI in [−1, 1].
