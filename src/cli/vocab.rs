@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wordvec::text::{Corpus, PhraseTable, Tokenizer, Vocab, VocabStats};
+use wordvec::text::{Corpus, PhraseTable, Vocab, VocabStats};
+use wordvec::train::ReadingFlags;
 
 /// A corpus and how it is read: the flags `vocab`, `cooccur` and `phrases` share.
 #[derive(Args)]
@@ -14,25 +15,22 @@ pub struct CorpusArgs {
     /// Threads counting, each over its own part of the corpus [default: every core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
-    /// Fold the corpus to lower case (Unicode's rules) first, as `train --lowercase` does.
-    #[arg(long)]
-    lowercase: bool,
-    /// How the corpus is cut into tokens, as `train --tokenizer`.
-    #[arg(long, value_enum, default_value_t = Tokenizer::Whitespace)]
-    tokenizer: Tokenizer,
-    /// Join the phrases of this table (`wordvec phrases` writes one) as the corpus is read, as
-    /// `train --phrases` does.
-    #[arg(long)]
-    phrases: Option<PathBuf>,
+    #[command(flatten)]
+    reading: ReadingFlags,
 }
 
 impl CorpusArgs {
     /// Opens the corpus as the flags say it is read.
     pub fn open(&self) -> anyhow::Result<Corpus> {
-        let table = self.phrases.as_deref().map(PhraseTable::load).transpose()?;
+        let reading = &self.reading;
+        let table = reading
+            .phrases
+            .as_deref()
+            .map(PhraseTable::load)
+            .transpose()?;
         let corpus = Corpus::open(&self.corpus)?
-            .lowercased(self.lowercase)
-            .tokenized(self.tokenizer)
+            .lowercased(reading.lowercase)
+            .tokenized(reading.tokenizer)
             .joined(table.as_ref());
         for (stream, copy) in corpus.spooled() {
             eprintln!(

@@ -7,6 +7,7 @@ mod counts;
 mod encoding;
 mod fingerprint;
 mod phrases;
+mod tokenize;
 mod tokens;
 mod vocab;
 

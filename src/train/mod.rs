@@ -38,7 +38,7 @@ pub use config::{
 };
 pub use device::select_device;
 #[cfg(feature = "cli")]
-pub use flags::{TrainFlags, document_defaults};
+pub use flags::{ReadingFlags, TrainFlags, document_defaults};
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, Observer, read_metrics};
 pub use monitor::run_dir;
 pub use optimizer::build_optimizer;
