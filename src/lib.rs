@@ -42,7 +42,7 @@
 //!
 //! Layers, each knowing only those below it: the ground floor (`rng`, `linalg`, `tensors`,
 //! [`files`]) → [`text`] → [`sampling`] → [`model`] → [`kernels`] → [`train`]; beside them,
-//! [`embeddings`] → [`eval`] and [`io`] for what comes out, and [`runs`] and [`plot`] for
+//! [`embeddings`] → [`eval`], [`io`] and [`vectors`] for what comes out, and [`runs`] and [`plot`] for
 //! comparing runs.
 
 pub mod embeddings;
@@ -64,6 +64,7 @@ mod synthetic;
 mod tensors;
 pub mod text;
 pub mod train;
+pub mod vectors;
 
 pub use embeddings::{Embeddings, Neighbour};
 pub use error::{Error, Result};

@@ -1,7 +1,7 @@
 //! `wordvec.Model`: trained or loaded vectors with gensim's queries. The matrix stays where Rust
 //! keeps it; `vectors` is a read-only NumPy view of it that keeps the model alive.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::ValueEnum;
 use numpy::ndarray::ArrayView2;
@@ -12,87 +12,17 @@ use pyo3::types::PyDict;
 use wordvec::Embeddings;
 use wordvec::embeddings::{self as queries, VectorRows};
 use wordvec::eval::Benchmarks;
-use wordvec::io::{MappedVectors, VectorFormat, is_fasttext, read_vectors, write_vectors};
-use wordvec::subword_vectors::SubwordVectors;
-use wordvec::train::Trained;
+use wordvec::io::{VectorFormat, write_vectors};
 use wordvec::train::{METRICS_FILE, read_metrics};
+use wordvec::vectors::Vectors;
 
 use crate::errors::to_py;
-
-/// Where a model's rows are: in memory, in a word2vec binary file mapped into memory, or a
-/// subword model's (which gives unseen words vectors from their n-grams).
-pub enum Rows {
-    Memory(Embeddings),
-    Mapped(MappedVectors),
-    Subwords(SubwordVectors),
-}
-
-impl Rows {
-    /// A finished run's vectors: a subword model's with its n-gram rows.
-    pub fn trained(embeddings: Embeddings, trained: &Trained) -> Rows {
-        match trained.model.ngram_rows() {
-            Some((rows, subwords)) => {
-                Rows::Subwords(SubwordVectors::new(embeddings, rows, subwords))
-            }
-            None => Rows::Memory(embeddings),
-        }
-    }
-}
-
-impl VectorRows for Rows {
-    fn rows(&self) -> usize {
-        match self {
-            Rows::Memory(e) => e.rows(),
-            Rows::Mapped(m) => m.rows(),
-            Rows::Subwords(s) => s.rows(),
-        }
-    }
-
-    fn dim(&self) -> usize {
-        match self {
-            Rows::Memory(e) => VectorRows::dim(e),
-            Rows::Mapped(m) => VectorRows::dim(m),
-            Rows::Subwords(s) => VectorRows::dim(s),
-        }
-    }
-
-    fn word(&self, row: usize) -> &str {
-        match self {
-            Rows::Memory(e) => e.word(row),
-            Rows::Mapped(m) => m.word(row),
-            Rows::Subwords(s) => s.word(row),
-        }
-    }
-
-    fn find(&self, word: &str) -> Option<usize> {
-        match self {
-            Rows::Memory(e) => e.find(word),
-            Rows::Mapped(m) => m.find(word),
-            Rows::Subwords(s) => s.find(word),
-        }
-    }
-
-    fn row_into(&self, row: usize, out: &mut [f32]) -> wordvec::Result<()> {
-        match self {
-            Rows::Memory(e) => e.row_into(row, out),
-            Rows::Mapped(m) => m.row_into(row, out),
-            Rows::Subwords(s) => s.row_into(row, out),
-        }
-    }
-
-    fn unseen_into(&self, word: &str, out: &mut [f32]) -> bool {
-        match self {
-            Rows::Subwords(s) => s.unseen_into(word, out),
-            Rows::Memory(_) | Rows::Mapped(_) => false,
-        }
-    }
-}
 
 /// Word vectors with their words, in vocabulary (frequency) order: the result of `train`,
 /// `resume` and `load`.
 #[pyclass(module = "wordvec", frozen)]
 pub struct Model {
-    rows: Rows,
+    rows: Vectors,
     /// The run's folder (metrics, config), when the model comes from a run that wrote one.
     run_dir: Option<PathBuf>,
     /// The run's config as JSON, when the model was trained.
@@ -100,7 +30,7 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn trained(rows: Rows, run_dir: Option<PathBuf>, config: String) -> Self {
+    pub fn trained(rows: Vectors, run_dir: Option<PathBuf>, config: String) -> Self {
         Model {
             rows,
             run_dir,
@@ -110,10 +40,9 @@ impl Model {
 
     /// The vectors as [`Embeddings`] (a copy for a mapped file).
     fn embeddings(&self) -> PyResult<std::borrow::Cow<'_, Embeddings>> {
-        match &self.rows {
-            Rows::Memory(e) => Ok(std::borrow::Cow::Borrowed(e)),
-            Rows::Subwords(s) => Ok(std::borrow::Cow::Borrowed(s.words())),
-            Rows::Mapped(_) => {
+        match self.rows.table() {
+            Some(table) => Ok(std::borrow::Cow::Borrowed(table)),
+            None => {
                 let rows = &self.rows;
                 let dim = rows.dim();
                 let mut data = vec![0.0; rows.rows() * dim];
@@ -170,12 +99,7 @@ impl Model {
     fn vectors<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let py = slf.py();
         let model = slf.get();
-        let resident = match &model.rows {
-            Rows::Memory(e) => Some(e),
-            Rows::Subwords(s) => Some(s.words()),
-            Rows::Mapped(_) => None,
-        };
-        let array = match resident {
+        let array = match model.rows.table() {
             Some(e) => {
                 let view = ArrayView2::from_shape((e.len(), e.dim()), e.data())
                     .expect("a table's data is words × dim");
@@ -347,20 +271,12 @@ impl Model {
 #[pyfunction]
 #[pyo3(signature = (path, mmap))]
 pub fn load(py: Python<'_>, path: PathBuf, mmap: bool) -> PyResult<Model> {
-    let rows = py.allow_threads(|| load_rows(&path, mmap)).map_err(to_py)?;
+    let rows = py
+        .allow_threads(|| Vectors::open(&path, None, mmap))
+        .map_err(to_py)?;
     Ok(Model {
         rows,
         run_dir: None,
         config: None,
-    })
-}
-
-fn load_rows(path: &Path, mmap: bool) -> wordvec::Result<Rows> {
-    if is_fasttext(path)? {
-        return Ok(Rows::Subwords(SubwordVectors::read(path)?));
-    }
-    Ok(match mmap {
-        true => Rows::Mapped(MappedVectors::open(path)?),
-        false => Rows::Memory(read_vectors(path, None)?),
     })
 }

@@ -14,13 +14,14 @@ use wordvec::train::{
     EvalConfig, MetricRecord, Observer, Run, RunOptions, TrainConfig, TrainFlags,
     document_defaults, run_dir,
 };
+use wordvec::vectors::Vectors;
 
 use crate::errors::{Error, settings_error, to_py};
-use crate::model::{Model, Rows};
+use crate::model::Model;
 
 /// What a finished run hands back to Python: the vectors, the folder it wrote (if any) and its
 /// config as JSON.
-type Outcome = (Rows, Option<PathBuf>, String);
+type Outcome = (Vectors, Option<PathBuf>, String);
 
 /// Trains a run of `settings` (flags as `wordvec train` takes them) on `corpus` (the embedded
 /// corpus when empty), writing its folder when `output` is given; `callback` sees every record.
@@ -56,13 +57,17 @@ pub fn train(
             let dir = run_dir(run.config());
             let finished = run.finish()?;
             Ok((
-                Rows::trained(finished.embeddings, &finished.trained),
+                Vectors::trained(finished.embeddings, &finished.trained),
                 Some(dir),
                 config,
             ))
         } else {
             let trained = run.train()?;
-            Ok((Rows::trained(trained.embeddings(), &trained), None, config))
+            Ok((
+                Vectors::trained(trained.embeddings(), &trained),
+                None,
+                config,
+            ))
         }
     })
 }
@@ -96,7 +101,7 @@ pub fn resume(
         let config = serde_json::to_string(run.config()).expect("a config serializes");
         let finished = run.finish()?;
         Ok((
-            Rows::trained(finished.embeddings, &finished.trained),
+            Vectors::trained(finished.embeddings, &finished.trained),
             Some(run_dir),
             config,
         ))

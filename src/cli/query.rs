@@ -4,16 +4,14 @@
 //! object with `--json`.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 use serde_json::{Value, json};
-use wordvec::embeddings::{
-    Embeddings, Neighbour, VectorRows, doesnt_match, most_similar, similarity, vector,
-};
-use wordvec::io::{MappedVectors, VectorFormat, is_fasttext, read_vectors};
-use wordvec::subword_vectors::SubwordVectors;
+use wordvec::embeddings::{Neighbour, VectorRows, doesnt_match, most_similar, similarity, vector};
+use wordvec::io::VectorFormat;
+use wordvec::vectors::Vectors;
 
 /// The vectors file and how to read it: the flags every query shares.
 #[derive(Args)]
@@ -109,92 +107,9 @@ pub struct QueryArgs {
     ranking: Ranking,
 }
 
-/// The vectors, loaded or mapped, or a subword model's.
-enum Vectors {
-    Loaded(Embeddings),
-    Mapped(MappedVectors),
-    Subwords(SubwordVectors),
-}
-
 impl VectorsSource {
-    fn open(&self) -> anyhow::Result<Vectors> {
-        if self.format.is_none() && is_fasttext(&self.vectors)? {
-            if self.mmap {
-                anyhow::bail!(
-                    "{}: --mmap reads word2vec binary files, and this is a fastText model: query it without --mmap",
-                    self.vectors.display()
-                );
-            }
-            return Ok(Vectors::Subwords(SubwordVectors::read(&self.vectors)?));
-        }
-        if !self.mmap {
-            return Ok(Vectors::Loaded(read_vectors(&self.vectors, self.format)?));
-        }
-        Ok(Vectors::Mapped(mapped(&self.vectors, self.format)?))
-    }
-}
-
-/// The file mapped, when it is (or is said to be) word2vec binary.
-fn mapped(path: &Path, format: Option<VectorFormat>) -> anyhow::Result<MappedVectors> {
-    let format = match format {
-        Some(f) => f,
-        None => VectorFormat::sniff(path)?,
-    };
-    if format != VectorFormat::Binary {
-        anyhow::bail!(
-            "{}: --mmap reads word2vec binary files; convert this one with `wordvec export --format word2vec-binary`",
-            path.display()
-        );
-    }
-    Ok(MappedVectors::open(path)?)
-}
-
-impl VectorRows for Vectors {
-    fn rows(&self) -> usize {
-        match self {
-            Vectors::Loaded(v) => VectorRows::rows(v),
-            Vectors::Mapped(v) => VectorRows::rows(v),
-            Vectors::Subwords(v) => VectorRows::rows(v),
-        }
-    }
-
-    fn dim(&self) -> usize {
-        match self {
-            Vectors::Loaded(v) => VectorRows::dim(v),
-            Vectors::Mapped(v) => VectorRows::dim(v),
-            Vectors::Subwords(v) => VectorRows::dim(v),
-        }
-    }
-
-    fn word(&self, row: usize) -> &str {
-        match self {
-            Vectors::Loaded(v) => VectorRows::word(v, row),
-            Vectors::Mapped(v) => VectorRows::word(v, row),
-            Vectors::Subwords(v) => VectorRows::word(v, row),
-        }
-    }
-
-    fn find(&self, word: &str) -> Option<usize> {
-        match self {
-            Vectors::Loaded(v) => VectorRows::find(v, word),
-            Vectors::Mapped(v) => VectorRows::find(v, word),
-            Vectors::Subwords(v) => VectorRows::find(v, word),
-        }
-    }
-
-    fn row_into(&self, row: usize, out: &mut [f32]) -> wordvec::Result<()> {
-        match self {
-            Vectors::Loaded(v) => v.row_into(row, out),
-            Vectors::Mapped(v) => v.row_into(row, out),
-            Vectors::Subwords(v) => v.row_into(row, out),
-        }
-    }
-
-    fn unseen_into(&self, word: &str, out: &mut [f32]) -> bool {
-        match self {
-            Vectors::Subwords(v) => v.unseen_into(word, out),
-            Vectors::Loaded(_) | Vectors::Mapped(_) => false,
-        }
+    fn open(&self) -> wordvec::Result<Vectors> {
+        Vectors::open(&self.vectors, self.format, self.mmap)
     }
 }
 

@@ -217,8 +217,9 @@ def resume(
 
 def load(path: PathLike, mmap: bool = False) -> Model:
     """Reads vectors in any format ``wordvec eval`` reads (word2vec text or binary, fastText
-    ``.vec``, GloVe text; the format is read from the content). With ``mmap``, a word2vec binary
-    file stays on disk, mapped into memory."""
+    ``.vec``, GloVe text, a fastText ``.bin`` model; the format is read from the content). With
+    ``mmap``, a word2vec binary file stays on disk, mapped into memory (other formats are
+    refused with the reason)."""
     return _load(os.fspath(path), mmap)
 
 
