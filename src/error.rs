@@ -54,6 +54,9 @@ pub enum Error {
         lr: f64,
         checkpoint: Option<PathBuf>,
     },
+    /// `serve` could not listen where it was asked to.
+    #[error("cannot listen on {address}: {message}")]
+    Listen { address: String, message: String },
     /// The run was stopped before it finished (Ctrl-C, or a consumer that went away).
     #[error("interrupted")]
     Interrupted,

@@ -59,6 +59,8 @@ pub mod projection;
 mod rng;
 pub mod runs;
 pub mod sampling;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod subword_vectors;
 mod synthetic;
 mod tensors;

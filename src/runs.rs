@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::plot::{LineChart, Series, line_chart};
-use crate::train::{METRICS_FILE, MetricRecord, TrainConfig, read_metrics};
+use crate::train::{METRICS_FILE, MetricRecord, TrainConfig, fasttext_path, read_metrics};
 
 /// One run as its metrics file tells it.
 #[derive(Debug, Clone)]
@@ -107,6 +107,45 @@ impl Run {
         Ok(run)
     }
 
+    /// The runs in `dir`: the run itself where it holds a metrics file, else its sub-folders
+    /// that do (a sweep's folder), in name order.
+    pub fn load_all(dir: &Path) -> Result<Vec<Run>> {
+        if dir.join(METRICS_FILE).exists() {
+            return Ok(vec![Run::load(dir)?]);
+        }
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut folders = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(dir, e))?.path();
+            if path.join(METRICS_FILE).exists() {
+                folders.push(path);
+            }
+        }
+        if folders.is_empty() {
+            return Err(Error::invalid(
+                dir,
+                format!(
+                    "no {METRICS_FILE} here or in its folders: neither a run nor a sweep's folder of runs"
+                ),
+            ));
+        }
+        folders.sort();
+        folders.iter().map(|d| Run::load(d)).collect()
+    }
+
+    /// The run's vectors file where it is still there: a subword run's fastText model (which
+    /// answers for unseen words), else the vectors file its config names, in its folder.
+    pub fn vectors_path(&self) -> Option<PathBuf> {
+        let vectors = self.dir.join(self.config.output.file_name()?);
+        if self.config.subwords().is_some() {
+            let model = fasttext_path(&vectors);
+            if model.exists() {
+                return Some(model);
+            }
+        }
+        vectors.exists().then_some(vectors)
+    }
+
     fn reach(&mut self, words: u64, seconds: f64) {
         self.words = self.words.max(words);
         self.seconds = self.seconds.max(seconds);
@@ -191,6 +230,11 @@ impl Comparison {
             figures,
             settings: flat,
         }
+    }
+
+    /// Run `i`'s settings, flattened (`eval.restrict` style; the output path left out).
+    pub fn settings(&self, i: usize) -> &BTreeMap<String, String> {
+        &self.settings[i]
     }
 
     /// A Markdown table: each run's differing settings, final loss and figures, time and speed.

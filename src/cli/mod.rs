@@ -8,6 +8,7 @@ mod export;
 mod phrases;
 mod plot;
 mod query;
+mod serve;
 mod signals;
 mod sweep;
 mod train;
@@ -56,6 +57,9 @@ enum Command {
     /// Learn phrases ("new_york") from a corpus as word2phrase and gensim's Phrases do, or
     /// write the corpus with a table's phrases joined.
     Phrases(phrases::PhrasesArgs),
+    /// A local page to explore vectors and compare runs: neighbours, analogies, maps, two
+    /// models side by side, loss and evaluation curves.
+    Serve(serve::ServeArgs),
     /// GloVe's co-occurrence matrix (symmetric window, 1/distance), memory-bounded, in the
     /// reference's binary format.
     Cooccur(cooccur::CooccurArgs),
@@ -78,6 +82,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Cooccur(args) => cooccur::run(args),
         Command::Phrases(args) => phrases::run(args),
     }

@@ -42,6 +42,7 @@ pub use flags::{ReadingFlags, TrainFlags, document_defaults};
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, Observer, read_metrics};
 pub use monitor::run_dir;
 pub use optimizer::build_optimizer;
+pub(crate) use outputs::fasttext_path;
 pub use outputs::{OutputPaths, RunSummary};
 pub use progress::{Progress, peak_memory_bytes};
 pub use run::{Finished, Run, RunOptions};

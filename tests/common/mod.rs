@@ -2,6 +2,9 @@
 //! every backend test runs on. Each test file uses its own subset of them.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod serving;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
