@@ -419,3 +419,34 @@ fn eight_clients_get_a_thousand_answers_from_a_million_words() {
         open_time.as_secs_f64()
     );
 }
+
+#[test]
+fn export_writes_the_embedding_projectors_two_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vectors = train(tmp.path(), &[]);
+    let tsv = tmp.path().join("projector.tsv");
+    let out = common::wordvec()
+        .args(["export", "--format", "projector", "--vectors"])
+        .arg(&vectors)
+        .arg("--output")
+        .arg(&tsv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let rows: Vec<Vec<f32>> = std::fs::read_to_string(&tsv)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let words: Vec<String> = std::fs::read_to_string(tmp.path().join("projector.metadata.tsv"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let table = wordvec::io::read_vectors(&vectors, None).unwrap();
+    assert_eq!(words, table.words());
+    assert_eq!(rows.len(), table.len());
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.as_slice(), table.row(i), "row {i}");
+    }
+}
