@@ -1,6 +1,6 @@
-//! t-SNE (van der Maaten and Hinton, 2008), exact: every pair's affinity, so O(n²) a step —
-//! right for the few thousand points a page draws. Perplexity-calibrated Gaussian affinities in
-//! the input, a Student-t kernel in the plane, early exaggeration, momentum and per-coordinate
+//! t-SNE (van der Maaten and Hinton, 2008) with every pair's force in the plane, so O(n²) a
+//! step — right for the few thousand points a page draws. Perplexity-calibrated Gaussian
+//! affinities among each point's nearest neighbours in the input, a Student-t kernel in the plane, early exaggeration, momentum and per-coordinate
 //! gains as in the authors' reference implementation. Seeded, so a map is drawn the same twice.
 
 use rand::Rng as _;
@@ -36,35 +36,37 @@ pub fn tsne(points: &[Vec<f32>], perplexity: f64, steps: usize, seed: u64) -> Ve
             1.0
         };
         let momentum = if step < 250 { 0.5 } else { 0.8 };
+        // The Student-t kernel and the forces are symmetric: each pair once.
         let mut total = 0.0;
         for i in 0..n {
-            for j in 0..n {
-                let q = if i == j {
-                    0.0
-                } else {
-                    let d = [y[i][0] - y[j][0], y[i][1] - y[j][1]];
-                    1.0 / (1.0 + d[0] * d[0] + d[1] * d[1])
-                };
+            for j in i + 1..n {
+                let d = [y[i][0] - y[j][0], y[i][1] - y[j][1]];
+                let q = 1.0 / (1.0 + d[0] * d[0] + d[1] * d[1]);
                 num[i * n + j] = q;
-                total += q;
+                total += 2.0 * q;
             }
         }
+        let mut grads = vec![[0.0f64; 2]; n];
         for i in 0..n {
-            let mut grad = [0.0f64; 2];
-            for j in 0..n {
+            for j in i + 1..n {
                 let q = num[i * n + j];
-                let force = (exaggeration * p[i * n + j] - q / total) * q;
-                grad[0] += 4.0 * force * (y[i][0] - y[j][0]);
-                grad[1] += 4.0 * force * (y[i][1] - y[j][1]);
+                let force = 4.0 * (exaggeration * p[i * n + j] - q / total) * q;
+                let d = [y[i][0] - y[j][0], y[i][1] - y[j][1]];
+                for k in 0..2 {
+                    grads[i][k] += force * d[k];
+                    grads[j][k] -= force * d[k];
+                }
             }
+        }
+        for ((grad, gain), velocity) in grads.iter().zip(&mut gains).zip(&mut velocity) {
             for d in 0..2 {
-                let same = (grad[d] > 0.0) == (velocity[i][d] > 0.0);
-                gains[i][d] = if same {
-                    (gains[i][d] * 0.8).max(0.01)
+                let same = (grad[d] > 0.0) == (velocity[d] > 0.0);
+                gain[d] = if same {
+                    (gain[d] * 0.8).max(0.01)
                 } else {
-                    gains[i][d] + 0.2
+                    gain[d] + 0.2
                 };
-                velocity[i][d] = momentum * velocity[i][d] - rate * gains[i][d] * grad[d];
+                velocity[d] = momentum * velocity[d] - rate * gain[d] * grad[d];
             }
         }
         for (yi, vi) in y.iter_mut().zip(&velocity) {
@@ -81,7 +83,7 @@ pub fn tsne(points: &[Vec<f32>], perplexity: f64, steps: usize, seed: u64) -> Ve
 }
 
 /// The symmetric input affinities pᵢⱼ = (pⱼ|ᵢ + pᵢ|ⱼ) / 2n, each row's Gaussian calibrated to
-/// `perplexity`.
+/// `perplexity` over the point's nearest 3·perplexity.
 fn affinities(points: &[Vec<f32>], perplexity: f64) -> Vec<f64> {
     let n = points.len();
     let mut distance = vec![0.0f64; n * n];
@@ -97,23 +99,30 @@ fn affinities(points: &[Vec<f32>], perplexity: f64) -> Vec<f64> {
         }
     }
     let target = perplexity.ln();
+    let neighbours = ((3.0 * perplexity) as usize).clamp(1, n - 1);
     let mut p = vec![0.0f64; n * n];
+    let mut nearest: Vec<(usize, f64)> = Vec::with_capacity(n);
     for i in 0..n {
-        let row = &distance[i * n..(i + 1) * n];
-        let (mut low, mut high, mut beta) = (0.0f64, f64::INFINITY, 1.0f64);
-        let nearest = (0..n)
-            .filter(|&j| j != i)
-            .map(|j| row[j])
+        // Only the 3·perplexity nearest points get an affinity (van der Maaten, 2014): the
+        // others' would be negligible, and calibrating over them is most of the cost.
+        nearest.clear();
+        nearest.extend((0..n).filter(|&j| j != i).map(|j| (j, distance[i * n + j])));
+        nearest.select_nth_unstable_by(neighbours - 1, |a, b| a.1.total_cmp(&b.1));
+        nearest.truncate(neighbours);
+        let closest = nearest
+            .iter()
+            .map(|&(_, d)| d)
             .fold(f64::INFINITY, f64::min);
+        let (mut low, mut high, mut beta) = (0.0f64, f64::INFINITY, 1.0f64);
         for _ in 0..CALIBRATION_STEPS {
-            // Distances are shifted by the nearest one, which cancels in the ratio and keeps
+            // Distances are shifted by the closest one, which cancels in the ratio and keeps
             // the exponentials from underflowing all at once.
             let (mut sum, mut weighted) = (0.0, 0.0);
-            for j in (0..n).filter(|&j| j != i) {
-                let w = (-(row[j] - nearest) * beta).exp();
+            for &(j, d) in &nearest {
+                let w = (-(d - closest) * beta).exp();
                 p[i * n + j] = w;
                 sum += w;
-                weighted += w * (row[j] - nearest);
+                weighted += w * (d - closest);
             }
             let entropy = sum.ln() + beta * weighted / sum;
             if (entropy - target).abs() < 1e-5 {
