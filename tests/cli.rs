@@ -306,6 +306,15 @@ fn absurd_sizes_and_flags_that_do_not_apply_are_refused_at_once() {
             "hierarchical softmax",
         ],
     );
+    // The row-wise rules are the fused kernels' alone.
+    refused(
+        &["--optimizer", "rowwise-adagrad", "--update", "autodiff"],
+        &["--optimizer rowwise-adagrad", "--update fused"],
+    );
+    refused(
+        &["--model", "glove", "--optimizer", "rowwise-adam"],
+        &["--optimizer rowwise-adam", "fused update"],
+    );
     assert!(!out.exists());
 }
 

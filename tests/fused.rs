@@ -143,7 +143,7 @@ fn autodiff(
     let (input, output) = start();
     let mut model = Word2Vec::from_vectors(input, output, None, DIM, &device);
     let mut optimizer =
-        build_optimizer(optimizer, &OptimizerParams::burn_defaults(optimizer), None);
+        build_optimizer(optimizer, &OptimizerParams::burn_defaults(optimizer), None).unwrap();
     let mut total = 0.0;
     for &(input, target) in examples {
         let loss = model.negative_loss(&[input], &[target], &[NOISE]);
@@ -228,6 +228,8 @@ fn cbow_and_every_optimizer_on_wgpu_match_the_cpu() {
         OptimizerKind::Adam,
         OptimizerKind::Adamw,
         OptimizerKind::Rmsprop,
+        OptimizerKind::RowwiseAdagrad,
+        OptimizerKind::RowwiseAdam,
     ] {
         for mean in [true, false] {
             let cbow = Architecture::Cbow { mean };
@@ -386,7 +388,7 @@ fn autodiff_hierarchical(
     let tree = tree();
     let mut model = Word2Vec::from_vectors(input, output, None, DIM, &device);
     let mut optimizer =
-        build_optimizer(optimizer, &OptimizerParams::burn_defaults(optimizer), None);
+        build_optimizer(optimizer, &OptimizerParams::burn_defaults(optimizer), None).unwrap();
     let mut total = 0.0;
     for (inputs, target) in examples {
         let loss = match cbow {

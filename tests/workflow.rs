@@ -431,7 +431,8 @@ fn adam_on_the_autodiff_path_resumes_with_its_optimizer_state() {
 #[test]
 fn fused_optimizers_resume_with_their_row_state() {
     // Each optimizer's row state (Adam's moments and powers of β, RMSProp's averages and
-    // velocities, AdaGrad's sums, momentum's velocities and first-step flags) travels in the
+    // velocities, AdaGrad's sums, momentum's velocities and first-step flags, the row-wise
+    // rules' one sum or second moment a row) travels in the
     // checkpoint: the resumed run ends where the uninterrupted one does, bit for bit.
     for extra in [
         &["--optimizer", "adam", "--lr", "0.01"][..],
@@ -439,6 +440,8 @@ fn fused_optimizers_resume_with_their_row_state() {
         &["--optimizer", "rmsprop", "--lr", "0.001"],
         &["--optimizer", "adagrad", "--lr", "0.1"],
         &["--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.005"],
+        &["--optimizer", "rowwise-adagrad", "--lr", "0.1"],
+        &["--optimizer", "rowwise-adam", "--lr", "0.01"],
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let (whole, parts) = (tmp.path().join("whole"), tmp.path().join("parts"));

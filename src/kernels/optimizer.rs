@@ -43,10 +43,23 @@ pub enum FusedOptimizer {
         epsilon: f32,
         weight_decay: f32,
     },
+    /// Row-wise AdaGrad (fbgemm's and DLRM's): one sum per row of the squared gradient's mean
+    /// over the row, s += mean(g²), w −= lr · g / (√s + ε).
+    RowAdaGrad { epsilon: f32, weight_decay: f32 },
+    /// Adam with a per-row second moment (fbgemm's partial row-wise Adam): m per weight as Adam's,
+    /// v = β₂v + (1 − β₂)·mean(g²) per row, the same bias corrections.
+    RowAdam {
+        beta1: f32,
+        beta2: f32,
+        epsilon: f32,
+        weight_decay: f32,
+    },
 }
 
 /// A power of β below which 1 − βᵗ rounds to 1 in f32 (half an ulp of 1 is 6e-8).
 const SETTLED: f32 = 1e-9;
+
+use crate::linalg::dot;
 
 impl FusedOptimizer {
     /// Floats of state per row of a matrix of `dim` columns (0: no state).
@@ -58,6 +71,8 @@ impl FusedOptimizer {
             FusedOptimizer::Adam { .. } => 2 * dim + 2,
             FusedOptimizer::RmsProp { momentum, .. } if momentum > 0.0 => 2 * dim,
             FusedOptimizer::RmsProp { .. } => dim,
+            FusedOptimizer::RowAdaGrad { .. } => 1,
+            FusedOptimizer::RowAdam { .. } => dim + 3,
         }
     }
 
@@ -74,6 +89,8 @@ impl FusedOptimizer {
                 decoupled: true, ..
             } => Some("adamw"),
             FusedOptimizer::RmsProp { .. } => Some("rmsprop"),
+            FusedOptimizer::RowAdaGrad { .. } => Some("rowwise-adagrad"),
+            FusedOptimizer::RowAdam { .. } => Some("rowwise-adam"),
         }
     }
 
@@ -135,18 +152,7 @@ impl FusedOptimizer {
             } => {
                 let (moments, powers) = state.split_at_mut(2 * dim);
                 let (m, v) = moments.split_at_mut(dim);
-                // βᵗ for this row's t, one step on (0: no step yet). Below `SETTLED` 1 − βᵗ is
-                // exactly 1, so the power stops there: shrinking on into subnormal floats would
-                // cost a slow CPU path on every step of every frequent row.
-                let next = |p: f32, beta: f32| match p {
-                    0.0 => beta,
-                    p if p < SETTLED => p,
-                    p => p * beta,
-                };
-                powers[0] = next(powers[0], beta1);
-                powers[1] = next(powers[1], beta2);
-                let correction2 = (1.0 - powers[1]).sqrt();
-                let factor = correction2 / (1.0 - powers[0]);
+                let (factor, correction2) = count_adam_step(powers, beta1, beta2);
                 let (keep1, keep2) = (1.0 - beta1, 1.0 - beta2);
                 let (rate, floor) = (lr * factor, epsilon * correction2);
                 let rows = w.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(x);
@@ -198,8 +204,70 @@ impl FusedOptimizer {
                     }
                 }
             }
+            FusedOptimizer::RowAdaGrad {
+                epsilon,
+                weight_decay,
+            } => {
+                state[0] += mean_square(scale, x, w, weight_decay);
+                let rate = lr / (state[0].sqrt() + epsilon);
+                for (wi, xi) in w.iter_mut().zip(x) {
+                    let g = scale * xi + weight_decay * *wi;
+                    *wi -= rate * g;
+                }
+            }
+            FusedOptimizer::RowAdam {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => {
+                let (m, rest) = state.split_at_mut(dim);
+                let (v, powers) = rest.split_at_mut(1);
+                let (factor, correction2) = count_adam_step(powers, beta1, beta2);
+                let mean = mean_square(scale, x, w, weight_decay);
+                v[0] = v[0] * beta2 + mean * (1.0 - beta2);
+                let rate = lr * factor / (v[0].sqrt() + epsilon * correction2);
+                let keep1 = 1.0 - beta1;
+                for ((wi, mi), xi) in w.iter_mut().zip(m.iter_mut()).zip(x) {
+                    let g = scale * xi + weight_decay * *wi;
+                    *mi = *mi * beta1 + g * keep1;
+                    *wi -= rate * *mi;
+                }
+            }
         }
     }
+}
+
+/// Moves a row's βᵗ pair (`powers`: 0 before its first step) one step on and returns Adam's
+/// bias factors: √(1 − β₂ᵗ)/(1 − β₁ᵗ) for the rate, and √(1 − β₂ᵗ) for ε. Below `SETTLED`
+/// 1 − βᵗ is exactly 1, so a power stops there: shrinking on into subnormal floats would cost a
+/// slow CPU path on every step of every frequent row.
+#[inline(always)]
+fn count_adam_step(powers: &mut [f32], beta1: f32, beta2: f32) -> (f32, f32) {
+    let next = |p: f32, beta: f32| match p {
+        0.0 => beta,
+        p if p < SETTLED => p,
+        p => p * beta,
+    };
+    powers[0] = next(powers[0], beta1);
+    powers[1] = next(powers[1], beta2);
+    let correction2 = (1.0 - powers[1]).sqrt();
+    (correction2 / (1.0 - powers[0]), correction2)
+}
+
+/// The mean over the row of the squared gradient `scale`·x + `weight_decay`·w (the row-wise
+/// rules' one statistic).
+#[inline(always)]
+fn mean_square(scale: f32, x: &[f32], w: &[f32], weight_decay: f32) -> f32 {
+    let sum = if weight_decay == 0.0 {
+        scale * scale * dot(x, x)
+    } else {
+        x.iter()
+            .zip(w)
+            .map(|(xi, wi)| (scale * xi + weight_decay * wi).powi(2))
+            .sum()
+    };
+    sum / x.len().max(1) as f32
 }
 
 #[cfg(test)]
@@ -348,6 +416,105 @@ mod tests {
             0.1,
         );
         matches_burn(FusedOptimizer::Sgd, SgdConfig::new().init(), 0.1);
+    }
+
+    /// Steps `a` and `b` side by side on the same gradients, each step's row equal to 1e-6.
+    fn same_steps(a: FusedOptimizer, b: FusedOptimizer, gradients: impl Fn(usize) -> Vec<f32>) {
+        let start: Vec<f32> = (0..DIM).map(|i| (i as f32 * 0.37).cos()).collect();
+        let (mut wa, mut wb) = (start.clone(), start);
+        let mut sa = vec![0.0f32; a.state_width(DIM)];
+        let mut sb = vec![0.0f32; b.state_width(DIM)];
+        for step in 0..8 {
+            let g = gradients(step);
+            a.step_row(1.0, &g, &mut wa, &mut sa, 0.05);
+            b.step_row(1.0, &g, &mut wb, &mut sb, 0.05);
+            for (x, y) in wa.iter().zip(&wb) {
+                assert!(
+                    (x - y).abs() <= 1e-6,
+                    "{a:?} vs {b:?}, step {step}: {wa:?} {wb:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn row_wise_rules_equal_the_element_wise_ones_when_every_weight_gets_the_same_magnitude() {
+        // ±c in every column: the row's mean of g² is each weight's own g².
+        let even = |step: usize| {
+            let c = 0.3 + step as f32 * 0.2;
+            (0..DIM)
+                .map(|k| if (k + step).is_multiple_of(3) { -c } else { c })
+                .collect()
+        };
+        same_steps(
+            FusedOptimizer::RowAdaGrad {
+                epsilon: 1e-5,
+                weight_decay: 0.0,
+            },
+            FusedOptimizer::AdaGrad {
+                epsilon: 1e-5,
+                weight_decay: 0.0,
+            },
+            even,
+        );
+        same_steps(
+            FusedOptimizer::RowAdam {
+                beta1: 0.9,
+                beta2: 0.999,
+                epsilon: 1e-5,
+                weight_decay: 0.0,
+            },
+            FusedOptimizer::Adam {
+                beta1: 0.9,
+                beta2: 0.999,
+                epsilon: 1e-5,
+                weight_decay: 0.0,
+                decoupled: false,
+            },
+            even,
+        );
+    }
+
+    #[test]
+    fn row_wise_adagrad_keeps_one_sum_of_the_mean_square_per_row() {
+        let rule = FusedOptimizer::RowAdaGrad {
+            epsilon: 1e-5,
+            weight_decay: 0.01,
+        };
+        let mut w: Vec<f32> = (0..DIM).map(|i| i as f32 * 0.1).collect();
+        let mut state = vec![0.0f32; rule.state_width(DIM)];
+        assert_eq!(state.len(), 1);
+        let mut sum = 0.0f32;
+        for step in 0..4 {
+            let x = gradient(step);
+            let g: Vec<f32> = x
+                .iter()
+                .zip(&w)
+                .map(|(xi, wi)| 2.0 * xi + 0.01 * wi)
+                .collect();
+            sum += g.iter().map(|g| g * g).sum::<f32>() / DIM as f32;
+            let want: Vec<f32> = w
+                .iter()
+                .zip(&g)
+                .map(|(wi, gi)| wi - 0.1 * gi / (sum.sqrt() + 1e-5))
+                .collect();
+            rule.step_row(2.0, &x, &mut w, &mut state, 0.1);
+            assert!(
+                (state[0] - sum).abs() <= 1e-5 * sum,
+                "{} vs {sum}",
+                state[0]
+            );
+            for (a, b) in w.iter().zip(&want) {
+                assert!((a - b).abs() <= 1e-6, "step {step}: {w:?} vs {want:?}");
+            }
+        }
+        let adam = FusedOptimizer::RowAdam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-5,
+            weight_decay: 0.0,
+        };
+        assert_eq!(adam.state_width(DIM), DIM + 3);
     }
 
     #[test]

@@ -112,8 +112,12 @@ impl TrainConfig {
             OptimizerKind::Sgd if model.kind() == ModelKind::Cbow => 0.05,
             OptimizerKind::Sgd => 0.025,
             // The fused row-sparse rules' rates, from the sweeps in docs/benchmarks.md.
-            OptimizerKind::Adagrad if word2vec_kernel => 0.1,
-            OptimizerKind::Adam | OptimizerKind::Adamw if word2vec_kernel => 0.01,
+            OptimizerKind::Adagrad | OptimizerKind::RowwiseAdagrad if word2vec_kernel => 0.1,
+            OptimizerKind::Adam | OptimizerKind::Adamw | OptimizerKind::RowwiseAdam
+                if word2vec_kernel =>
+            {
+                0.01
+            }
             OptimizerKind::Rmsprop if word2vec_kernel => 0.001,
             // GloVe's reference rate; Burn's usual ones on the dense autodiff path.
             OptimizerKind::Adagrad => 0.05,

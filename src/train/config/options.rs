@@ -115,7 +115,8 @@ pub enum UpdateKind {
     Autodiff,
 }
 
-/// Burn optimizers offered on the autodiff path.
+/// The optimizers: Burn's five, on both update paths (row-sparse on the fused one), and two
+/// row-wise rules of the fused path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
@@ -125,6 +126,22 @@ pub enum OptimizerKind {
     Adamw,
     Adagrad,
     Rmsprop,
+    /// Row-wise AdaGrad, as embedding-table trainers use it (fbgemm, DLRM): one squared-gradient
+    /// sum per row (the mean over its columns) instead of one per weight.
+    RowwiseAdagrad,
+    /// Adam with one second moment per row (the mean of the squared gradient over its columns;
+    /// fbgemm's partial row-wise Adam); the first moment stays per weight.
+    RowwiseAdam,
+}
+
+impl OptimizerKind {
+    /// A row-wise rule, which only the fused kernels have.
+    pub fn is_rowwise(self) -> bool {
+        matches!(
+            self,
+            OptimizerKind::RowwiseAdagrad | OptimizerKind::RowwiseAdam
+        )
+    }
 }
 
 /// The optimizer's hyper-parameters, with Burn's names and defaults; each optimizer reads those
@@ -193,6 +210,16 @@ impl OptimizerParams {
             OptimizerKind::Rmsprop => FusedOptimizer::RmsProp {
                 alpha: RMSPROP_ALPHA,
                 momentum,
+                epsilon,
+                weight_decay,
+            },
+            OptimizerKind::RowwiseAdagrad => FusedOptimizer::RowAdaGrad {
+                epsilon,
+                weight_decay,
+            },
+            OptimizerKind::RowwiseAdam => FusedOptimizer::RowAdam {
+                beta1,
+                beta2,
                 epsilon,
                 weight_decay,
             },

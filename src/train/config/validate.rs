@@ -57,6 +57,15 @@ impl TrainConfig {
         if !(0.0..1.0).contains(&p.momentum) {
             return bad("--momentum must be at least 0 and below 1");
         }
+        if self.optimizer.is_rowwise() && self.update == UpdateKind::Autodiff {
+            return Err(Error::Config(format!(
+                "--optimizer {} is a row-sparse rule of skip-gram's and CBOW's fused update (one state value per row): use --update fused, or an element-wise optimizer on the autodiff path",
+                serde_json::to_value(self.optimizer)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            )));
+        }
         // The embedded corpus brings its own questions.
         if self.eval.every.is_some() && self.eval.is_empty() && !self.corpus.is_empty() {
             return bad("--eval-every needs --analogies or --similarity");

@@ -56,7 +56,11 @@ impl Scope {
                 fused && matches!(config.backend, BackendKind::Wgpu | BackendKind::Cuda)
             }
             Scope::Moments => {
-                has_parameters && matches!(optimizer, OptimizerKind::Adam | OptimizerKind::Adamw)
+                has_parameters
+                    && matches!(
+                        optimizer,
+                        OptimizerKind::Adam | OptimizerKind::Adamw | OptimizerKind::RowwiseAdam
+                    )
             }
             Scope::Epsilon => has_parameters && optimizer != OptimizerKind::Sgd,
             Scope::Momentum => {
@@ -79,8 +83,10 @@ impl Scope {
             Scope::Word2VecFused => "skip-gram's and CBOW's fused update",
             Scope::Autodiff => "the autodiff update (--update autodiff)",
             Scope::GpuFused => "the fused update on a GPU (--backend wgpu or cuda)",
-            Scope::Moments => "Adam and AdamW",
-            Scope::Epsilon => "AdaGrad, Adam, AdamW and RMSProp (not GloVe's fused AdaGrad)",
+            Scope::Moments => "Adam, AdamW and row-wise Adam",
+            Scope::Epsilon => {
+                "AdaGrad, Adam, AdamW, RMSProp and the row-wise rules (not GloVe's fused AdaGrad)"
+            }
             Scope::Momentum => "SGD and RMSProp (not GloVe's fused AdaGrad)",
             Scope::WeightDecay => "every optimizer but GloVe's fused AdaGrad (the reference's)",
         }

@@ -54,7 +54,8 @@ pub(super) struct FlagValues {
     #[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
     backend: BackendKind,
     /// Optimizer: on the fused path each is row-sparse ("lazy": rows a step does not touch
-    /// keep their state); GloVe's fused path is the reference's AdaGrad.
+    /// keep their state), and the row-wise rules (one AdaGrad sum, or Adam's second moment, per
+    /// row) are the fused path's alone; GloVe's fused path is the reference's AdaGrad.
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
     /// Adam and AdamW: the first moment's decay (Burn's defaults, as the other rules' numbers).

@@ -38,15 +38,15 @@ impl<'a> AutodiffGlove<'a> {
         entries: &'a Entries,
         vocab: Arc<Vocab>,
         device: &Device,
-    ) -> Self {
+    ) -> Result<Self> {
         let model =
             GloveConfig::new(vocab.len(), config.dim).init(config.seed, &device.clone().autodiff());
         let optimizer = build_optimizer(
             config.optimizer,
             &config.optimizer_params,
             Some(options.grad_clip),
-        );
-        AutodiffGlove {
+        )?;
+        Ok(AutodiffGlove {
             training: ModuleTraining::new(model, optimizer),
             config,
             options,
@@ -54,7 +54,7 @@ impl<'a> AutodiffGlove<'a> {
             vocab,
             next: 0,
             buffer: ChunkBuffer::default(),
-        }
+        })
     }
 }
 

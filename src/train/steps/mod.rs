@@ -68,7 +68,8 @@ pub(crate) fn train(
                     drive(step, config, vocab, control)
                 }
                 UpdateKind::Autodiff => {
-                    let step = AutodiffGlove::new(config, options, &entries, vocab.clone(), device);
+                    let step =
+                        AutodiffGlove::new(config, options, &entries, vocab.clone(), device)?;
                     drive(step, config, vocab, control)
                 }
             }

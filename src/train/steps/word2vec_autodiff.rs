@@ -61,7 +61,7 @@ impl<'a> AutodiffWord2Vec<'a> {
         Ok(AutodiffWord2Vec {
             training: ModuleTraining::new(
                 model,
-                build_optimizer(config.optimizer, &config.optimizer_params, None),
+                build_optimizer(config.optimizer, &config.optimizer_params, None)?,
             ),
             output: match options.loss {
                 LossKind::Softmax => {

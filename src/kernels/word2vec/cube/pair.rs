@@ -11,7 +11,7 @@ use cubecl::prelude::*;
 
 use super::args::{StepArgs, StepArgsLaunch, StepTensors};
 use super::device::{mix, noise_word, score_terms, window_range};
-use super::rule::{Rule, RuleLaunch, count_step, step_row, step_weight};
+use super::rule::{Rule, RuleLaunch, count_step, row_gradient, step_row, step_weight};
 use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, cube_sum, grid, span_range};
 use crate::kernels::optimizer::FusedOptimizer;
 use crate::kernels::word2vec::Word2VecSettings;
@@ -54,7 +54,12 @@ fn pair_kernel(
     let mut grad = Shared::new_slice(dim_cap);
     let mut hidden = Shared::<[f32]>::new_slice(dim_cap);
     let mut info = Shared::<[f32]>::new_slice(4usize);
-    let stateful = rule.adagrad || rule.adam || rule.rmsprop || rule.sgd_momentum;
+    let stateful = rule.adagrad
+        || rule.adam
+        || rule.rmsprop
+        || rule.sgd_momentum
+        || rule.rowwise_adagrad
+        || rule.rowwise_adam;
     let width = rule.width as usize;
     let mut loss_sum = 0.0f32;
     let mut pairs = 0.0f32;
@@ -178,7 +183,34 @@ fn pair_kernel(
                             }
                             if update {
                                 let state_base = target * width;
-                                count_step(output_state, state_base, &mut info, unit, width, rule);
+                                // A row-wise rule's one statistic: the mean over the row of
+                                // its gradient's squares.
+                                let mut mean_square = 0.0f32;
+                                if rule.rowwise_adagrad || rule.rowwise_adam {
+                                    let mut partial = 0.0f32;
+                                    let mut d = unit;
+                                    while d < dim_u {
+                                        let gd = row_gradient(
+                                            output[out_base + d],
+                                            -g * hidden[d],
+                                            rule,
+                                        );
+                                        partial += gd * gd;
+                                        d += units;
+                                    }
+                                    cube_sum(&mut sums, unit, partial);
+                                    mean_square = sums[0] / f32::cast_from(dim_u);
+                                }
+                                count_step(
+                                    output_state,
+                                    state_base,
+                                    &mut info,
+                                    unit,
+                                    width,
+                                    dim_u,
+                                    mean_square,
+                                    rule,
+                                );
                                 let mut d = unit;
                                 while d < dim_u {
                                     let u = output[out_base + d];
@@ -223,6 +255,7 @@ fn pair_kernel(
                                 input_state,
                                 &grad,
                                 &mut info,
+                                &mut sums,
                                 usize::cast_from(ctx),
                                 unit,
                                 dim_u,

@@ -4,11 +4,11 @@
 
 use cubecl::prelude::*;
 
-use crate::kernels::cube::UNITS;
+use crate::kernels::cube::{UNITS, cube_sum};
 use crate::kernels::optimizer::FusedOptimizer;
 
-/// A stateful rule as the kernel runs it: its numbers — AdaGrad: ε; Adam: β₁ (`p1`), β₂
-/// (`p2`), ε; RMSProp: α (`p1`), ε, momentum; SGD with momentum: dampening (`p1`), momentum;
+/// A stateful rule as the kernel runs it: its numbers — AdaGrad and row-wise AdaGrad: ε; Adam
+/// and row-wise Adam: β₁ (`p1`), β₂ (`p2`), ε; RMSProp: α (`p1`), ε, momentum; SGD with momentum: dampening (`p1`), momentum;
 /// weight decay for all (decoupled for AdamW) — the floats each row's state holds (`width`),
 /// and, compiled in, which rule it is (none: plain SGD, the state never touched).
 #[derive(CubeLaunch, CubeType, Clone, Copy)]
@@ -29,6 +29,10 @@ pub(super) struct Rule {
     pub rmsprop: bool,
     #[cube(comptime)]
     pub sgd_momentum: bool,
+    #[cube(comptime)]
+    pub rowwise_adagrad: bool,
+    #[cube(comptime)]
+    pub rowwise_adam: bool,
 }
 
 impl RuleLaunch {
@@ -46,6 +50,8 @@ impl RuleLaunch {
             decoupled: false,
             rmsprop: false,
             sgd_momentum: false,
+            rowwise_adagrad: false,
+            rowwise_adam: false,
         };
         match *optimizer {
             FusedOptimizer::Sgd => none,
@@ -97,26 +103,60 @@ impl RuleLaunch {
                 momentum,
                 ..none
             },
+            FusedOptimizer::RowAdaGrad {
+                epsilon,
+                weight_decay,
+            } => RuleLaunch {
+                rowwise_adagrad: true,
+                epsilon,
+                weight_decay,
+                ..none
+            },
+            FusedOptimizer::RowAdam {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => RuleLaunch {
+                rowwise_adam: true,
+                p1: beta1,
+                p2: beta2,
+                epsilon,
+                weight_decay,
+                ..none
+            },
         }
     }
 }
 
 /// Unit 0 moves a row's per-row counters (the last floats of its state) one step on and shares
 /// what the row's update needs — Adam's bias corrections, whether it is the row's first step
-/// (momentum) — through `info`; every unit reads it after the barrier. Runs only for the rules
-/// that count steps.
+/// (momentum), a row-wise rule's denominator from the row's `mean_square` gradient — through
+/// `info`; every unit reads it after the barrier. Runs only for the rules that count steps.
 #[cube]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn count_step(
     state: &mut Tensor<f32>,
     state_base: usize,
     info: &mut Shared<[f32]>,
     unit: usize,
     width: usize,
+    dim: usize,
+    mean_square: f32,
     rule: &Rule,
 ) {
-    let adam = rule.adam;
+    let adam = rule.adam || rule.rowwise_adam;
     let beta1 = rule.p1;
     let beta2 = rule.p2;
+    if rule.rowwise_adagrad {
+        sync_cube();
+        if unit == 0 {
+            let sum = state[state_base] + mean_square;
+            state[state_base] = sum;
+            info[3] = f32::sqrt(sum) + rule.epsilon;
+        }
+        sync_cube();
+    }
     if adam || rule.sgd_momentum {
         // Every unit is done with the previous row's `info`.
         sync_cube();
@@ -144,6 +184,12 @@ pub(super) fn count_step(
                 let correction2 = f32::sqrt(1.0f32 - p2);
                 info[0] = correction2 / (1.0f32 - p1);
                 info[1] = correction2;
+                if rule.rowwise_adam {
+                    // The row's one second moment sits after its first moments.
+                    let v = state[state_base + dim] * beta2 + mean_square * (1.0f32 - beta2);
+                    state[state_base + dim] = v;
+                    info[3] = f32::sqrt(v) + rule.epsilon * correction2;
+                }
             } else {
                 let at = state_base + width - 1;
                 info[2] = 0.0f32;
@@ -176,10 +222,7 @@ pub(super) fn step_weight(
     let (weight_decay, momentum) = (rule.weight_decay, rule.momentum);
     let decoupled = rule.decoupled;
     let w = weights[at];
-    let mut g = gradient;
-    if !decoupled {
-        g += weight_decay * w;
-    }
+    let g = row_gradient(w, gradient, rule);
     if rule.adagrad {
         let sum = state[s] + g * g;
         state[s] = sum;
@@ -207,6 +250,14 @@ pub(super) fn step_weight(
         }
         weights[at] = w - step * lr;
     }
+    if rule.rowwise_adagrad {
+        weights[at] = w - lr * g / info[3];
+    }
+    if rule.rowwise_adam {
+        let m = state[s] * p1 + g * (1.0f32 - p1);
+        state[s] = m;
+        weights[at] = w - lr * info[0] * m / info[3];
+    }
     if rule.sgd_momentum {
         let mut velocity = g;
         if info[2] == 0.0f32 {
@@ -226,6 +277,7 @@ pub(super) fn step_row(
     input_state: &mut Tensor<f32>,
     grad: &Shared<[f32]>,
     info: &mut Shared<[f32]>,
+    sums: &mut Shared<[f32]>,
     row: usize,
     unit: usize,
     dim_u: usize,
@@ -235,8 +287,34 @@ pub(super) fn step_row(
 ) {
     let base = row * dim_u;
     let state_base = row * width;
-    count_step(input_state, state_base, info, unit, width, rule);
-    let stateful = rule.adagrad || rule.adam || rule.rmsprop || rule.sgd_momentum;
+    let mut mean_square = 0.0f32;
+    if rule.rowwise_adagrad || rule.rowwise_adam {
+        let mut partial = 0.0f32;
+        let mut d = unit;
+        while d < dim_u {
+            let g = row_gradient(input[base + d], -grad[d], rule);
+            partial += g * g;
+            d += UNITS as usize;
+        }
+        cube_sum(sums, unit, partial);
+        mean_square = sums[0] / f32::cast_from(dim_u);
+    }
+    count_step(
+        input_state,
+        state_base,
+        info,
+        unit,
+        width,
+        dim_u,
+        mean_square,
+        rule,
+    );
+    let stateful = rule.adagrad
+        || rule.adam
+        || rule.rmsprop
+        || rule.sgd_momentum
+        || rule.rowwise_adagrad
+        || rule.rowwise_adam;
     let mut d = unit;
     while d < dim_u {
         if stateful {
@@ -247,4 +325,14 @@ pub(super) fn step_row(
         }
         d += UNITS as usize;
     }
+}
+
+/// A weight's gradient with the L2 weight decay a (not decoupled) rule adds to it.
+#[cube]
+pub(super) fn row_gradient(w: f32, gradient: f32, rule: &Rule) -> f32 {
+    let mut g = gradient;
+    if !rule.decoupled {
+        g += rule.weight_decay * w;
+    }
+    g
 }
