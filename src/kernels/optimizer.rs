@@ -59,7 +59,7 @@ pub enum FusedOptimizer {
 /// A power of β below which 1 − βᵗ rounds to 1 in f32 (half an ulp of 1 is 6e-8).
 const SETTLED: f32 = 1e-9;
 
-use crate::linalg::dot;
+use crate::linalg::{axpy, dot};
 
 impl FusedOptimizer {
     /// Floats of state per row of a matrix of `dim` columns (0: no state).
@@ -99,6 +99,95 @@ impl FusedOptimizer {
     /// the kernels fold its rate into the gradient as word2vec does.
     #[inline(always)]
     pub fn step_row(&self, scale: f32, x: &[f32], w: &mut [f32], state: &mut [f32], lr: f32) {
+        self.step_row_with(scale, x, None, w, state, lr)
+    }
+
+    /// What a row-wise rule needs of an `x` that several rows step with (an example's input
+    /// row, against each of its targets): the mean of its squares, worked out once. `None` for
+    /// the other rules, which need nothing.
+    #[inline(always)]
+    pub fn row_statistic(&self, x: &[f32]) -> Option<f32> {
+        match self {
+            FusedOptimizer::RowAdaGrad { .. } | FusedOptimizer::RowAdam { .. } => {
+                Some(dot(x, x) / x.len().max(1) as f32)
+            }
+            _ => None,
+        }
+    }
+
+    /// An output row's two updates: `grad` += g·`u` (the input's gradient, from the row as it
+    /// was), then the row's step for the gradient −g·`x` — in one pass over the row for the
+    /// row-wise rules without weight decay, whose rate is known before the row is read (`x`'s
+    /// [`FusedOptimizer::row_statistic`] given), as word2vec's SGD does it.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn step_output_row(
+        &self,
+        g: f32,
+        x: &[f32],
+        x_mean_square: Option<f32>,
+        u: &mut [f32],
+        grad: &mut [f32],
+        state: &mut [f32],
+        lr: f32,
+    ) {
+        let scale = -g;
+        match (*self, x_mean_square) {
+            (
+                FusedOptimizer::RowAdaGrad {
+                    epsilon,
+                    weight_decay: 0.0,
+                },
+                Some(ms),
+            ) => {
+                state[0] += scale * scale * ms;
+                let rate = lr / (state[0].sqrt() + epsilon);
+                for ((ui, xi), gi) in u.iter_mut().zip(x).zip(grad.iter_mut()) {
+                    *gi += g * *ui;
+                    *ui -= rate * (scale * xi);
+                }
+            }
+            (
+                FusedOptimizer::RowAdam {
+                    beta1,
+                    beta2,
+                    epsilon,
+                    weight_decay: 0.0,
+                },
+                Some(ms),
+            ) => {
+                let dim = u.len();
+                let (m, rest) = state.split_at_mut(dim);
+                let (v, powers) = rest.split_at_mut(1);
+                let (factor, correction2) = count_adam_step(powers, beta1, beta2);
+                v[0] = v[0] * beta2 + scale * scale * ms * (1.0 - beta2);
+                let rate = lr * factor / (v[0].sqrt() + epsilon * correction2);
+                let keep1 = 1.0 - beta1;
+                for (((ui, mi), xi), gi) in u.iter_mut().zip(m.iter_mut()).zip(x).zip(grad) {
+                    *gi += g * *ui;
+                    *mi = *mi * beta1 + scale * xi * keep1;
+                    *ui -= rate * *mi;
+                }
+            }
+            _ => {
+                axpy(g, u, grad);
+                self.step_row_with(scale, x, x_mean_square, u, state, lr);
+            }
+        }
+    }
+
+    /// [`FusedOptimizer::step_row`] given `x`'s [`FusedOptimizer::row_statistic`], where it is
+    /// known.
+    #[inline(always)]
+    pub fn step_row_with(
+        &self,
+        scale: f32,
+        x: &[f32],
+        x_mean_square: Option<f32>,
+        w: &mut [f32],
+        state: &mut [f32],
+        lr: f32,
+    ) {
         let dim = w.len();
         match *self {
             FusedOptimizer::Sgd => {
@@ -208,7 +297,7 @@ impl FusedOptimizer {
                 epsilon,
                 weight_decay,
             } => {
-                state[0] += mean_square(scale, x, w, weight_decay);
+                state[0] += mean_square(scale, x, x_mean_square, w, weight_decay);
                 let rate = lr / (state[0].sqrt() + epsilon);
                 for (wi, xi) in w.iter_mut().zip(x) {
                     let g = scale * xi + weight_decay * *wi;
@@ -224,7 +313,7 @@ impl FusedOptimizer {
                 let (m, rest) = state.split_at_mut(dim);
                 let (v, powers) = rest.split_at_mut(1);
                 let (factor, correction2) = count_adam_step(powers, beta1, beta2);
-                let mean = mean_square(scale, x, w, weight_decay);
+                let mean = mean_square(scale, x, x_mean_square, w, weight_decay);
                 v[0] = v[0] * beta2 + mean * (1.0 - beta2);
                 let rate = lr * factor / (v[0].sqrt() + epsilon * correction2);
                 let keep1 = 1.0 - beta1;
@@ -256,18 +345,25 @@ fn count_adam_step(powers: &mut [f32], beta1: f32, beta2: f32) -> (f32, f32) {
 }
 
 /// The mean over the row of the squared gradient `scale`·x + `weight_decay`·w (the row-wise
-/// rules' one statistic).
+/// rules' one statistic), from x's own mean square where it is given.
 #[inline(always)]
-fn mean_square(scale: f32, x: &[f32], w: &[f32], weight_decay: f32) -> f32 {
-    let sum = if weight_decay == 0.0 {
-        scale * scale * dot(x, x)
-    } else {
-        x.iter()
+fn mean_square(
+    scale: f32,
+    x: &[f32],
+    x_mean_square: Option<f32>,
+    w: &[f32],
+    weight_decay: f32,
+) -> f32 {
+    if weight_decay != 0.0 {
+        let sum: f32 = x
+            .iter()
             .zip(w)
             .map(|(xi, wi)| (scale * xi + weight_decay * wi).powi(2))
-            .sum()
-    };
-    sum / x.len().max(1) as f32
+            .sum();
+        return sum / x.len().max(1) as f32;
+    }
+    let x_mean_square = x_mean_square.unwrap_or_else(|| dot(x, x) / x.len().max(1) as f32);
+    scale * scale * x_mean_square
 }
 
 #[cfg(test)]

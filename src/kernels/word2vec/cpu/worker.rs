@@ -340,6 +340,10 @@ impl Worker<'_> {
     fn hidden_to_targets<const STATEFUL: bool>(&mut self, count: usize, lr: f32) -> f32 {
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
+        let hidden_statistic = match STATEFUL {
+            true => self.optimizer.row_statistic(&self.hidden),
+            false => None,
+        };
         for k in 0..count {
             let t = self.targets[k];
             let u = self.shared.output.row(t as usize);
@@ -347,9 +351,9 @@ impl Worker<'_> {
             loss += l;
             let Some(g) = g else { continue };
             if STATEFUL {
-                axpy(g, u, &mut self.grad);
                 let state = self.shared.output_state.row(t as usize);
-                self.optimizer.step_row(-g, &self.hidden, u, state, lr);
+                let (x, opt) = (&self.hidden, &self.optimizer);
+                opt.step_output_row(g, x, hidden_statistic, u, &mut self.grad, state, lr);
             } else {
                 axpy_pair(g * lr, u, &self.hidden, &mut self.grad);
             }
@@ -524,15 +528,19 @@ impl Worker<'_> {
         let v = self.shared.input.row(input as usize);
         self.grad.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0f32;
+        let input_statistic = match STATEFUL {
+            true => self.optimizer.row_statistic(v),
+            false => None,
+        };
         for (&t, &label) in self.targets[..count].iter().zip(&self.labels) {
             let u = self.shared.output.row(t as usize);
             let (g, l) = self.score(v, u, label);
             loss += l;
             let Some(g) = g else { continue };
             if STATEFUL {
-                axpy(g, u, &mut self.grad);
                 let state = self.shared.output_state.row(t as usize);
-                self.optimizer.step_row(-g, v, u, state, lr);
+                self.optimizer
+                    .step_output_row(g, v, input_statistic, u, &mut self.grad, state, lr);
             } else {
                 axpy_pair(g * lr, u, v, &mut self.grad);
             }
