@@ -54,12 +54,7 @@ fn pair_kernel(
     let mut grad = Shared::new_slice(dim_cap);
     let mut hidden = Shared::<[f32]>::new_slice(dim_cap);
     let mut info = Shared::<[f32]>::new_slice(4usize);
-    let stateful = rule.adagrad
-        || rule.adam
-        || rule.rmsprop
-        || rule.sgd_momentum
-        || rule.rowwise_adagrad
-        || rule.rowwise_adam;
+    let stateful = rule.stateful;
     let width = rule.width as usize;
     let mut loss_sum = 0.0f32;
     let mut pairs = 0.0f32;

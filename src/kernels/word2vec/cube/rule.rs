@@ -33,6 +33,9 @@ pub(super) struct Rule {
     pub rowwise_adagrad: bool,
     #[cube(comptime)]
     pub rowwise_adam: bool,
+    /// Any rule but plain SGD: the rows carry state.
+    #[cube(comptime)]
+    pub stateful: bool,
 }
 
 impl RuleLaunch {
@@ -52,6 +55,7 @@ impl RuleLaunch {
             sgd_momentum: false,
             rowwise_adagrad: false,
             rowwise_adam: false,
+            stateful: *optimizer != FusedOptimizer::Sgd,
         };
         match *optimizer {
             FusedOptimizer::Sgd => none,
@@ -309,12 +313,7 @@ pub(super) fn step_row(
         mean_square,
         rule,
     );
-    let stateful = rule.adagrad
-        || rule.adam
-        || rule.rmsprop
-        || rule.sgd_momentum
-        || rule.rowwise_adagrad
-        || rule.rowwise_adam;
+    let stateful = rule.stateful;
     let mut d = unit;
     while d < dim_u {
         if stateful {
