@@ -229,7 +229,12 @@ fn bad_requests_get_a_4xx_and_a_message_and_the_server_goes_on() {
         (
             format!("/api/similar?model=0&word={known}&restrict=0"),
             400,
-            "'restrict'",
+            "'restrict' is 0; it must be at least 1",
+        ),
+        (
+            format!("/api/similar?model=0&word={known}&restrict=ten"),
+            400,
+            "'restrict' is 'ten'",
         ),
         ("/api/similar?model=0".into(), 400, "at least one word"),
         (

@@ -107,9 +107,15 @@ impl Params {
 
     /// An optional whole number of at least 1 (a `restrict`).
     pub fn limit(&self, name: &str) -> ApiResult<Option<usize>> {
-        match self.optional(name) {
+        match self.optional(name).map(|v| (v, v.parse::<usize>())) {
             None => Ok(None),
-            Some(_) => self.count(name, 1, usize::MAX).map(Some),
+            Some((_, Ok(n))) if n >= 1 => Ok(Some(n)),
+            Some((_, Ok(n))) => Err(ApiError::bad(format!(
+                "'{name}' is {n}; it must be at least 1"
+            ))),
+            Some((value, Err(_))) => Err(ApiError::bad(format!(
+                "'{name}' is '{value}', which is not a whole number"
+            ))),
         }
     }
 
