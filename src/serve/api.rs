@@ -74,10 +74,6 @@ fn unseen<'w>(model: &ServedVectors, words: &[&'w str]) -> Vec<&'w str> {
         .collect()
 }
 
-fn neighbours_json(neighbours: Vec<Neighbour>) -> Value {
-    json!(neighbours)
-}
-
 fn similar(catalog: &Catalog, params: &Params) -> ApiResult<Value> {
     let model = params.model(catalog, "model")?;
     let mut positive = params.words("positive")?;
@@ -90,7 +86,7 @@ fn similar(catalog: &Catalog, params: &Params) -> ApiResult<Value> {
     Ok(json!({
         "positive": positive,
         "negative": negative,
-        "neighbours": neighbours_json(found),
+        "neighbours": found,
         "unseen": unseen(model, &asked),
     }))
 }
@@ -104,7 +100,7 @@ fn analogy(catalog: &Catalog, params: &Params) -> ApiResult<Value> {
     let found = most_similar(&model.vectors, &[b, c], &[a], k, restrict)?;
     Ok(json!({
         "a": a, "b": b, "c": c,
-        "neighbours": neighbours_json(found),
+        "neighbours": found,
         "unseen": unseen(model, &[a, b, c]),
     }))
 }

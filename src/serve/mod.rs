@@ -15,7 +15,6 @@ use std::sync::Arc;
 use tiny_http::{Header, Method, Request, Response};
 
 pub use catalog::{Catalog, ServedVectors};
-pub use tsne::tsne;
 
 use crate::error::{Error, Result};
 use params::{ApiError, Params};
