@@ -22,6 +22,11 @@ use super::spans::spans_for;
 use crate::model::{Architecture, HuffmanTree};
 use crate::sampling::NegativeSampler;
 
+/// Draws of a noise word that keeps being the target before the subword model (which draws such
+/// a word again, as fastText does) skips it after all: a noise distribution with one word in it
+/// would draw it forever.
+pub(crate) const MAX_NOISE_REDRAWS: u32 = 64;
+
 /// Settings of one fused word2vec step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Word2VecSettings {

@@ -1,7 +1,7 @@
 //! fastText's subword model as a fused step: the Burn backend extension, the bag tables on the
 //! device, and the step that runs it. The input matrix holds the words' rows then the n-gram
-//! buckets'; a word's input is the mean of its bag ([`SubwordBags`]). The CPU runs it (Flex);
-//! `TrainConfig::validate` keeps subword runs off the other backends until they have a kernel.
+//! buckets'; a word's input is the mean of its bag ([`SubwordBags`]). The CPU kernel runs it on
+//! Flex, a CubeCL kernel on wgpu and cuda.
 
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Backend, Dispatch, backend_extension};
@@ -11,13 +11,24 @@ use super::{OptimizerState, OutputTables, Word2VecSettings, Word2VecWeights};
 use crate::model::SubwordBags;
 
 /// Backends that run the subword model's fused step.
-#[backend_extension(Flex: cfg(feature = "flex"))]
+#[backend_extension(
+    Flex: cfg(feature = "flex"),
+    Cube: cfg(cubecl_backend),
+    Fusion: cfg(cubecl_backend)
+)]
 pub trait SubwordBackend: Backend {
     /// [`super::Word2VecBackend::word2vec_chunk_stateful`] for the subword model: `input` and
     /// `input_state` have [`SubwordBags::input_rows`] rows, `output` and `output_state` one a
     /// word; `bag_ids` and `bag_follow` are the [`SubwordTables`]. Under plain SGD the states
     /// are stand-ins and come back as they went.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    #[fusion(meta = |input, output, input_state, output_state, tokens, _values, _ids, _bag_ids, _bag_follow, settings| (
+        input.clone(),
+        output.clone(),
+        input_state.clone(),
+        output_state.clone(),
+        super::fused_loss_spec(tokens, settings),
+    ))]
     fn word2vec_subword_chunk(
         input: FloatTensor<Self>,
         output: FloatTensor<Self>,

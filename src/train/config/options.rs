@@ -294,16 +294,17 @@ impl Word2VecOptions {
     /// alone); on the CPU for skip-gram with negative sampling, where it trains better vectors
     /// faster than word2vec's per-pair steps, but not for hierarchical softmax, where it trained
     /// worse ones (both measured in docs/benchmarks.md) — and per pair otherwise, the subword
-    /// model's skip-gram among them: it reads and writes a centre's n-gram rows once a window
-    /// either way, and per pair it is fastText's update, which trained better vectors.
+    /// model's skip-gram among them, on every device: it reads and writes a centre's n-gram rows
+    /// once a window either way, and per pair it is fastText's update, which trained better
+    /// vectors.
     pub fn batching_on(&self, backend: BackendKind, optimizer: &FusedOptimizer) -> Batching {
         let sgd = *optimizer == FusedOptimizer::Sgd;
         let gpu = matches!(backend, BackendKind::Wgpu | BackendKind::Cuda);
-        let skipgram_negative = self.architecture == Architecture::SkipGram
-            && self.loss == LossKind::Negative
-            && self.subwords.is_none();
+        let word_level = self.subwords.is_none();
+        let skipgram_negative =
+            self.architecture == Architecture::SkipGram && self.loss == LossKind::Negative;
         self.batching
-            .unwrap_or(match sgd && (gpu || skipgram_negative) {
+            .unwrap_or(match sgd && word_level && (gpu || skipgram_negative) {
                 true => Batching::Window,
                 false => Batching::Pair,
             })

@@ -127,7 +127,7 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The subword model's own checks, and what it does not train with yet.
+    /// The subword model's own checks, and what it does not train with.
     fn validate_subwords(&self, s: Subwords) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_string()));
         if s.minn == 0 || s.minn > s.maxn {
@@ -138,11 +138,6 @@ impl TrainConfig {
             return Err(Error::Config(format!(
                 "--bucket must be between 1 and {MAX_BUCKETS}"
             )));
-        }
-        if self.update == UpdateKind::Fused && self.backend != BackendKind::Cpu {
-            return bad(
-                "the subword model's fused kernel runs on the cpu backend (its GPU kernel is not written yet): use --backend cpu, or --update autodiff on a GPU",
-            );
         }
         if self.init_vectors.is_some() {
             return bad(

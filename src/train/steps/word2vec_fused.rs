@@ -158,6 +158,11 @@ impl<'a> FusedWord2Vec<'a> {
         if !gpu || settings.batching != Batching::Window {
             return None;
         }
+        if self.subwords.is_some() {
+            return Some(
+                "GPU kernel: the subword model's, a window's pairs scored from its rows as they were",
+            );
+        }
         Some(
             match gpu_runs_windowed(&self.device, self.config.dim, &settings) {
                 true => "GPU kernel: a window at a time (rows in shared memory, f32 atomic adds)",

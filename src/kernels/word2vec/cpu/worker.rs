@@ -10,7 +10,7 @@ use crate::kernels::loss::LossSum;
 use crate::kernels::optimizer::FusedOptimizer;
 use crate::kernels::simd::{SimdWork, prefetch_row, with_best_simd};
 use crate::kernels::word2vec::sigmoid::SigmoidTable;
-use crate::kernels::word2vec::{Batching, Word2VecSettings};
+use crate::kernels::word2vec::{Batching, MAX_NOISE_REDRAWS, Word2VecSettings};
 use crate::linalg::{axpy, axpy_pair, dot};
 use crate::model::{Architecture, SATURATED};
 use crate::rng::{Rng, rng_for};
@@ -40,10 +40,6 @@ impl Shared<'_> {
         self.input.width()
     }
 }
-
-/// Draws of a noise word that keeps being the target before it is skipped after all (a noise
-/// distribution with one word in it would draw it forever).
-const MAX_REDRAWS: u32 = 64;
 
 pub(super) fn run_part(
     shared: Shared<'_>,
@@ -251,7 +247,7 @@ impl Worker<'_> {
                     // fastText draws again a noise word that is the target, and the subword
                     // model follows it; word2vec skips it.
                     let mut redraws = 0;
-                    while self.redraws_noise && w == center && redraws < MAX_REDRAWS {
+                    while self.redraws_noise && w == center && redraws < MAX_NOISE_REDRAWS {
                         w = self.draw_noise(noise);
                         redraws += 1;
                     }

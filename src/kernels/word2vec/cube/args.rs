@@ -17,7 +17,7 @@ use crate::model::Architecture;
 pub(super) struct StepArgs {
     // Positions in the chunk.
     pub n_tokens: u32,
-    // Rows of the input and output matrices.
+    // Words: the output matrix's rows, and the input's first rows.
     pub rows: u32,
     pub dim: u32,
     // Largest half-width of the dynamic window.
@@ -102,6 +102,8 @@ impl StepTensors {
         let (tokens, ids) = (contiguous_i32(tokens), contiguous_i32(ids));
         let (values, locks) = (contiguous_f32(values), contiguous_f32(locks));
         let shape = input.meta.shape().clone();
+        // The words: the output's rows (the subword model's input has its buckets' rows too).
+        let rows = output.meta.shape()[0];
         let n = tokens.meta.shape().num_elements();
         let (span, slots) = spans(n, settings);
         StepTensors {
@@ -112,7 +114,7 @@ impl StepTensors {
             values,
             ids,
             locks,
-            rows: shape[0],
+            rows,
             dim: shape[1],
             n,
             span,

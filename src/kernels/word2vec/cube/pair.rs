@@ -10,10 +10,10 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
 use super::args::{StepArgs, StepArgsLaunch, StepTensors};
-use super::device::{mix, noise_word, score_terms, window_range};
-use super::rule::{Rule, RuleLaunch, count_step, row_gradient, step_row, step_weight};
-use crate::kernels::cube::{MAX_GPU_DIM, UNITS, contiguous_f32, cube_sum, grid, span_range};
-use crate::kernels::optimizer::FusedOptimizer;
+use super::device::{mix, window_range};
+use super::rule::{Rule, rule_and_state, step_row};
+use super::targets::train_targets;
+use crate::kernels::cube::{MAX_GPU_DIM, UNITS, grid, span_range};
 use crate::kernels::word2vec::Word2VecSettings;
 
 #[cube(launch)]
@@ -42,10 +42,8 @@ fn pair_kernel(
     let units = UNITS as usize;
     let rows = args.rows;
     let window = args.window;
-    let negative = args.negative;
     let cbow = args.cbow;
     let cbow_mean = args.cbow_mean;
-    let hierarchical = args.hierarchical;
     let lock_rows = args.lock_rows;
     let n = args.n_tokens as usize;
     let dim_u = args.dim as usize;
@@ -54,7 +52,6 @@ fn pair_kernel(
     let mut grad = Shared::new_slice(dim_cap);
     let mut hidden = Shared::<[f32]>::new_slice(dim_cap);
     let mut info = Shared::<[f32]>::new_slice(4usize);
-    let stateful = rule.stateful;
     let width = rule.width as usize;
     let mut loss_sum = 0.0f32;
     let mut pairs = 0.0f32;
@@ -77,11 +74,6 @@ fn pair_kernel(
                 let mut row_base = 0usize;
                 // Skip-gram: the position of the context word whose row is the hidden layer.
                 let mut row_pos = n;
-                let mut d = unit;
-                while d < dim_u {
-                    grad[d] = 0.0f32;
-                    d += units;
-                }
                 if cbow {
                     // Skip-gram overwrites its hidden layer with a row; CBOW sums into it.
                     let mut d = unit;
@@ -131,108 +123,25 @@ fn pair_kernel(
                     }
                 }
                 if have {
-                    // Negative sampling: the centre, then the noise words; hierarchical
-                    // softmax: the inner nodes on the centre's path.
-                    let mut targets = negative + 1;
-                    let mut path = 0usize;
-                    if hierarchical {
-                        path = usize::cast_from(ids[center]);
-                        targets = u32::cast_from(ids[center + 1]) - u32::cast_from(path);
-                    }
-                    for t in 0..targets {
-                        let mut target = center;
-                        let mut label = 1.0f32;
-                        if hierarchical {
-                            let step = path + usize::cast_from(t);
-                            target = usize::cast_from(ids[usize::cast_from(rows) + 1 + step]);
-                            label = values[step];
-                        } else if t > 0 {
-                            state = mix(state + 0x9e37_79b9u32);
-                            let r_bucket = state;
-                            state = mix(state + 0x9e37_79b9u32);
-                            target = noise_word(values, ids, r_bucket, state);
-                            label = 0.0f32;
-                        }
-                        if (hierarchical || t == 0 || target != center)
-                            && target < usize::cast_from(rows)
-                        {
-                            let out_base = target * dim_u;
-                            let mut partial = 0.0f32;
-                            let mut d = unit;
-                            while d < dim_u {
-                                partial += hidden[d] * output[out_base + d];
-                                d += units;
-                            }
-                            cube_sum(&mut sums, unit, partial);
-                            let score = sums[0];
-                            sync_cube();
-                            let (f, g, loss) = score_terms(score, label);
-                            // Hierarchical softmax leaves a decided node alone (word2vec's
-                            // MAX_EXP skip, `model::SATURATED`).
-                            let mut update = true;
-                            if hierarchical && f32::abs(f) >= 6.0f32 {
-                                update = false;
-                            }
-                            if unit == 0 {
-                                loss_sum += loss;
-                            }
-                            if update {
-                                let state_base = target * width;
-                                // A row-wise rule's one statistic: the mean over the row of
-                                // its gradient's squares.
-                                let mut mean_square = 0.0f32;
-                                if rule.rowwise_adagrad || rule.rowwise_adam {
-                                    let mut partial = 0.0f32;
-                                    let mut d = unit;
-                                    while d < dim_u {
-                                        let gd = row_gradient(
-                                            output[out_base + d],
-                                            -g * hidden[d],
-                                            rule,
-                                        );
-                                        partial += gd * gd;
-                                        d += units;
-                                    }
-                                    cube_sum(&mut sums, unit, partial);
-                                    mean_square = sums[0] / f32::cast_from(dim_u);
-                                }
-                                count_step(
-                                    output_state,
-                                    state_base,
-                                    &mut info,
-                                    unit,
-                                    width,
-                                    dim_u,
-                                    mean_square,
-                                    rule,
-                                );
-                                let mut d = unit;
-                                while d < dim_u {
-                                    let u = output[out_base + d];
-                                    if stateful {
-                                        grad[d] += g * u;
-                                        let (at, s) = (out_base + d, state_base + d);
-                                        let gradient = -g * hidden[d];
-                                        step_weight(
-                                            output,
-                                            output_state,
-                                            at,
-                                            s,
-                                            dim_u,
-                                            gradient,
-                                            lr,
-                                            &mut info,
-                                            rule,
-                                        );
-                                    } else {
-                                        grad[d] += g * lr * u;
-                                        output[out_base + d] = u + g * lr * hidden[d];
-                                    }
-                                    d += units;
-                                }
-                            }
-                        }
-                    }
+                    let (loss, after) = train_targets(
+                        output,
+                        output_state,
+                        values,
+                        ids,
+                        &hidden,
+                        &mut grad,
+                        &mut sums,
+                        &mut info,
+                        center,
+                        state,
+                        lr,
+                        unit,
+                        args,
+                        rule,
+                        false,
+                    );
+                    loss_sum += loss;
+                    state = after;
                     // The hidden layer's step goes to its row (skip-gram: the context at
                     // `row_pos`) or, whole, to every context row (CBOW, as word2vec).
                     for m in lo..hi + 1 {
@@ -290,19 +199,7 @@ pub(super) fn launch(
         "the GPU kernel handles dim ≤ {MAX_GPU_DIM}"
     );
     let stateful = state.is_some();
-    // Plain SGD never touches the state: one-element stand-ins fill the kernel's slots.
-    let (rule, input_state, output_state) = match state {
-        Some((i, o)) => (
-            RuleLaunch::of(&settings.optimizer, settings.optimizer.state_width(dim)),
-            contiguous_f32(i),
-            contiguous_f32(o),
-        ),
-        None => (
-            RuleLaunch::of(&FusedOptimizer::Sgd, 0),
-            step.empty([1, 1]),
-            step.empty([1, 1]),
-        ),
-    };
+    let (rule, input_state, output_state) = rule_and_state(&step, state, settings);
     let args = StepArgsLaunch::of(&step, settings);
     pair_kernel::launch(
         &step.input.client,

@@ -2,10 +2,13 @@
 //! ([`Rule`]: its numbers at run time, which rule it is compiled in) and the device functions that
 //! step a row's weights and state under it.
 
+use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
-use crate::kernels::cube::{UNITS, cube_sum};
+use super::args::StepTensors;
+use crate::kernels::cube::{UNITS, contiguous_f32, cube_sum};
 use crate::kernels::optimizer::FusedOptimizer;
+use crate::kernels::word2vec::Word2VecSettings;
 
 /// A stateful rule as the kernel runs it: its numbers — AdaGrad and row-wise AdaGrad: ε; Adam
 /// and row-wise Adam: β₁ (`p1`), β₂ (`p2`), ε; RMSProp: α (`p1`), ε, momentum; SGD with momentum: dampening (`p1`), momentum;
@@ -36,6 +39,31 @@ pub(super) struct Rule {
     /// Any rule but plain SGD: the rows carry state.
     #[cube(comptime)]
     pub stateful: bool,
+}
+
+/// What a launch hands its kernel for the rows' rule: the rule, and the state beside the input
+/// and output matrices — the optimizer's, or one-element stand-ins under plain SGD, whose rows
+/// carry none.
+pub(super) fn rule_and_state(
+    step: &StepTensors,
+    state: Option<(CubeTensor, CubeTensor)>,
+    settings: &Word2VecSettings,
+) -> (RuleLaunch, CubeTensor, CubeTensor) {
+    match state {
+        Some((input, output)) => (
+            RuleLaunch::of(
+                &settings.optimizer,
+                settings.optimizer.state_width(step.dim),
+            ),
+            contiguous_f32(input),
+            contiguous_f32(output),
+        ),
+        None => (
+            RuleLaunch::of(&FusedOptimizer::Sgd, 0),
+            step.empty([1, 1]),
+            step.empty([1, 1]),
+        ),
+    }
 }
 
 impl RuleLaunch {
