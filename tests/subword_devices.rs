@@ -20,7 +20,9 @@ use wordvec::train::{OptimizerKind, OptimizerParams};
 
 /// Words whose n-grams share buckets (few buckets: some bags hold a row twice, so the mean's
 /// follow factor is not 1); word 0 is the only noise word and never appears in a sentence.
-const WORDS: [&str; 8] = ["the", "walk", "walks", "walked", "talk", "talks", "東京", "naïve"];
+const WORDS: [&str; 8] = [
+    "the", "walk", "walks", "walked", "talk", "talks", "東京", "naïve",
+];
 const BUCKETS: usize = 9;
 const DIM: usize = 8;
 const NOISE: u32 = 0;
@@ -138,7 +140,12 @@ fn subword_steps_on_wgpu_match_the_cpu() {
         OptimizerKind::RowwiseAdam,
     ] {
         cases.push((skipgram, Batching::Pair, optimizer, false));
-        cases.push((Architecture::Cbow { mean: true }, Batching::Pair, optimizer, true));
+        cases.push((
+            Architecture::Cbow { mean: true },
+            Batching::Pair,
+            optimizer,
+            true,
+        ));
     }
     for (architecture, batching, optimizer, hierarchical) in cases {
         let want = step(&cpu.1, architecture, batching, optimizer, hierarchical);
@@ -181,7 +188,11 @@ fn a_subword_run_trains_on_wgpu_and_writes_fasttexts_bin() {
     let text: String = (0..3000usize)
         .map(|i| {
             let sep = if i % 11 == 10 { "\n" } else { " " };
-            format!("{}{}{sep}", stems[(i * 7 + i / 13) % 4], ends[(i * 3 + i / 7) % 4])
+            format!(
+                "{}{}{sep}",
+                stems[(i * 7 + i / 13) % 4],
+                ends[(i * 3 + i / 7) % 4]
+            )
         })
         .collect();
     std::fs::write(&corpus, text).unwrap();

@@ -258,7 +258,10 @@ fn continue_grows_a_subword_run_around_its_buckets() {
 #[test]
 fn settings_the_subword_model_cannot_train_are_refused_naming_the_flag() {
     for (flags, says) in [
-        (&["--init-vectors", "/nonexistent/init.vec"][..], "--init-vectors"),
+        (
+            &["--init-vectors", "/nonexistent/init.vec"][..],
+            "--init-vectors",
+        ),
         (&["--minn", "5", "--maxn", "3"], "--minn"),
         (&["--bucket", "0"], "--bucket"),
     ] {

@@ -293,5 +293,33 @@ mod tests {
             ..w
         };
         assert_eq!(cbow.batching_on(BackendKind::Cpu, &sgd), Batching::Pair);
+        // The subword model: per pair but for CBOW's window of bags on the CPU.
+        let subwords = Some(crate::model::Subwords {
+            minn: 3,
+            maxn: 6,
+            bucket: 100,
+        });
+        let subword_cbow = Word2VecOptions { subwords, ..cbow };
+        let subword_skipgram = Word2VecOptions { subwords, ..w };
+        assert_eq!(
+            subword_cbow.batching_on(BackendKind::Cpu, &sgd),
+            Batching::Window
+        );
+        assert_eq!(
+            subword_cbow.batching_on(BackendKind::Cpu, &adagrad),
+            Batching::Pair
+        );
+        assert_eq!(
+            subword_cbow.batching_on(BackendKind::Wgpu, &sgd),
+            Batching::Pair
+        );
+        assert_eq!(
+            subword_skipgram.batching_on(BackendKind::Cpu, &sgd),
+            Batching::Pair
+        );
+        assert_eq!(
+            subword_skipgram.batching_on(BackendKind::Wgpu, &sgd),
+            Batching::Pair
+        );
     }
 }

@@ -293,21 +293,26 @@ impl Word2VecOptions {
     /// atomically once keep a cube fast and lose no update (the GPU's windowed kernel runs SGD
     /// alone); on the CPU for skip-gram with negative sampling, where it trains better vectors
     /// faster than word2vec's per-pair steps, but not for hierarchical softmax, where it trained
-    /// worse ones (both measured in docs/benchmarks.md) — and per pair otherwise, the subword
-    /// model's skip-gram among them, on every device: it reads and writes a centre's n-gram rows
-    /// once a window either way, and per pair it is fastText's update, which trained better
-    /// vectors.
+    /// worse ones (both measured in docs/benchmarks.md); and for the subword model's CBOW on
+    /// the CPU, whose window of bags reads and writes each position's n-gram rows once instead
+    /// of once per centre (twice as fast, the same vectors to the measured digit) — and per
+    /// pair otherwise, the subword model's skip-gram among them, on every device: it reads and
+    /// writes a centre's n-gram rows once a window either way, and per pair it is fastText's
+    /// update, which trained better vectors.
     pub fn batching_on(&self, backend: BackendKind, optimizer: &FusedOptimizer) -> Batching {
         let sgd = *optimizer == FusedOptimizer::Sgd;
         let gpu = matches!(backend, BackendKind::Wgpu | BackendKind::Cuda);
-        let word_level = self.subwords.is_none();
+        let cbow = matches!(self.architecture, Architecture::Cbow { .. });
         let skipgram_negative =
             self.architecture == Architecture::SkipGram && self.loss == LossKind::Negative;
-        self.batching
-            .unwrap_or(match sgd && word_level && (gpu || skipgram_negative) {
-                true => Batching::Window,
-                false => Batching::Pair,
-            })
+        let windowed = match self.subwords {
+            None => gpu || skipgram_negative,
+            Some(_) => cbow && !gpu,
+        };
+        self.batching.unwrap_or(match sgd && windowed {
+            true => Batching::Window,
+            false => Batching::Pair,
+        })
     }
 }
 

@@ -41,8 +41,10 @@ pub(super) struct FlagValues {
     precision: Precision,
     /// How skip-gram's fused step groups its examples: `pair` (word2vec's: each context word
     /// draws its own negatives and steps before the next) or `window` (a centre's window shares
-    /// one draw and steps at once, pWord2Vec's HogBatch) [default: window under plain SGD for
-    /// skip-gram with negative sampling, and for everything on a GPU; pair otherwise].
+    /// one draw and steps at once, pWord2Vec's HogBatch); for subword CBOW on the CPU, `window`
+    /// reads each position's n-gram rows once as the window slides and writes them once
+    /// [default: window under plain SGD for skip-gram with negative sampling, for subword CBOW
+    /// on the CPU, and for word-level models on a GPU; pair otherwise].
     #[arg(long, value_enum)]
     batching: Option<Batching>,
     /// Update path: fused (each example steps the rows it touches, in place: negative sampling

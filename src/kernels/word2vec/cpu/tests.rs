@@ -428,6 +428,64 @@ fn subword_cbow_is_fasttexts_update_on_the_bag_of_its_context_words() {
     assert_close("CBOW", got, (&input, &output));
 }
 
+/// fastText's CBOW over `tokens` with window 1, in f64 from the kernel's starting weights.
+fn fasttext_cbow(tokens: &[i32], lr: f64) -> (Vec<f64>, Vec<f64>) {
+    let bags = subword_bags();
+    let (input, output) = subword_pass(Architecture::SkipGram, Batching::Window, 0.0, &[]);
+    let mut input: Vec<f64> = input.iter().map(|&v| v as f64).collect();
+    let mut output: Vec<f64> = output.iter().map(|&v| v as f64).collect();
+    for (i, &center) in tokens.iter().enumerate() {
+        let bag: Vec<u32> = neighbours(tokens, i)
+            .iter()
+            .flat_map(|&c| bags.bag(c as usize).to_vec())
+            .collect();
+        fasttext_update(&mut input, &mut output, &bag, center, lr);
+    }
+    (input, output)
+}
+
+#[test]
+fn windowed_subword_cbow_is_fasttexts_update_where_no_two_bags_in_reach_share_a_row() {
+    // Words 1, 2 and 4 have disjoint bags (word 1's holds one row twice), and a word comes back
+    // only once its earlier position has left the window and been written: the cached bag sums
+    // are what fastText reads, so the numbers are fastText's.
+    let tokens = [1, 2, 4, 1, 2, 4, 1];
+    let bags = subword_bags();
+    for (a, b) in [(1, 2), (1, 4), (2, 4)] {
+        assert!(bags.bag(a).iter().all(|r| !bags.bag(b).contains(r)));
+    }
+    let want = fasttext_cbow(&tokens, 0.3);
+    let cbow = Architecture::Cbow { mean: true };
+    let got = subword_pass(cbow, Batching::Window, 0.3, &tokens);
+    assert_close("windowed CBOW", got, (&want.0, &want.1));
+}
+
+#[test]
+fn windowed_subword_cbow_reads_shared_rows_a_few_steps_late() {
+    // Where bags in reach share rows, a cached sum misses the others' steps to them until they
+    // are written: the same update to first order in the rate, and not the same numbers.
+    let tokens = [0, 1, 2, 3, 1, 4, 2, 3, 3];
+    let cbow = Architecture::Cbow { mean: true };
+    let gap = |a: &[f32], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (*x as f64 - y).abs())
+            .fold(0.0, f64::max)
+    };
+    let (windowed, _) = subword_pass(cbow, Batching::Window, 0.3, &tokens);
+    assert!(gap(&windowed, &fasttext_cbow(&tokens, 0.3).0) > 1e-4);
+    let lr = 1e-4;
+    let (start, _) = subword_pass(cbow, Batching::Window, 0.0, &[]);
+    let (windowed, _) = subword_pass(cbow, Batching::Window, lr, &tokens);
+    let (want, _) = fasttext_cbow(&tokens, lr as f64);
+    let start: Vec<f64> = start.iter().map(|&v| v as f64).collect();
+    let moved = gap(&windowed, &start);
+    assert!(
+        moved > 1e-6 && gap(&windowed, &want) < 1e-3 * moved,
+        "{moved}"
+    );
+}
+
 #[test]
 fn subword_window_batching_scores_the_window_from_the_rows_as_they_were() {
     // `--batching window`: every pair of a centre's window is scored from the mean as it was;

@@ -3,7 +3,7 @@
 
 use rand::RngCore;
 
-use super::bags::Bags;
+use super::bags::{BagWindow, Bags};
 use super::targets::{NoiseTables, OutputTargets};
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
@@ -68,6 +68,7 @@ pub(super) fn run_part(
         factors: Vec::new(),
         window_steps: Vec::new(),
         bag_rows: Vec::new(),
+        bag_window: cbow_bag_window(shared, settings),
         targets: vec![0; most_targets],
         path_of: None,
         labels: vec![0.0; most_targets],
@@ -89,6 +90,15 @@ pub(super) fn run_part(
         }),
     }
     worker.loss
+}
+
+/// The subword model's CBOW under plain SGD and window batching keeps a window of bags
+/// ([`BagWindow`]); `None` for every other step.
+fn cbow_bag_window(shared: Shared<'_>, settings: &Word2VecSettings) -> Option<BagWindow> {
+    let cbow = matches!(settings.architecture, Architecture::Cbow { .. });
+    let sgd = shared.input_state.rows() == 0;
+    (shared.bags.is_some() && cbow && sgd && settings.batching == Batching::Window)
+        .then(|| BagWindow::new(settings.window.max(1) as usize, shared.dim()))
 }
 
 /// One thread's share of a chunk, plain SGD or a stateful optimizer, as [`with_best_simd`] runs it.
@@ -130,8 +140,10 @@ struct Worker<'a> {
     /// each context row's gathered step.
     factors: Vec<f32>,
     window_steps: Vec<f32>,
-    /// The subword model's CBOW: the input rows of a window's context words, bag after bag.
+    /// The subword model's CBOW: the input rows of a window's context words, bag after bag; or,
+    /// under window batching, the window of bags it reads and steps instead.
     bag_rows: Vec<u32>,
+    bag_window: Option<BagWindow>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
     /// Hierarchical softmax: whose path `targets` holds.
@@ -160,10 +172,13 @@ impl Worker<'_> {
             let lr = settings.lr_start + lr_step * i as f32;
             // word2vec's dynamic window: the half-width is uniform in 1..=window.
             let b = 1 + ((self.rng.next_u32() as u64 * window) >> 32) as usize;
-            let left = &tokens[i.saturating_sub(b).max(sentence_start)..i];
-            let right = tokens[i + 1..range.end.min(i + b + 1)]
-                .iter()
-                .take_while(|&&t| t != SENTENCE_END);
+            let left_start = i.saturating_sub(b).max(sentence_start);
+            let right_limit = range.end.min(i + b + 1);
+            let right_end = (i + 1..right_limit)
+                .find(|&j| tokens[j] == SENTENCE_END)
+                .unwrap_or(right_limit);
+            let left = &tokens[left_start..i];
+            let right = &tokens[i + 1..right_end];
             if settings.architecture == Architecture::SkipGram
                 && settings.batching == Batching::Pair
                 && self.shared.bags.is_none()
@@ -178,6 +193,23 @@ impl Worker<'_> {
             // A window at a time: skip-gram windowed, or CBOW (whose example is its window).
             let mut contexts = std::mem::take(&mut self.contexts);
             contexts.clear();
+            if let (Some(mut window), Some(bags)) = (self.bag_window.take(), self.shared.bags) {
+                // The window's context positions, as slots of the bag window.
+                let positions = (left_start..i).chain(i + 1..right_end);
+                for p in positions {
+                    if let Some(word) = self.valid(tokens[p]) {
+                        contexts.push(window.slot(p, word, &bags, self.shared.input) as u32);
+                    }
+                }
+                if let Architecture::Cbow { mean } = settings.architecture
+                    && !contexts.is_empty()
+                {
+                    self.windowed_cbow(&mut window, &contexts, mean, center, settings.negative, lr);
+                }
+                self.bag_window = Some(window);
+                self.contexts = contexts;
+                continue;
+            }
             contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
             if !contexts.is_empty() {
                 let negative = settings.negative;
@@ -211,6 +243,9 @@ impl Worker<'_> {
                 }
             }
             self.contexts = contexts;
+        }
+        if let (Some(window), Some(bags)) = (&mut self.bag_window, self.shared.bags) {
+            window.write_all(&bags, self.shared.input);
         }
     }
 
@@ -311,6 +346,39 @@ impl Worker<'_> {
         let loss = self.hidden_to_targets::<STATEFUL>(count, lr);
         for &c in contexts {
             self.step_input::<STATEFUL>(c, &self.grad, lr);
+        }
+        self.loss.sum += loss as f64;
+        self.loss.pairs += 1;
+    }
+
+    /// fastText's CBOW example read from a window of bags (the subword model under window
+    /// batching): the hidden layer is the mean (or sum) of the context positions' bag sums
+    /// (`slots` of `window`), and each of those bags takes the hidden layer's whole step, as
+    /// every row of fastText's bag of context rows does, gathered in the window until its
+    /// position leaves ([`BagWindow`]).
+    #[inline(always)]
+    fn windowed_cbow(
+        &mut self,
+        window: &mut BagWindow,
+        slots: &[u32],
+        mean: bool,
+        center: u32,
+        negative: u32,
+        lr: f32,
+    ) {
+        let count = self.draw_targets(center, negative);
+        self.hidden.iter_mut().for_each(|h| *h = 0.0);
+        let rows: f32 = slots
+            .iter()
+            .map(|&s| window.add_sum(s as usize, &mut self.hidden))
+            .sum();
+        if mean {
+            let inv = 1.0 / rows;
+            self.hidden.iter_mut().for_each(|h| *h *= inv);
+        }
+        let loss = self.hidden_to_targets::<false>(count, lr);
+        for &s in slots {
+            window.step(s as usize, &self.grad);
         }
         self.loss.sum += loss as f64;
         self.loss.pairs += 1;
