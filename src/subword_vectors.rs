@@ -32,10 +32,14 @@ impl SubwordVectors {
         }
     }
 
-    pub fn from_fasttext(model: FastTextModel) -> Self {
+    pub fn from_fasttext(model: FastTextModel<'_>) -> Self {
+        let words = model.word_vectors();
+        // The buckets' rows are the input's tail: moved down in place, not copied.
+        let mut ngrams = model.input.into_owned();
+        ngrams.drain(..words.len() * words.dim());
         SubwordVectors {
-            words: model.word_vectors(),
-            ngrams: model.ngram_rows().to_vec(),
+            words,
+            ngrams,
             subwords: model.args.subwords,
         }
     }

@@ -4,6 +4,7 @@
 //! fastText writes them on every machine it runs on. Quantized models (`.ftz`) and supervised
 //! ones (labels) are refused with the reason.
 
+use std::borrow::Cow;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
@@ -54,18 +55,19 @@ pub struct FastTextArgs {
 
 /// A fastText model: its arguments, its words with their counts (most frequent first), the
 /// corpus's token count, and its matrices, row-major: `input` [words + bucket, dim], `output`
-/// [rows, dim] (one a word under negative sampling).
+/// [rows, dim] (one a word under negative sampling) — owned when read, borrowed from a run's
+/// weights when written, so that a 2,000,000-bucket model is not copied on its way to the file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FastTextModel {
+pub struct FastTextModel<'m> {
     pub args: FastTextArgs,
     pub words: Vec<String>,
     pub counts: Vec<u64>,
     pub tokens: u64,
-    pub input: Vec<f32>,
-    pub output: Vec<f32>,
+    pub input: Cow<'m, [f32]>,
+    pub output: Cow<'m, [f32]>,
 }
 
-impl FastTextModel {
+impl FastTextModel<'_> {
     /// The n-gram settings, for composing vectors; fastText takes n-grams only when `maxn` is
     /// above 0.
     fn bags(&self) -> SubwordBags {
@@ -86,8 +88,11 @@ impl FastTextModel {
     }
 }
 
+/// Floats converted to bytes at once when a matrix is written.
+const BLOCK_FLOATS: usize = 1 << 16;
+
 /// Writes `model` as fastText's `.bin`, whole or not at all.
-pub fn write_fasttext(path: &Path, model: &FastTextModel) -> Result<()> {
+pub fn write_fasttext(path: &Path, model: &FastTextModel<'_>) -> Result<()> {
     let a = &model.args;
     atomic_write(path, |file| {
         let mut w = BufWriter::with_capacity(1 << 20, file);
@@ -123,8 +128,13 @@ pub fn write_fasttext(path: &Path, model: &FastTextModel) -> Result<()> {
             let rows = matrix.len() / a.dim;
             w.write_all(&(rows as i64).to_le_bytes())?;
             w.write_all(&(a.dim as i64).to_le_bytes())?;
-            for v in matrix.iter() {
-                w.write_all(&v.to_le_bytes())?;
+            // Little-endian floats a block at a time: a write per float is most of the time a
+            // 2,000,000-bucket model takes to save.
+            let mut block = Vec::with_capacity(4 * BLOCK_FLOATS);
+            for floats in matrix.chunks(BLOCK_FLOATS) {
+                block.clear();
+                block.extend(floats.iter().flat_map(|v| v.to_le_bytes()));
+                w.write_all(&block)?;
             }
         }
         w.flush()
@@ -144,7 +154,7 @@ pub fn is_fasttext(path: &Path) -> Result<bool> {
 
 /// Reads a fastText `.bin` model (ours or fastText's own, version 11 or 12), checking every size
 /// against the file before it allocates.
-pub fn read_fasttext(path: &Path) -> Result<FastTextModel> {
+pub fn read_fasttext(path: &Path) -> Result<FastTextModel<'static>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let length = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let mut r = Reader {
@@ -254,8 +264,8 @@ pub fn read_fasttext(path: &Path) -> Result<FastTextModel> {
         words,
         counts,
         tokens,
-        input,
-        output,
+        input: Cow::Owned(input),
+        output: Cow::Owned(output),
     };
     if let Err(message) = Embeddings::new(model.words.clone(), 1, vec![0.0; nwords]) {
         return Err(r.bad(0, &format!("its dictionary: {message}")));
@@ -365,7 +375,7 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    fn model() -> FastTextModel {
+    fn model() -> FastTextModel<'static> {
         let subwords = Subwords {
             minn: 2,
             maxn: 3,

@@ -85,8 +85,8 @@ impl FinishedRun {
                 ));
             }
             return Ok(FinishedRun {
-                input: model.input,
-                output: model.output,
+                input: model.input.into_owned(),
+                output: model.output.into_owned(),
                 config,
                 vocab,
             });

@@ -2,6 +2,7 @@
 //! record of the model (the subword model's: fastText's `.bin`), the configuration with the run's
 //! summary, and hierarchical softmax's tree.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -94,8 +95,8 @@ pub(crate) fn save_outputs(
     if let Some(tree) = &paths.tree {
         HuffmanTree::new(trained.vocab.counts())?.save(trained.vocab.words(), tree)?;
     }
-    if let Some(path) = &paths.model {
-        let record = trained.model.record_bytes().map_err(|e| Error::Record {
+    if let (Some(path), Some(record)) = (&paths.model, trained.model.record_bytes()) {
+        let record = record.map_err(|e| Error::Record {
             path: path.clone(),
             message: format!("{e:?}"),
         })?;
@@ -122,12 +123,19 @@ pub(crate) fn save_outputs(
 
 /// A subword run as fastText's model: its arguments, dictionary and matrices. `None` for the
 /// other models.
-fn fasttext_model(
+fn fasttext_model<'t>(
     config: &TrainConfig,
-    trained: &Trained,
+    trained: &'t Trained,
     stats: &VocabStats,
-) -> Option<FastTextModel> {
-    let (TrainedModel::Subwords { model, bags }, Some(w)) = (&trained.model, config.word2vec())
+) -> Option<FastTextModel<'t>> {
+    let (
+        TrainedModel::Subwords {
+            input,
+            output,
+            bags,
+        },
+        Some(w),
+    ) = (&trained.model, config.word2vec())
     else {
         return None;
     };
@@ -156,7 +164,7 @@ fn fasttext_model(
         words: trained.vocab.word_list(),
         counts: trained.vocab.counts().to_vec(),
         tokens: stats.tokens,
-        input: model.input_vectors(),
-        output: model.output_vectors(),
+        input: Cow::Borrowed(input),
+        output: Cow::Borrowed(output),
     })
 }

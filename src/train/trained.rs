@@ -15,10 +15,13 @@ use crate::text::Vocab;
 pub enum TrainedModel {
     /// Skip-gram or CBOW (the same weights).
     Word2Vec(Word2Vec),
-    /// fastText's subword model: the input rows are the words' then the n-gram buckets', and a
-    /// word's vector is the mean of its bag's rows.
+    /// fastText's subword model, its weights on the host (its own record is fastText's `.bin`,
+    /// written from them without a copy): `input` holds the words' rows then the n-gram
+    /// buckets', [`SubwordBags::input_rows`] × dim, `output` one row a word; a word's vector is
+    /// the mean of its bag's rows.
     Subwords {
-        model: Word2Vec,
+        input: Vec<f32>,
+        output: Vec<f32>,
         bags: Arc<SubwordBags>,
     },
     /// GloVe, with the choice of vectors its output holds.
@@ -28,7 +31,8 @@ pub enum TrainedModel {
 impl TrainedModel {
     pub fn dim(&self) -> usize {
         match self {
-            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => m.dim(),
+            TrainedModel::Word2Vec(m) => m.dim(),
+            TrainedModel::Subwords { input, bags, .. } => input.len() / bags.input_rows(),
             TrainedModel::Glove { model, .. } => model.dim(),
         }
     }
@@ -38,9 +42,7 @@ impl TrainedModel {
     pub fn word_vectors(&self) -> Vec<f32> {
         match self {
             TrainedModel::Word2Vec(m) => m.input_vectors(),
-            TrainedModel::Subwords { model, bags } => {
-                bags.compose(&model.input_vectors(), model.dim())
-            }
+            TrainedModel::Subwords { input, bags, .. } => bags.compose(input, self.dim()),
             TrainedModel::Glove { model, vectors } => glove_vectors(
                 *vectors,
                 model.word.weight.val(),
@@ -53,9 +55,8 @@ impl TrainedModel {
     /// vectors.
     pub fn output_vectors(&self) -> Vec<f32> {
         match self {
-            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => {
-                m.output_vectors()
-            }
+            TrainedModel::Word2Vec(m) => m.output_vectors(),
+            TrainedModel::Subwords { output, .. } => output.clone(),
             TrainedModel::Glove { model, .. } => model.context_vectors(),
         }
     }
@@ -63,24 +64,23 @@ impl TrainedModel {
     /// The subword model's n-gram buckets' rows ([bucket, dim] on the host) and settings; `None`
     /// for the other models.
     pub fn ngram_rows(&self) -> Option<(Vec<f32>, Subwords)> {
-        let TrainedModel::Subwords { model, bags } = self else {
+        let TrainedModel::Subwords { input, bags, .. } = self else {
             return None;
         };
-        let mut input = model.input_vectors();
-        input.drain(..bags.words() * model.dim());
-        Some((input, bags.settings))
+        let words = bags.words() * self.dim();
+        Some((input[words..].to_vec(), bags.settings))
     }
 
-    /// The Burn record of the module, as bytes.
-    pub fn record_bytes(&self) -> std::result::Result<Vec<u8>, burn::store::RecordError> {
+    /// The Burn record of the module, as bytes; `None` for the subword model, whose record is
+    /// fastText's `.bin`.
+    pub fn record_bytes(&self) -> Option<std::result::Result<Vec<u8>, burn::store::RecordError>> {
         use burn::module::Module;
         let bytes = match self {
-            TrainedModel::Word2Vec(m) | TrainedModel::Subwords { model: m, .. } => {
-                m.clone().into_record().into_bytes()?
-            }
-            TrainedModel::Glove { model, .. } => model.clone().into_record().into_bytes()?,
+            TrainedModel::Word2Vec(m) => m.clone().into_record().into_bytes(),
+            TrainedModel::Glove { model, .. } => model.clone().into_record().into_bytes(),
+            TrainedModel::Subwords { .. } => return None,
         };
-        Ok(bytes.to_vec())
+        Some(bytes.map(|b| b.to_vec()))
     }
 }
 

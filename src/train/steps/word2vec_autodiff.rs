@@ -303,7 +303,11 @@ impl Step for AutodiffWord2Vec<'_> {
     fn into_model(self) -> TrainedModel {
         let model = self.training.into_model();
         match self.bags {
-            Some(bags) => TrainedModel::Subwords { model, bags },
+            Some(bags) => TrainedModel::Subwords {
+                input: model.input_vectors(),
+                output: model.output_vectors(),
+                bags,
+            },
             None => TrainedModel::Word2Vec(model),
         }
     }

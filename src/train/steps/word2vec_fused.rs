@@ -304,16 +304,20 @@ impl Step for FusedWord2Vec<'_> {
             .weights
             .take()
             .expect("the weights are back after each step");
-        let model = Word2Vec::from_vectors(
-            to_host(weights.input),
-            to_host(weights.output),
-            None,
-            self.config.dim,
-            &self.device,
-        );
+        let (input, output) = (to_host(weights.input), to_host(weights.output));
         match self.subwords.take() {
-            Some((bags, _)) => TrainedModel::Subwords { model, bags },
-            None => TrainedModel::Word2Vec(model),
+            Some((bags, _)) => TrainedModel::Subwords {
+                input,
+                output,
+                bags,
+            },
+            None => TrainedModel::Word2Vec(Word2Vec::from_vectors(
+                input,
+                output,
+                None,
+                self.config.dim,
+                &self.device,
+            )),
         }
     }
 }
