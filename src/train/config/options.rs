@@ -272,8 +272,8 @@ pub struct Word2VecOptions {
     pub loss: LossKind,
     /// Noise words per example (negative sampling).
     pub negative: usize,
-    /// Noise words are drawn in proportion to count^`ns_exponent` (word2vec: 0.75, fastText:
-    /// 0.5; 1 is the unigram distribution, 0 uniform).
+    /// Noise words are drawn in proportion to count^`ns_exponent` (word2vec: 0.75; 1 is the
+    /// unigram distribution, 0 uniform).
     pub ns_exponent: f64,
     /// Subsampling threshold for frequent words (0 disables).
     pub sample: f64,
@@ -288,22 +288,6 @@ pub struct Word2VecOptions {
 }
 
 impl Word2VecOptions {
-    /// These options training fastText's subword model with `subwords` (`None`: the word-level
-    /// model), which draws its noise as fastText does, in proportion to count^0.5 (its
-    /// `initTableNegatives`; word2vec's 3/4 trained vectors about half a point of analogy lower
-    /// on enwiki-17m, docs/benchmarks.md).
-    pub fn with_subwords(self, subwords: Option<Subwords>) -> Self {
-        let ns_exponent = match subwords {
-            Some(_) => 0.5,
-            None => self.ns_exponent,
-        };
-        Word2VecOptions {
-            subwords,
-            ns_exponent,
-            ..self
-        }
-    }
-
     /// The batching the fused step runs with on `backend` under `optimizer`: as set, else whole
     /// windows under plain SGD — on a GPU always, where a window's rows read once and added to
     /// atomically once keep a cube fast and lose no update (the GPU's windowed kernel runs SGD

@@ -233,9 +233,8 @@ fn flag_of(id: &str) -> String {
 
 /// The runs whose defaults differ from a plain skip-gram run's, as the flags that make them: the
 /// help shows each flag's default for the plain run and for each of these where it differs.
-const DEFAULT_CASES: [(&str, &[&str]); 10] = [
+const DEFAULT_CASES: [(&str, &[&str]); 9] = [
     ("cbow", &["--model", "cbow"]),
-    ("subwords", &["--subwords"]),
     ("glove", &["--model", "glove"]),
     ("softmax", &["--loss", "softmax"]),
     ("adam", &["--optimizer", "adam"]),
@@ -253,7 +252,7 @@ const DEFAULT_CASES: [(&str, &[&str]); 10] = [
 type FlagValue = fn(&TrainConfig) -> String;
 
 /// The flags whose default depends on the run, each with its value in a config.
-const RUN_DEPENDENT: [(&str, FlagValue); 12] = [
+const RUN_DEPENDENT: [(&str, FlagValue); 11] = [
     ("update", |c| value_name(c.update)),
     ("optimizer", |c| value_name(c.optimizer)),
     ("beta1", |c| c.optimizer_params.beta1.to_string()),
@@ -267,11 +266,6 @@ const RUN_DEPENDENT: [(&str, FlagValue); 12] = [
     ("lr_schedule", |c| value_name(c.lr_schedule)),
     ("window", |c| c.window.to_string()),
     ("epochs", |c| c.epochs.to_string()),
-    // Empty where the model has no noise words.
-    ("ns_exponent", |c| {
-        c.word2vec()
-            .map_or(String::new(), |w| w.ns_exponent.to_string())
-    }),
 ];
 
 /// The settings alone, as a command line to parse.
@@ -306,9 +300,8 @@ pub fn document_defaults(command: clap::Command) -> clap::Command {
             let flag = format!("--{}", id.replace('_', "-"));
             for ((label, config), (_, flags)) in cases.iter().zip(DEFAULT_CASES) {
                 let value = value_of(config);
-                // A case that sets the flag itself would only repeat it, and one whose model
-                // has no such setting has nothing to show.
-                if !value.is_empty() && value != shown && !flags.contains(&flag.as_str()) {
+                // A case that sets the flag itself would only repeat it.
+                if value != shown && !flags.contains(&flag.as_str()) {
                     text.push_str(&format!("; {label}: {value}"));
                 }
             }

@@ -93,11 +93,10 @@ pub(super) struct FlagValues {
     /// Negative samples per pair.
     #[arg(long, default_value_t = Word2VecOptions::default().negative)]
     negative: usize,
-    /// Noise words are drawn in proportion to count^X: word2vec's 0.75, fastText's 0.5 for the
-    /// subword model (1: by frequency, 0: uniformly; negative values favour rare words, as in
-    /// Caselles-Dupré et al. 2018).
-    #[arg(long, allow_negative_numbers = true)]
-    ns_exponent: Option<f64>,
+    /// Noise words are drawn in proportion to count^X (word2vec's 0.75; 1: by frequency, 0:
+    /// uniformly; negative values favour rare words, as in Caselles-Dupré et al. 2018).
+    #[arg(long, default_value_t = Word2VecOptions::default().ns_exponent, allow_negative_numbers = true)]
+    ns_exponent: f64,
     /// fastText's subword model: each word's input vector is the mean of its own row and the
     /// rows of its character n-grams, so rare and unseen words get vectors from their parts.
     /// Shorthand for --minn 3 --maxn 6.
@@ -216,25 +215,21 @@ impl FlagValues {
                 temp_dir: flags.temp_dir.as_deref().map(absolute),
                 vectors: flags.glove_vectors,
             }),
-            kind => {
-                let mut options = Word2VecOptions {
-                    architecture: match kind {
-                        ModelKind::Cbow => Architecture::Cbow {
-                            mean: flags.cbow_mean,
-                        },
-                        _ => Architecture::SkipGram,
+            kind => ModelOptions::Word2Vec(Word2VecOptions {
+                architecture: match kind {
+                    ModelKind::Cbow => Architecture::Cbow {
+                        mean: flags.cbow_mean,
                     },
-                    loss: flags.loss,
-                    negative: flags.negative,
-                    sample: flags.sample,
-                    precision: flags.precision,
-                    batching: flags.batching,
-                    ..Word2VecOptions::default()
-                }
-                .with_subwords(flags.subwords());
-                options.ns_exponent = flags.ns_exponent.unwrap_or(options.ns_exponent);
-                ModelOptions::Word2Vec(options)
-            }
+                    _ => Architecture::SkipGram,
+                },
+                loss: flags.loss,
+                negative: flags.negative,
+                ns_exponent: flags.ns_exponent,
+                sample: flags.sample,
+                precision: flags.precision,
+                batching: flags.batching,
+                subwords: flags.subwords(),
+            }),
         };
         let mut config = TrainConfig::for_model(model, flags.optimizer, flags.backend);
         config.corpus = corpus.iter().map(|p| absolute(p)).collect();

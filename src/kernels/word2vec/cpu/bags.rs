@@ -2,6 +2,7 @@
 //! character n-grams' rows, see [`crate::model::SubwordBags`]), and CBOW's window of them.
 
 use crate::kernels::hogwild::HogwildRows;
+use crate::kernels::simd::prefetch_row;
 use crate::linalg::axpy;
 
 /// Word `w`'s bag is `rows[offsets[w]..offsets[w + 1]]`; `follow[w]` is how far the mean of its
@@ -101,6 +102,15 @@ impl BagWindow {
         self.lens[s] = bag.len() as f32;
         self.moves[s] = bags.follow[word as usize] * bag.len() as f32;
         s
+    }
+
+    /// Asks the cache for the rows of `word`'s bag, which a position about to enter the window
+    /// holds: each is a miss in a matrix of millions of buckets.
+    #[inline(always)]
+    pub fn prefetch(&self, word: u32, bags: &Bags<'_>, input: HogwildRows<'_>) {
+        for &r in bags.bag(word) {
+            prefetch_row(input.row_address(r as usize), self.dim);
+        }
     }
 
     /// Adds slot `s`'s sum into `hidden`; returns its bag's length.

@@ -194,6 +194,11 @@ impl Worker<'_> {
             let mut contexts = std::mem::take(&mut self.contexts);
             contexts.clear();
             if let (Some(mut window), Some(bags)) = (self.bag_window.take(), self.shared.bags) {
+                // The farthest position the next centre's window can reach, one centre early.
+                let ahead = i + settings.window as usize + 1;
+                if let Some(word) = tokens[..range.end].get(ahead).and_then(|&t| self.valid(t)) {
+                    window.prefetch(word, &bags, self.shared.input);
+                }
                 // The window's context positions, as slots of the bag window.
                 let positions = (left_start..i).chain(i + 1..right_end);
                 for p in positions {
