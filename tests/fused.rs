@@ -8,7 +8,7 @@ mod common;
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 
-use common::devices;
+use common::{devices, host};
 use wordvec::kernels::{
     Batching, FusedOptimizer, OptimizerState, OutputTables, Word2VecSettings, Word2VecWeights,
     read_word2vec_loss, word2vec_step,
@@ -29,13 +29,6 @@ fn start() -> (Vec<f32>, Vec<f32>) {
     let input = (0..VOCAB * DIM).map(|i| value(i, 0.1)).collect();
     let output = (0..VOCAB * DIM).map(|i| value(i, 2.3)).collect();
     (input, output)
-}
-
-fn host(t: Tensor<2>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -7,7 +7,7 @@ mod common;
 
 use burn::prelude::*;
 
-use common::{devices, stderr, wordvec};
+use common::{devices, host, stderr, wordvec};
 use wordvec::embeddings::VectorRows;
 use wordvec::kernels::{
     Batching, OptimizerState, OutputTables, SubwordTables, Word2VecSettings, Word2VecWeights,
@@ -34,13 +34,6 @@ fn bags() -> SubwordBags {
         bucket: BUCKETS,
     };
     SubwordBags::new(settings, WORDS.iter().copied())
-}
-
-fn host(t: Tensor<2>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap()
 }
 
 /// One chunk's step from fixed starting weights: (input, output, loss, examples).

@@ -30,6 +30,14 @@ pub fn devices() -> Vec<(&'static str, Device)> {
     devices
 }
 
+/// A matrix's values on the host, row-major.
+pub fn host(t: burn::prelude::Tensor<2>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+}
+
 /// Runs `command` with `input` on its standard input; its output and status, collected.
 pub fn output_with_stdin(command: &mut Command, input: &[u8]) -> Output {
     use std::io::Write;

@@ -295,7 +295,7 @@ impl Word2VecOptions {
     /// faster than word2vec's per-pair steps, but not for hierarchical softmax, where it trained
     /// worse ones (both measured in docs/benchmarks.md); and for the subword model's CBOW on
     /// the CPU, whose window of bags reads and writes each position's n-gram rows once instead
-    /// of once per centre (twice as fast, the same vectors to the measured digit) — and per
+    /// of once per centre (1.76× the words/s on enwiki-1m, the same figures) — and per
     /// pair otherwise, the subword model's skip-gram among them, on every device: it reads and
     /// writes a centre's n-gram rows once a window either way, and per pair it is fastText's
     /// update, which trained better vectors.

@@ -46,7 +46,11 @@ impl<'a> Bags<'a> {
 /// sums. What it gives up is the steps of *other* positions to rows its bag shares (a repeated
 /// word or n-gram within 2·window positions, a bucket collision) until those are written: reads
 /// a few positions stale, as Hogwild's threads read each other's rows.
-pub(crate) struct BagWindow {
+pub(crate) struct BagWindow<'a> {
+    bags: Bags<'a>,
+    input: HogwildRows<'a>,
+    /// The hidden layer is the mean of the window's rows (else their sum).
+    mean: bool,
     dim: usize,
     /// The position each slot holds (`usize::MAX`: none); position p lives in slot p mod slots.
     positions: Vec<usize>,
@@ -60,12 +64,16 @@ pub(crate) struct BagWindow {
     moves: Vec<f32>,
 }
 
-impl BagWindow {
-    /// Room for the positions one window of half-width `window` can see at once, either side of
-    /// its centre.
-    pub fn new(window: usize, dim: usize) -> Self {
+impl<'a> BagWindow<'a> {
+    /// A window of `bags` over the rows of `input`, with room for the positions one window of
+    /// half-width `window` can see at once, either side of its centre.
+    pub fn new(bags: Bags<'a>, input: HogwildRows<'a>, window: usize, mean: bool) -> Self {
         let slots = 2 * window + 1;
+        let dim = input.width();
         BagWindow {
+            bags,
+            input,
+            mean,
             dim,
             positions: vec![usize::MAX; slots],
             words: vec![0; slots],
@@ -79,37 +87,36 @@ impl BagWindow {
     /// The slot of `position` (holding `word`), its bag summed from `input` if it was not held;
     /// the position it replaces, if any, is written first.
     #[inline(always)]
-    pub fn slot(
-        &mut self,
-        position: usize,
-        word: u32,
-        bags: &Bags<'_>,
-        input: HogwildRows<'_>,
-    ) -> usize {
+    pub fn slot(&mut self, position: usize, word: u32) -> usize {
         let s = position % self.positions.len();
         if self.positions[s] == position {
             return s;
         }
-        self.write(s, bags, input);
-        let bag = bags.bag(word);
+        self.write(s);
+        let bag = self.bags.bag(word);
         let sum = &mut self.sums[s * self.dim..(s + 1) * self.dim];
         sum.iter_mut().for_each(|v| *v = 0.0);
         for &r in bag {
-            axpy(1.0, input.row(r as usize), sum);
+            axpy(1.0, self.input.row(r as usize), sum);
         }
         self.positions[s] = position;
         self.words[s] = word;
         self.lens[s] = bag.len() as f32;
-        self.moves[s] = bags.follow[word as usize] * bag.len() as f32;
+        self.moves[s] = self.bags.follow[word as usize] * bag.len() as f32;
         s
+    }
+
+    /// Whether the hidden layer is the mean of the window's rows (else their sum).
+    pub fn mean(&self) -> bool {
+        self.mean
     }
 
     /// Asks the cache for the rows of `word`'s bag, which a position about to enter the window
     /// holds: each is a miss in a matrix of millions of buckets.
     #[inline(always)]
-    pub fn prefetch(&self, word: u32, bags: &Bags<'_>, input: HogwildRows<'_>) {
-        for &r in bags.bag(word) {
-            prefetch_row(input.row_address(r as usize), self.dim);
+    pub fn prefetch(&self, word: u32) {
+        for &r in self.bags.bag(word) {
+            prefetch_row(self.input.row_address(r as usize), self.dim);
         }
     }
 
@@ -129,21 +136,21 @@ impl BagWindow {
     }
 
     /// Writes every held position's gathered steps to its rows and empties the window.
-    pub fn write_all(&mut self, bags: &Bags<'_>, input: HogwildRows<'_>) {
+    pub fn write_all(&mut self) {
         for s in 0..self.positions.len() {
-            self.write(s, bags, input);
+            self.write(s);
         }
     }
 
     /// Writes slot `s`'s gathered steps to every entry of its bag (a row twice in it, twice).
     #[inline(always)]
-    fn write(&mut self, s: usize, bags: &Bags<'_>, input: HogwildRows<'_>) {
+    fn write(&mut self, s: usize) {
         if self.positions[s] == usize::MAX {
             return;
         }
         let pending = &mut self.pending[s * self.dim..(s + 1) * self.dim];
-        for &r in bags.bag(self.words[s]) {
-            axpy(1.0, pending, input.row(r as usize));
+        for &r in self.bags.bag(self.words[s]) {
+            axpy(1.0, pending, self.input.row(r as usize));
         }
         pending.iter_mut().for_each(|v| *v = 0.0);
         self.positions[s] = usize::MAX;

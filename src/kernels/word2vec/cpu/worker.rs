@@ -94,11 +94,16 @@ pub(super) fn run_part(
 
 /// The subword model's CBOW under plain SGD and window batching keeps a window of bags
 /// ([`BagWindow`]); `None` for every other step.
-fn cbow_bag_window(shared: Shared<'_>, settings: &Word2VecSettings) -> Option<BagWindow> {
-    let cbow = matches!(settings.architecture, Architecture::Cbow { .. });
+fn cbow_bag_window<'a>(shared: Shared<'a>, settings: &Word2VecSettings) -> Option<BagWindow<'a>> {
+    let Architecture::Cbow { mean } = settings.architecture else {
+        return None;
+    };
     let sgd = shared.input_state.rows() == 0;
-    (shared.bags.is_some() && cbow && sgd && settings.batching == Batching::Window)
-        .then(|| BagWindow::new(settings.window.max(1) as usize, shared.dim()))
+    let bags = shared
+        .bags
+        .filter(|_| sgd && settings.batching == Batching::Window)?;
+    let window = settings.window.max(1) as usize;
+    Some(BagWindow::new(bags, shared.input, window, mean))
 }
 
 /// One thread's share of a chunk, plain SGD or a stateful optimizer, as [`with_best_simd`] runs it.
@@ -143,7 +148,7 @@ struct Worker<'a> {
     /// The subword model's CBOW: the input rows of a window's context words, bag after bag; or,
     /// under window batching, the window of bags it reads and steps instead.
     bag_rows: Vec<u32>,
-    bag_window: Option<BagWindow>,
+    bag_window: Option<BagWindow<'a>>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
     /// Hierarchical softmax: whose path `targets` holds.
@@ -191,30 +196,20 @@ impl Worker<'_> {
                 continue;
             }
             // A window at a time: skip-gram windowed, or CBOW (whose example is its window).
-            let mut contexts = std::mem::take(&mut self.contexts);
-            contexts.clear();
-            if let (Some(mut window), Some(bags)) = (self.bag_window.take(), self.shared.bags) {
+            if let Some(mut bags) = self.bag_window.take() {
                 // The farthest position the next centre's window can reach, one centre early.
-                let ahead = i + settings.window as usize + 1;
-                if let Some(word) = tokens[..range.end].get(ahead).and_then(|&t| self.valid(t)) {
-                    window.prefetch(word, &bags, self.shared.input);
-                }
-                // The window's context positions, as slots of the bag window.
+                let reach = i + window as usize + 1;
+                let ahead = (reach < range.end)
+                    .then(|| self.valid(tokens[reach]))
+                    .flatten();
                 let positions = (left_start..i).chain(i + 1..right_end);
-                for p in positions {
-                    if let Some(word) = self.valid(tokens[p]) {
-                        contexts.push(window.slot(p, word, &bags, self.shared.input) as u32);
-                    }
-                }
-                if let Architecture::Cbow { mean } = settings.architecture
-                    && !contexts.is_empty()
-                {
-                    self.windowed_cbow(&mut window, &contexts, mean, center, settings.negative, lr);
-                }
-                self.bag_window = Some(window);
-                self.contexts = contexts;
+                let example = (center, settings.negative, lr);
+                self.windowed_cbow(&mut bags, tokens, positions, ahead, example);
+                self.bag_window = Some(bags);
                 continue;
             }
+            let mut contexts = std::mem::take(&mut self.contexts);
+            contexts.clear();
             contexts.extend(left.iter().chain(right).filter_map(|&t| self.valid(t)));
             if !contexts.is_empty() {
                 let negative = settings.negative;
@@ -249,8 +244,8 @@ impl Worker<'_> {
             }
             self.contexts = contexts;
         }
-        if let (Some(window), Some(bags)) = (&mut self.bag_window, self.shared.bags) {
-            window.write_all(&bags, self.shared.input);
+        if let Some(window) = &mut self.bag_window {
+            window.write_all();
         }
     }
 
@@ -357,36 +352,49 @@ impl Worker<'_> {
     }
 
     /// fastText's CBOW example read from a window of bags (the subword model under window
-    /// batching): the hidden layer is the mean (or sum) of the context positions' bag sums
-    /// (`slots` of `window`), and each of those bags takes the hidden layer's whole step, as
-    /// every row of fastText's bag of context rows does, gathered in the window until its
-    /// position leaves ([`BagWindow`]).
+    /// batching): the context `positions`' bags enter `window` where they are new, the hidden
+    /// layer is the mean (or sum) of their sums, and each bag takes the hidden layer's whole
+    /// step, as every row of fastText's bag of context rows does, gathered in the window until
+    /// its position leaves ([`BagWindow`]). `ahead` is the word whose bag enters next, to
+    /// prefetch; `example` the centre, its noise words and the rate.
     #[inline(always)]
     fn windowed_cbow(
         &mut self,
         window: &mut BagWindow,
-        slots: &[u32],
-        mean: bool,
-        center: u32,
-        negative: u32,
-        lr: f32,
+        tokens: &[i32],
+        positions: impl Iterator<Item = usize>,
+        ahead: Option<u32>,
+        (center, negative, lr): (u32, u32, f32),
     ) {
-        let count = self.draw_targets(center, negative);
-        self.hidden.iter_mut().for_each(|h| *h = 0.0);
-        let rows: f32 = slots
-            .iter()
-            .map(|&s| window.add_sum(s as usize, &mut self.hidden))
-            .sum();
-        if mean {
-            let inv = 1.0 / rows;
-            self.hidden.iter_mut().for_each(|h| *h *= inv);
+        if let Some(word) = ahead {
+            window.prefetch(word);
         }
-        let loss = self.hidden_to_targets::<false>(count, lr);
-        for &s in slots {
-            window.step(s as usize, &self.grad);
+        let mut slots = std::mem::take(&mut self.contexts);
+        slots.clear();
+        for p in positions {
+            if let Some(word) = self.valid(tokens[p]) {
+                slots.push(window.slot(p, word) as u32);
+            }
         }
-        self.loss.sum += loss as f64;
-        self.loss.pairs += 1;
+        if !slots.is_empty() {
+            let count = self.draw_targets(center, negative);
+            self.hidden.iter_mut().for_each(|h| *h = 0.0);
+            let rows: f32 = slots
+                .iter()
+                .map(|&s| window.add_sum(s as usize, &mut self.hidden))
+                .sum();
+            if window.mean() {
+                let inv = 1.0 / rows;
+                self.hidden.iter_mut().for_each(|h| *h *= inv);
+            }
+            let loss = self.hidden_to_targets::<false>(count, lr);
+            for &s in &slots {
+                window.step(s as usize, &self.grad);
+            }
+            self.loss.sum += loss as f64;
+            self.loss.pairs += 1;
+        }
+        self.contexts = slots;
     }
 
     /// Sets the hidden layer to the sum of input rows `rows` (`len` of them), or their mean.

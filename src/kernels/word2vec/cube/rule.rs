@@ -167,7 +167,7 @@ impl RuleLaunch {
 /// `info`; every unit reads it after the barrier. Runs only for the rules that count steps.
 #[cube]
 #[allow(clippy::too_many_arguments)]
-pub(super) fn count_step(
+fn count_step(
     state: &mut Tensor<f32>,
     state_base: usize,
     info: &mut Shared<[f32]>,
@@ -300,6 +300,49 @@ pub(super) fn step_weight(
     }
 }
 
+/// [`count_step`] for the row at `base` of `weights` (its state at `state_base`), whose gradient
+/// is `scale`·`source`: a row-wise rule's one statistic, the mean over the row of the gradient's
+/// squares (with the weight decay it adds), is summed across the cube first.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn count_row_step(
+    weights: &mut Tensor<f32>,
+    state: &mut Tensor<f32>,
+    base: usize,
+    state_base: usize,
+    source: &Shared<[f32]>,
+    scale: f32,
+    info: &mut Shared<[f32]>,
+    sums: &mut Shared<[f32]>,
+    unit: usize,
+    width: usize,
+    dim_u: usize,
+    rule: &Rule,
+) {
+    let mut mean_square = 0.0f32;
+    if rule.rowwise_adagrad || rule.rowwise_adam {
+        let mut partial = 0.0f32;
+        let mut d = unit;
+        while d < dim_u {
+            let g = row_gradient(weights[base + d], scale * source[d], rule);
+            partial += g * g;
+            d += UNITS as usize;
+        }
+        cube_sum(sums, unit, partial);
+        mean_square = sums[0] / f32::cast_from(dim_u);
+    }
+    count_step(
+        state,
+        state_base,
+        info,
+        unit,
+        width,
+        dim_u,
+        mean_square,
+        rule,
+    );
+}
+
 /// Adds an input row's step, the unit's dimensions of it: `grad` itself (SGD, already scaled by
 /// the rate) or the stateful rule's step for the gradient −`grad`.
 #[cube]
@@ -319,26 +362,18 @@ pub(super) fn step_row(
 ) {
     let base = row * dim_u;
     let state_base = row * width;
-    let mut mean_square = 0.0f32;
-    if rule.rowwise_adagrad || rule.rowwise_adam {
-        let mut partial = 0.0f32;
-        let mut d = unit;
-        while d < dim_u {
-            let g = row_gradient(input[base + d], -grad[d], rule);
-            partial += g * g;
-            d += UNITS as usize;
-        }
-        cube_sum(sums, unit, partial);
-        mean_square = sums[0] / f32::cast_from(dim_u);
-    }
-    count_step(
+    count_row_step(
+        input,
         input_state,
+        base,
         state_base,
+        grad,
+        -1.0f32,
         info,
+        sums,
         unit,
         width,
         dim_u,
-        mean_square,
         rule,
     );
     let stateful = rule.stateful;
@@ -356,7 +391,7 @@ pub(super) fn step_row(
 
 /// A weight's gradient with the L2 weight decay a (not decoupled) rule adds to it.
 #[cube]
-pub(super) fn row_gradient(w: f32, gradient: f32, rule: &Rule) -> f32 {
+fn row_gradient(w: f32, gradient: f32, rule: &Rule) -> f32 {
     let mut g = gradient;
     if !rule.decoupled {
         g += rule.weight_decay * w;

@@ -43,6 +43,45 @@ fn add_bag(
     f32::cast_from(last - first)
 }
 
+/// Every entry of word `word`'s bag takes the hidden layer's step `grad` (a row twice in the bag,
+/// twice), under the kernel's rule.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+fn step_bag(
+    input: &mut Tensor<f32>,
+    input_state: &mut Tensor<f32>,
+    bags: &Tensor<i32>,
+    grad: &Shared<[f32]>,
+    info: &mut Shared<[f32]>,
+    sums: &mut Shared<[f32]>,
+    word: usize,
+    words: usize,
+    unit: usize,
+    dim_u: usize,
+    lr: f32,
+    width: usize,
+    rule: &Rule,
+) {
+    let first = usize::cast_from(bags[word]);
+    let last = usize::cast_from(bags[word + 1]);
+    for e in first..last {
+        let row = usize::cast_from(bags[words + 1 + e]);
+        step_row(
+            input,
+            input_state,
+            grad,
+            info,
+            sums,
+            row,
+            unit,
+            dim_u,
+            lr,
+            width,
+            rule,
+        );
+    }
+}
+
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
 fn subword_kernel(
@@ -148,25 +187,21 @@ fn subword_kernel(
                     for m in lo..hi + 1 {
                         let ctx = tokens[m];
                         if m != i && ctx >= 0 && u32::cast_from(ctx) < rows {
-                            let word = usize::cast_from(ctx);
-                            let first = usize::cast_from(bags[word]);
-                            let last = usize::cast_from(bags[word + 1]);
-                            for e in first..last {
-                                let row = usize::cast_from(bags[words + 1 + e]);
-                                step_row(
-                                    input,
-                                    input_state,
-                                    &grad,
-                                    &mut info,
-                                    &mut sums,
-                                    row,
-                                    unit,
-                                    dim_u,
-                                    lr,
-                                    width,
-                                    rule,
-                                );
-                            }
+                            step_bag(
+                                input,
+                                input_state,
+                                bags,
+                                &grad,
+                                &mut info,
+                                &mut sums,
+                                usize::cast_from(ctx),
+                                words,
+                                unit,
+                                dim_u,
+                                lr,
+                                width,
+                                rule,
+                            );
                         }
                     }
                     pairs += 1.0f32;
@@ -208,24 +243,21 @@ fn subword_kernel(
                     }
                 }
                 if contexts > 0 {
-                    let first = usize::cast_from(bags[center]);
-                    let last = usize::cast_from(bags[center + 1]);
-                    for e in first..last {
-                        let row = usize::cast_from(bags[words + 1 + e]);
-                        step_row(
-                            input,
-                            input_state,
-                            &gathered,
-                            &mut info,
-                            &mut sums,
-                            row,
-                            unit,
-                            dim_u,
-                            lr,
-                            width,
-                            rule,
-                        );
-                    }
+                    step_bag(
+                        input,
+                        input_state,
+                        bags,
+                        &gathered,
+                        &mut info,
+                        &mut sums,
+                        center,
+                        words,
+                        unit,
+                        dim_u,
+                        lr,
+                        width,
+                        rule,
+                    );
                 }
             }
         }

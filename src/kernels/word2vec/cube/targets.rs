@@ -7,7 +7,7 @@ use cubecl::prelude::*;
 
 use super::args::StepArgs;
 use super::device::{mix, noise_word, score_terms};
-use super::rule::{Rule, count_step, row_gradient, step_weight};
+use super::rule::{Rule, count_row_step, step_weight};
 use crate::kernels::cube::{UNITS, cube_sum};
 use crate::kernels::word2vec::MAX_NOISE_REDRAWS;
 
@@ -104,28 +104,18 @@ pub(super) fn train_targets(
             }
             if update {
                 let state_base = target * width;
-                // A row-wise rule's one statistic: the mean over the row of its gradient's
-                // squares.
-                let mut mean_square = 0.0f32;
-                if rule.rowwise_adagrad || rule.rowwise_adam {
-                    let mut partial = 0.0f32;
-                    let mut d = unit;
-                    while d < dim_u {
-                        let gd = row_gradient(output[out_base + d], -g * hidden[d], rule);
-                        partial += gd * gd;
-                        d += units;
-                    }
-                    cube_sum(sums, unit, partial);
-                    mean_square = sums[0] / f32::cast_from(dim_u);
-                }
-                count_step(
+                count_row_step(
+                    output,
                     output_state,
+                    out_base,
                     state_base,
+                    hidden,
+                    -g,
                     info,
+                    sums,
                     unit,
                     width,
                     dim_u,
-                    mean_square,
                     rule,
                 );
                 let mut d = unit;
