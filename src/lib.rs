@@ -45,6 +45,7 @@
 //! [`embeddings`] → [`eval`], [`io`] and [`vectors`] for what comes out, and [`runs`] and [`plot`] for
 //! comparing runs.
 
+pub mod distributed;
 pub mod embeddings;
 pub mod error;
 pub mod eval;

@@ -146,6 +146,7 @@ impl Session {
                 stop: stop.clone(),
                 write_files,
                 observer,
+                distributed: None,
             },
             stop,
             callback_error,

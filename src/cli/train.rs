@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use clap::Args;
+use wordvec::distributed::{Cluster, Distributed, SyncSettings};
 use wordvec::train::{EvalConfig, Run, RunOptions, TrainConfig, TrainFlags};
 
 use super::eval::EvalSets;
@@ -35,6 +36,18 @@ pub struct TrainArgs {
     /// written to --output. What the earlier text taught fades as the new one trains.
     #[arg(long = "continue", requires = "corpus", conflicts_with = "resume")]
     continue_from: Option<PathBuf>,
+    /// Train one model with every process `mpirun` (or `srun`) started, each on its share of
+    /// the corpus, meeting every --sync-words words to average the most frequent words' rows;
+    /// process 0 writes the outputs. Needs a wordvec built with `--features mpi`.
+    #[arg(long, conflicts_with_all = ["resume", "continue_from"])]
+    distributed: bool,
+    /// Distributed runs: words each process trains between two syncs.
+    #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().words)]
+    sync_words: u64,
+    /// Distributed runs: the most frequent words' rows the smallest sync averages (pWord2Vec's
+    /// schedule: twice as many every second sync, four times every fourth, …).
+    #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().rows)]
+    sync_rows: usize,
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
@@ -88,7 +101,31 @@ pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
     let config = args
         .settings
         .config(&args.corpus, &args.output, args.eval())?;
-    finish(Run::start(config, options(args, stop))?, args)
+    let mut options = options(args, stop);
+    if args.distributed {
+        let sync = SyncSettings {
+            words: args.sync_words,
+            rows: args.sync_rows,
+        };
+        options.distributed = Some(Distributed {
+            cluster: cluster()?,
+            sync,
+        });
+    }
+    finish(Run::start(config, options)?, args)
+}
+
+/// The processes `mpirun` started.
+#[cfg(feature = "mpi")]
+fn cluster() -> anyhow::Result<Cluster> {
+    Ok(Arc::new(wordvec::distributed::Mpi::initialize()?))
+}
+
+#[cfg(not(feature = "mpi"))]
+fn cluster() -> anyhow::Result<Cluster> {
+    anyhow::bail!(
+        "--distributed: this wordvec was built without MPI; build it with `cargo build --release --features mpi` (Open MPI or MPICH and libclang installed)"
+    )
 }
 
 fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
@@ -113,12 +150,18 @@ fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> RunOptions {
         stop,
         write_files: true,
         observer: None,
+        distributed: None,
     }
 }
 
 /// Trains, writes the outputs and prints the final evaluation.
 fn finish(run: Run, args: &TrainArgs) -> anyhow::Result<()> {
+    // A distributed run's other processes train beside process 0 and leave it the telling.
+    let leads = run.leads();
     let finished = run.finish()?;
+    if !leads {
+        return Ok(());
+    }
     if !args.quiet {
         eprintln!(
             "trained {} words in {:.1}s ({:.0} words/s); vectors in {}",

@@ -47,6 +47,19 @@ pub struct ChunkConfig {
     /// Chunks each reader makes but does not send (a resumed epoch): they are read and
     /// subsampled as before, so the chunks that follow are the ones the first run would have sent.
     pub skip: Vec<u64>,
+    /// The process's share of the corpus, `(rank, processes)`: its readers are readers
+    /// `rank · readers ..` of `processes · readers` (`(0, 1)`: the whole corpus).
+    pub share: (usize, usize),
+}
+
+impl ChunkConfig {
+    /// Reader `r` of this process among every process's readers, and how many there are: where
+    /// it reads and what it draws.
+    pub fn global_reader(&self, r: usize) -> (usize, usize) {
+        let readers = self.readers.max(1);
+        let (rank, processes) = self.share;
+        (rank * readers + r, processes.max(1) * readers)
+    }
 }
 
 /// The reader threads of one epoch; receive chunks with [`ChunkProducer::next_chunk`].
@@ -64,10 +77,12 @@ impl ChunkProducer {
             .map(|r| {
                 let (corpus, vocab, tx) = (corpus.clone(), vocab.clone(), tx.clone());
                 let subsampler = subsampler.clone();
-                let stream = ((config.epoch as u64) << 16) | r as u64;
+                let (global, all) = config.global_reader(r);
+                let stream = ((config.epoch as u64) << 16) | global as u64;
                 let part = Part {
                     reader: r,
-                    readers,
+                    share: global,
+                    shares: all,
                     chunk_tokens: config.chunk_tokens.max(1),
                     skip: config.skip.get(r).copied().unwrap_or(0),
                 };
@@ -110,8 +125,10 @@ impl ChunkProducer {
 
 /// One reader's share of an epoch.
 struct Part {
+    /// This process's reader, and which of every process's readers it is, of how many.
     reader: usize,
-    readers: usize,
+    share: usize,
+    shares: usize,
     chunk_tokens: usize,
     skip: u64,
 }
@@ -149,7 +166,7 @@ fn read_part(
         }
         Ok(())
     });
-    corpus.scan(corpus.part(part.reader, part.readers), &mut sink)?;
+    corpus.scan(corpus.part(part.share, part.shares), &mut sink)?;
     sink.finish()?;
     if chunk.words > 0 {
         send(chunk)?;

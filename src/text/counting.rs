@@ -42,8 +42,8 @@ struct Shard {
 }
 
 impl Shard {
-    fn add(&mut self, word: &[u8], hash: u64, limit: usize) {
-        if self.counts.add(word, hash, 1) && self.counts.len() > limit {
+    fn add(&mut self, word: &[u8], hash: u64, n: u64, limit: usize) {
+        if self.counts.add(word, hash, n) && self.counts.len() > limit {
             // word2vec's ReduceVocab: drop the rarest until half the budget is left.
             while self.counts.len() > limit / 2 {
                 let floor = self.min_reduce.max(1);
@@ -87,7 +87,25 @@ impl VocabBuilder {
         let shard = self.shards[shard_of(hash)]
             .get_mut()
             .expect("no counting thread panicked");
-        shard.add(word, hash, self.shard_limit);
+        shard.add(word, hash, 1, self.shard_limit);
+    }
+
+    /// Adds `count` occurrences of `word` (another count's, merged into this one).
+    pub(crate) fn add_count(&mut self, word: &[u8], count: u64) {
+        *self.tokens.get_mut() += count;
+        let hash = word_hash(word);
+        let shard = self.shards[shard_of(hash)]
+            .get_mut()
+            .expect("no counting thread panicked");
+        shard.add(word, hash, count, self.shard_limit);
+    }
+
+    /// Every word counted and its count, shard by shard.
+    pub(crate) fn for_each(&mut self, mut each: impl FnMut(&[u8], u64)) {
+        for shard in &mut self.shards {
+            let shard = shard.get_mut().expect("no counting thread panicked");
+            shard.counts.iter().for_each(|(w, c)| each(w, c));
+        }
     }
 
     /// Words in the table now.
@@ -163,23 +181,41 @@ impl VocabBuilder {
         max_vocab: Option<usize>,
         threads: usize,
     ) -> Result<Self> {
-        let builder = VocabBuilder::new(max_vocab);
-        let tokens = |corpus: &Corpus, range, sink: &mut CountingSink| corpus.scan(range, sink);
-        builder.count_with(corpus, threads, tokens)
+        VocabBuilder::count_share(corpus, max_vocab, threads, (0, 1))
     }
 
-    /// Counts, on `threads` threads each over its own byte range of the corpus, what `scan`
-    /// hands the counting sink (the corpus's tokens, or entries made of them).
-    fn count_with(self, corpus: &Corpus, threads: usize, scan: impl Scan) -> Result<Self> {
+    /// Counts share `share.0` of `share.1` equal shares of the corpus (whole lines each) on
+    /// `threads` threads: a distributed run's process counts its own.
+    pub(crate) fn count_share(
+        corpus: &Corpus,
+        max_vocab: Option<usize>,
+        threads: usize,
+        (share, shares): (usize, usize),
+    ) -> Result<Self> {
+        let builder = VocabBuilder::new(max_vocab);
+        let tokens = |corpus: &Corpus, range, sink: &mut CountingSink| corpus.scan(range, sink);
+        builder.count_with(corpus, (share * threads, shares * threads), threads, tokens)
+    }
+
+    /// Counts, on `threads` threads each over its own byte range of the corpus (parts
+    /// `first..first + threads` of `parts`), what `scan` hands the counting sink (the corpus's
+    /// tokens, or entries made of them).
+    fn count_with(
+        self,
+        corpus: &Corpus,
+        (first, parts): (usize, usize),
+        threads: usize,
+        scan: impl Scan,
+    ) -> Result<Self> {
         let builder = self;
         let whole = 0..corpus.total_bytes();
-        if threads <= 1 {
+        if parts <= 1 {
             builder.count(corpus, whole, &scan)?;
             return Ok(builder);
         }
         // Whole lines a part, so that what spans words of a line is counted once, whole.
-        let parts: Vec<Range<u64>> = (0..threads)
-            .map(|t| corpus.line_part(t, threads))
+        let parts: Vec<Range<u64>> = (first..first + threads)
+            .map(|t| corpus.line_part(t, parts))
             .collect::<Result<_>>()?;
         let results: Vec<Result<()>> = std::thread::scope(|s| {
             let (builder, scan) = (&builder, &scan);
@@ -232,7 +268,12 @@ impl CountingSink<'_> {
             .expect("no counting thread panicked");
         let mut start = 0;
         for &(hash, end) in &pending.words {
-            table.add(&pending.bytes[start..end], hash, self.builder.shard_limit);
+            table.add(
+                &pending.bytes[start..end],
+                hash,
+                1,
+                self.builder.shard_limit,
+            );
             start = end;
         }
         pending.bytes.clear();
@@ -283,8 +324,21 @@ impl Vocab {
         max_vocab: Option<usize>,
         threads: usize,
     ) -> Result<(Self, VocabStats)> {
-        let builder = VocabBuilder::count_corpus(corpus, max_vocab, threads)?;
-        let (vocab, stats) = builder.finish(min_count, max_vocab);
+        VocabBuilder::count_corpus(corpus, max_vocab, threads)?
+            .finish_for(corpus, min_count, max_vocab)
+    }
+}
+
+impl VocabBuilder {
+    /// [`VocabBuilder::finish`] on the counts of `corpus`, refusing a corpus without words or
+    /// without a word that reaches `min_count`.
+    pub(crate) fn finish_for(
+        self,
+        corpus: &Corpus,
+        min_count: u64,
+        max_vocab: Option<usize>,
+    ) -> Result<(Vocab, VocabStats)> {
+        let (vocab, stats) = self.finish(min_count, max_vocab);
         let first = corpus.paths().next().expect("a corpus has a file");
         if stats.tokens == 0 {
             return Err(Error::invalid(first, "the corpus holds no words"));

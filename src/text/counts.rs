@@ -81,8 +81,7 @@ impl WordCounts {
     }
 
     /// Every word with its count, in no particular order.
-    #[cfg(test)]
-    fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u64)> {
         self.slots.iter().map(|s| (&self.arena[s.range()], s.count))
     }
 

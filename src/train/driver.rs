@@ -13,6 +13,7 @@ use super::checkpoint::{Checkpoint, Position};
 use super::monitor::{Monitor, RunControl};
 use super::schedule::Schedule;
 use super::trained::{Trained, TrainedModel};
+use crate::distributed::{FINGERPRINT_START, Syncer, fingerprint_from};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
@@ -60,6 +61,18 @@ pub(crate) trait Step {
     /// The trained model.
     fn into_model(self) -> TrainedModel;
 
+    /// Hands the model's rows to `merge`, a block at a time, as (matrix, offset of the block's
+    /// first value, values), and keeps what it leaves in them: the `hot` most trained rows of
+    /// each matrix, or every row (`None`). How a distributed run's processes make their copies
+    /// one; steps that cannot train distributed are refused before they start.
+    fn merge_rows(
+        &mut self,
+        _hot: Option<usize>,
+        _merge: &mut dyn FnMut(usize, usize, &mut [f32]),
+    ) {
+        unreachable!("a distributed run trains word2vec's fused step (checked at its start)")
+    }
+
     /// Whether each epoch's time and examples per second are logged (GloVe's iterations, whose
     /// cost users compare with the reference's).
     fn logs_iterations(&self) -> bool {
@@ -79,18 +92,35 @@ pub(crate) fn drive<S: Step>(
         step.restore(&checkpoint)?;
         position = checkpoint.position;
     }
+    let mut syncer = control.distributed.clone().map(|d| {
+        Syncer::new(d.cluster, d.sync, config.dim, &mut |hot, merge| {
+            step.merge_rows(hot, merge)
+        })
+    });
     let mut monitor = Monitor::start(config, &vocab, control, &position)?;
     let schedule = Schedule::new(config, monitor.total_words());
     let trained = epochs(
         &mut step,
         &mut position,
-        &mut monitor,
+        (&mut monitor, syncer.as_mut()),
         &schedule,
         config.epochs,
     );
     let closed = step.close();
     trained?;
     closed?;
+    if let Some(syncer) = &syncer {
+        let mut fingerprint = FINGERPRINT_START;
+        step.merge_rows(None, &mut |_, _, values| {
+            let bytes = values.iter().flat_map(|v| v.to_le_bytes());
+            fingerprint = fingerprint_from(fingerprint, bytes);
+        });
+        syncer.check_agree(fingerprint)?;
+        monitor.log(&format!(
+            "every process holds the same weights (fingerprint {fingerprint:016x}); {}",
+            syncer.summary()
+        ));
+    }
     monitor.evaluate(config.epochs - 1, position.words, || step.embeddings())?;
     monitor.end(position.words)?;
     Ok(Trained {
@@ -106,17 +136,20 @@ pub(crate) fn drive<S: Step>(
 fn epochs<S: Step>(
     step: &mut S,
     position: &mut Position,
-    monitor: &mut Monitor,
+    (monitor, mut syncer): (&mut Monitor, Option<&mut Syncer>),
     schedule: &Schedule,
     epochs: usize,
 ) -> Result<()> {
     while position.epoch < epochs {
         let began = Instant::now();
         step.begin_epoch(position)?;
-        let trained = units(step, position, monitor, schedule);
+        let trained = units(step, position, (monitor, syncer.as_deref_mut()), schedule);
         let ended = step.end_epoch();
         trained?;
         ended?;
+        if let Some(syncer) = syncer.as_deref_mut() {
+            syncer.end_epoch(position, &mut |hot, merge| step.merge_rows(hot, merge));
+        }
         let last = step.read_loss(position.words, schedule.at(position.words))?;
         if step.logs_iterations() {
             let seconds = began.elapsed().as_secs_f64();
@@ -139,10 +172,20 @@ fn epochs<S: Step>(
 fn units<S: Step>(
     step: &mut S,
     position: &mut Position,
-    monitor: &mut Monitor,
+    (monitor, mut syncer): (&mut Monitor, Option<&mut Syncer>),
     schedule: &Schedule,
 ) -> Result<()> {
-    while let Some(lr) = step.train_unit(position, schedule)? {
+    loop {
+        let before = position.words;
+        let Some(lr) = step.train_unit(position, schedule)? else {
+            break;
+        };
+        if let Some(syncer) = syncer.as_deref_mut() {
+            let words = position.words - before;
+            syncer.after_unit(words, position, &mut |hot, merge| {
+                step.merge_rows(hot, merge)
+            });
+        }
         let (epoch, words) = (position.epoch, position.words);
         let eval_due = monitor.eval_due(words);
         let save_due = monitor.checkpoint_due();

@@ -11,6 +11,7 @@ use super::checkpoint::{Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog, Observer};
 use super::start::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
+use crate::distributed::Distributed;
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::{Benchmarks, EvalReport};
@@ -38,6 +39,8 @@ pub(crate) struct RunControl {
     pub write_files: bool,
     /// Sees every record (see `RunOptions::observer`).
     pub observer: Option<Observer>,
+    /// The processes the run trains with, when more than this one.
+    pub distributed: Option<Distributed>,
 }
 
 /// The folder a run writes its metrics and checkpoints into: its vectors' folder.

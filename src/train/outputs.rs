@@ -74,13 +74,14 @@ pub struct RunSummary {
     pub words_per_second: f64,
 }
 
-/// Writes every output of `trained` (`embeddings` being [`Trained::embeddings`]); each file
-/// appears whole or not at all.
+/// Writes every output of `trained` (`embeddings` being [`Trained::embeddings`]), unless
+/// `write` is off (a distributed run's other processes); each file appears whole or not at all.
 pub(crate) fn save_outputs(
     config: &TrainConfig,
     trained: &Trained,
     embeddings: &Embeddings,
     stats: &VocabStats,
+    write: bool,
 ) -> Result<(OutputPaths, RunSummary)> {
     let hierarchical = matches!(
         config.model,
@@ -90,6 +91,17 @@ pub(crate) fn save_outputs(
         })
     );
     let paths = OutputPaths::beside(&config.output, hierarchical, config.subwords().is_some());
+    let summary = RunSummary {
+        vocab_size: trained.vocab.len(),
+        corpus: stats.clone(),
+        epoch_losses: trained.epoch_losses.clone(),
+        words_trained: trained.words,
+        seconds: trained.seconds,
+        words_per_second: trained.words as f64 / trained.seconds.max(1e-9),
+    };
+    if !write {
+        return Ok((paths, summary));
+    }
     write_vectors(&paths.vectors, embeddings, config.format)?;
     trained.vocab.save(&paths.vocab)?;
     if let Some(tree) = &paths.tree {
@@ -105,14 +117,6 @@ pub(crate) fn save_outputs(
     if let (Some(path), Some(model)) = (&paths.fasttext, fasttext_model(config, trained, stats)) {
         write_fasttext(path, &model)?;
     }
-    let summary = RunSummary {
-        vocab_size: trained.vocab.len(),
-        corpus: stats.clone(),
-        epoch_losses: trained.epoch_losses.clone(),
-        words_trained: trained.words,
-        seconds: trained.seconds,
-        words_per_second: trained.words as f64 / trained.seconds.max(1e-9),
-    };
     let json = serde_json::json!({ "config": config, "summary": summary });
     atomic_write(&paths.config, |w| {
         serde_json::to_writer_pretty(&mut *w, &json)?;

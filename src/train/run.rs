@@ -16,6 +16,7 @@ use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
 use super::{Progress, TrainConfig, UpdateKind, select_device};
+use crate::distributed::{Collective, Distributed, fingerprint, first_disagreeing, leads};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
@@ -39,6 +40,8 @@ pub struct RunOptions {
     /// interval, epoch, evaluation, end), on the training thread, whether or not the file is
     /// written: how bindings hand callbacks the true loss. To stop the run, set `stop`.
     pub observer: Option<Observer>,
+    /// The processes this run trains with (`train --distributed`); `None`: this one alone.
+    pub distributed: Option<Distributed>,
 }
 
 impl Default for RunOptions {
@@ -49,6 +52,7 @@ impl Default for RunOptions {
             stop: Arc::new(AtomicBool::new(false)),
             write_files: true,
             observer: None,
+            distributed: None,
         }
     }
 }
@@ -79,9 +83,20 @@ impl Run {
     /// A new run of `config`: its device, its benchmarks (read first, so a typo fails at once),
     /// its corpus (the embedded one when it names none) and the vocabulary counted from it (or
     /// read from `config.vocab`).
-    pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
+    pub fn start(config: TrainConfig, mut options: RunOptions) -> Result<Run> {
+        if let Some(distributed) = &options.distributed {
+            check_distributed(&config)?;
+            // Process 0 speaks and writes for the run.
+            if !leads(Some(&distributed.cluster)) {
+                options.quiet = true;
+                options.write_files = false;
+            }
+        }
         let lock = hold(&run_dir(&config), &options)?;
-        let inputs = Inputs::open(&config, options.quiet, lock)?;
+        let mut inputs = Inputs::open(&config, options.quiet, lock)?;
+        if options.quiet && options.distributed.is_some() {
+            inputs.benchmarks = None;
+        }
         // A model no machine holds is refused before the corpus is counted.
         super::memory::check(&config, 1, None)?;
         let (vocab, stats, source) = match &config.vocab {
@@ -95,20 +110,39 @@ impl Run {
                 (vocab, stats, format!("read from {}", path.display()))
             }
             None => {
-                let (vocab, stats) = Vocab::build(
-                    &inputs.corpus,
-                    config.min_count,
-                    config.max_vocab,
-                    config.threads,
-                )?;
+                let (vocab, stats) = match &options.distributed {
+                    Some(d) => Vocab::build_shared(
+                        &inputs.corpus,
+                        config.min_count,
+                        config.max_vocab,
+                        config.threads,
+                        d.cluster.as_ref(),
+                    )?,
+                    None => Vocab::build(
+                        &inputs.corpus,
+                        config.min_count,
+                        config.max_vocab,
+                        config.threads,
+                    )?,
+                };
                 (vocab, stats, format!("min_count {}", config.min_count))
             }
         };
+        if let Some(d) = &options.distributed {
+            check_same_vocab(&vocab, d.cluster.as_ref())?;
+        }
         let progress = Progress::new(vocab.total_count() * config.epochs as u64, options.quiet);
         for (stream, copy) in inputs.corpus.spooled() {
             progress.log(&format!(
                 "{stream} copied to {} for the passes training makes (removed at the end)",
                 copy.display()
+            ));
+        }
+        if let Some(d) = &options.distributed {
+            progress.log(&format!(
+                "distributed: {} processes, each on its share of the corpus, averaging hot rows every {} words it trains",
+                d.cluster.processes(),
+                d.sync.words
             ));
         }
         progress.log(&format!(
@@ -242,6 +276,12 @@ impl Run {
         &self.device
     }
 
+    /// Whether this process writes the run's files and reports on it: always, but in a
+    /// distributed run, where process 0 does.
+    pub fn leads(&self) -> bool {
+        leads(self.control.distributed.as_ref().map(|d| &d.cluster))
+    }
+
     /// Trains to the end and keeps the model in memory; writes no vectors (metrics and
     /// checkpoints only, when the options say so). A divergence names the last good checkpoint.
     pub fn train(mut self) -> Result<Trained> {
@@ -253,9 +293,17 @@ impl Run {
     pub fn finish(mut self) -> Result<Finished> {
         let trained = self.train_in_place()?;
         let embeddings = trained.embeddings();
-        let (paths, summary) =
-            save_outputs(&self.config, &trained, &embeddings, &self.control.stats)?;
-        remove_checkpoints(&run_dir(&self.config))?;
+        let write = self.leads();
+        let (paths, summary) = save_outputs(
+            &self.config,
+            &trained,
+            &embeddings,
+            &self.control.stats,
+            write,
+        )?;
+        if write {
+            remove_checkpoints(&run_dir(&self.config))?;
+        }
         Ok(Finished {
             trained,
             embeddings,
@@ -368,10 +416,53 @@ impl Inputs {
                 start: None,
                 write_files: options.write_files,
                 observer: options.observer,
+                distributed: options.distributed,
             },
             _scratch: self.scratch,
             _lock: self.lock,
         }
+    }
+}
+
+/// What a distributed run can train: word2vec's fused kernels, word-level, without checkpoints
+/// yet.
+fn check_distributed(config: &TrainConfig) -> Result<()> {
+    if config.word2vec().is_none() || config.update != UpdateKind::Fused {
+        return Err(Error::Config(
+            "--distributed trains word2vec's fused kernels (skip-gram or CBOW, --update fused): GloVe's co-occurrences would have to be merged across processes first, and the autodiff path keeps no rows to average"
+                .into(),
+        ));
+    }
+    if config.subwords().is_some() {
+        return Err(Error::Config(
+            "--subwords: a distributed run cannot train the subword model yet: its n-gram rows are shared by many words, so every process trains the busy ones, and they would have to meet as often as the most frequent words' rows do (merged once an epoch, they trained WS-353 ρ -0.16 where one process trains 0.23)"
+                .into(),
+        ));
+    }
+    if config.checkpoint_every.is_some() {
+        return Err(Error::Config(
+            "--checkpoint-every: a distributed run keeps no checkpoints yet (each process's place in its share would have to be saved)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a run whose processes came to different vocabularies (a corpus that differs from one
+/// machine to the next, say), which would train rows of different words together.
+fn check_same_vocab(vocab: &Vocab, cluster: &dyn Collective) -> Result<()> {
+    let mut bytes = Vec::new();
+    for (word, count) in vocab.words().zip(vocab.counts()) {
+        bytes.extend_from_slice(word.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(&count.to_le_bytes());
+    }
+    match first_disagreeing(cluster, fingerprint(bytes)) {
+        None => Ok(()),
+        Some(rank) => Err(Error::Config(format!(
+            "process {rank} counted a different vocabulary from process {}'s: every process must read the same corpus",
+            cluster.rank()
+        ))),
     }
 }
 

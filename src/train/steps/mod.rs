@@ -47,9 +47,8 @@ pub(crate) fn train(
             let (options, vocab_ref) = (*options, vocab.clone());
             match update {
                 UpdateKind::Fused => {
-                    let progress = &control.progress;
                     let step = FusedWord2Vec::new(
-                        config, options, start, corpus, vocab_ref, device, progress,
+                        config, options, start, corpus, vocab_ref, device, control,
                     )?;
                     drive(step, config, vocab, control)
                 }

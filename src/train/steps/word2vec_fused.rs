@@ -22,7 +22,7 @@ use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
 use crate::train::divergence::check_loss;
 use crate::train::driver::Step;
-use crate::train::progress::Progress;
+use crate::train::monitor::RunControl;
 use crate::train::schedule::Schedule;
 use crate::train::start::Word2VecStart;
 use crate::train::trained::TrainedModel;
@@ -54,6 +54,10 @@ pub(crate) struct FusedWord2Vec<'a> {
     producer: Option<ChunkProducer>,
     /// Loss tensors of the chunks since the last read-back.
     pending: Vec<Tensor<2>>,
+    /// This process's share of the corpus, `(rank, processes)` (see [`ChunkConfig::share`]).
+    share: (usize, usize),
+    /// Hierarchical softmax: the output rows are the tree's nodes, the most trained last.
+    hot_last: bool,
 }
 
 impl<'a> FusedWord2Vec<'a> {
@@ -68,8 +72,9 @@ impl<'a> FusedWord2Vec<'a> {
         corpus: &'a Corpus,
         vocab: Arc<Vocab>,
         device: &Device,
-        progress: &Progress,
+        control: &RunControl,
     ) -> Result<Self> {
+        let (progress, distributed) = (&control.progress, control.distributed.as_ref());
         let (rows, dim) = (vocab.len(), config.dim);
         let Word2VecStart {
             input,
@@ -115,7 +120,11 @@ impl<'a> FusedWord2Vec<'a> {
             subwords,
             locks,
             lock_rows,
-            chunk_tokens: chunk_tokens(config, &vocab),
+            // A distributed run meets after a chunk: chunks no longer than a sync's words.
+            chunk_tokens: distributed.map_or(chunk_tokens(config, &vocab), |d| {
+                let sync = usize::try_from(d.sync.words).unwrap_or(usize::MAX);
+                chunk_tokens(config, &vocab).min(sync.max(1))
+            }),
             weights: Some(weights),
             config,
             options,
@@ -124,6 +133,8 @@ impl<'a> FusedWord2Vec<'a> {
             device: device.clone(),
             producer: None,
             pending: Vec::with_capacity(READ_LOSS_EVERY),
+            share: distributed.map_or((0, 1), |d| (d.cluster.rank(), d.cluster.processes())),
+            hot_last: options.loss == LossKind::Hierarchical,
         };
         if let Some(kernel) = step.gpu_kernel() {
             progress.log(kernel);
@@ -225,6 +236,7 @@ impl Step for FusedWord2Vec<'_> {
                 readers: position.consumed.len(),
                 chunk_tokens: self.chunk_tokens,
                 skip: position.consumed.clone(),
+                share: self.share,
             },
         ));
         Ok(())
@@ -241,7 +253,9 @@ impl Step for FusedWord2Vec<'_> {
         let lr_end = schedule.at(position.words);
         let n = chunk.tokens.len();
         let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), &self.device);
-        let seed = chunk_seed(self.config.seed, position.epoch, chunk.reader, chunk.index);
+        // Each process's readers draw their own windows and noise.
+        let reader = self.share.0 * position.consumed.len() + chunk.reader;
+        let seed = chunk_seed(self.config.seed, position.epoch, reader, chunk.index);
         let settings = self.settings(lr_start as f32, lr_end as f32, seed);
         let weights = self
             .weights
@@ -268,6 +282,27 @@ impl Step for FusedWord2Vec<'_> {
 
     fn end_epoch(&mut self) -> Result<()> {
         self.producer.take().map_or(Ok(()), ChunkProducer::finish)
+    }
+
+    fn merge_rows(&mut self, hot: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])) {
+        let mut weights = self
+            .weights
+            .take()
+            .expect("the weights are back after each step");
+        let words = self.vocab.len();
+        // The input's hot rows are its most frequent words' (the subword model's buckets meet
+        // only when the whole model does), the output's those words' or, under hierarchical
+        // softmax, the nodes nearest the root, which every path crosses.
+        let rows = |n: usize, hot_last: bool| match hot {
+            None => 0..n,
+            Some(k) if hot_last => n.saturating_sub(k.min(words))..n,
+            Some(k) => 0..k.min(words).min(n),
+        };
+        let input_rows = rows(weights.input.dims()[0], false);
+        let output_rows = rows(weights.output.dims()[0], self.hot_last);
+        weights.input = merge_matrix(weights.input, input_rows, &mut |o, v| merge(0, o, v));
+        weights.output = merge_matrix(weights.output, output_rows, &mut |o, v| merge(1, o, v));
+        self.weights = Some(weights);
     }
 
     fn embeddings(&self) -> Embeddings {
@@ -320,6 +355,28 @@ impl Step for FusedWord2Vec<'_> {
             )),
         }
     }
+}
+
+/// `matrix` with its rows `rows` replaced by what `merge` makes of them (called with the
+/// offset of each block's first value), a block at a time so that merging a whole model needs
+/// no second copy of it.
+fn merge_matrix(
+    mut matrix: Tensor<2>,
+    rows: std::ops::Range<usize>,
+    merge: &mut dyn FnMut(usize, &mut [f32]),
+) -> Tensor<2> {
+    const BLOCK_ROWS: usize = 1 << 16;
+    let (dim, device) = (matrix.dims()[1], matrix.device());
+    let mut start = rows.start;
+    while start < rows.end {
+        let end = rows.end.min(start + BLOCK_ROWS);
+        let mut values = to_host(matrix.clone().slice([start..end, 0..dim]));
+        merge(start * dim, &mut values);
+        let block = Tensor::from_data(TensorData::new(values, [end - start, dim]), &device);
+        matrix = matrix.slice_assign([start..end, 0..dim], block);
+        start = end;
+    }
+    matrix
 }
 
 /// Ids per chunk: `--chunk-tokens`, made smaller where a corpus is short (so an epoch still has

@@ -1,0 +1,76 @@
+//! Data-parallel training over several processes, the scheme of Intel's pWord2Vec (Ji et al.,
+//! "Parallelizing Word2Vec in Shared and Distributed Memory"): every process counts its share of
+//! the corpus and the counts are merged, so all hold one vocabulary; each trains its share of
+//! every epoch with the usual kernels and, every `--sync-words` words it trains, averages the
+//! most frequent words' rows with the others (the frequency-sorted vocabulary puts them first)
+//! and adds up the words trained, so the learning rate follows the run's whole count; the whole
+//! model is averaged at each epoch's end. Optimizer state stays with each process: it describes
+//! the steps that process took, and averaging it would double the traffic of the stateful rules.
+//!
+//! The processes talk through a [`Collective`]: MPI's (the `mpi` cargo feature, under `mpirun`),
+//! or none for a run of one process.
+
+#[cfg(feature = "mpi")]
+mod mpi;
+mod sync;
+mod vocab;
+
+#[cfg(feature = "mpi")]
+pub use mpi::Mpi;
+pub(crate) use sync::Syncer;
+pub use sync::{SyncSettings, rows_at_sync};
+
+use std::sync::Arc;
+
+/// The operations the processes of a distributed run take together: each is called by every
+/// process, in the same order, and returns the same on every process.
+pub trait Collective: Send + Sync {
+    /// This process's place among them, 0 first; process 0 writes the run's files.
+    fn rank(&self) -> usize;
+    /// How many processes train.
+    fn processes(&self) -> usize;
+    /// Sums `values` element by element over every process, in place.
+    fn sum_f32(&self, values: &mut [f32]);
+    /// Sums `values` element by element over every process, in place.
+    fn sum_u64(&self, values: &mut [u64]);
+    /// Every process's `bytes`, in rank order.
+    fn all_gather(&self, bytes: &[u8]) -> Vec<Vec<u8>>;
+}
+
+/// The processes of a run, shared by whatever takes part in it.
+pub type Cluster = Arc<dyn Collective>;
+
+/// A run's processes and how often they meet.
+#[derive(Clone)]
+pub struct Distributed {
+    pub cluster: Cluster,
+    pub sync: SyncSettings,
+}
+
+/// Whether this process writes the run's files and shows its progress (process 0, or a run
+/// without a cluster).
+pub fn leads(cluster: Option<&Cluster>) -> bool {
+    cluster.is_none_or(|c| c.rank() == 0)
+}
+
+/// The first process whose `fingerprint` differs from this one's, if any (every process asks).
+pub(crate) fn first_disagreeing(cluster: &dyn Collective, fingerprint: u64) -> Option<usize> {
+    let mine = fingerprint.to_le_bytes();
+    let all = cluster.all_gather(&mine);
+    all.iter().position(|theirs| theirs[..] != mine)
+}
+
+/// FNV-1a's starting value: the fingerprint of nothing.
+pub(crate) const FINGERPRINT_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over `bytes`: the fingerprint processes compare to check they hold the same thing.
+pub(crate) fn fingerprint(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    fingerprint_from(FINGERPRINT_START, bytes)
+}
+
+/// [`fingerprint`] of what came before (`hash`) followed by `bytes`.
+pub(crate) fn fingerprint_from(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(hash, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}

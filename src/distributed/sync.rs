@@ -1,0 +1,202 @@
+//! When the processes of a distributed run meet, and what they exchange: pWord2Vec's schedule
+//! on a count of words instead of a clock, so a run can be repeated.
+
+use serde::{Deserialize, Serialize};
+
+use super::Cluster;
+use crate::error::{Error, Result};
+use crate::train::Position;
+
+/// How often the processes of a distributed run average their hot rows, and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    /// Words a process trains between two syncs.
+    pub words: u64,
+    /// The hot rows of the sync that averages fewest: the most frequent words' rows (under
+    /// hierarchical softmax, the output rows of the nodes nearest the root).
+    pub rows: usize,
+}
+
+impl Default for SyncSettings {
+    /// A few tenths of a second of one core's training between syncs (pWord2Vec meets every
+    /// tenth of a second); its smallest sync (1,024 words' rows).
+    fn default() -> Self {
+        SyncSettings {
+            words: 100_000,
+            rows: 1024,
+        }
+    }
+}
+
+/// The hot rows sync number `sync` (from 1) averages: pWord2Vec's doubling, `rows` at every
+/// other sync, twice that at every fourth, four times at every eighth, and so on, so that rarer
+/// words' rows meet less often, in proportion to how often they are trained.
+pub fn rows_at_sync(sync: u64, rows: usize) -> usize {
+    let doublings = sync.max(1).trailing_zeros().min(40);
+    rows.saturating_mul(1usize << doublings)
+}
+
+/// A step's rows as [`Syncer`] reaches them: called with the hot rows wanted (`None`: all),
+/// it hands `merge` each block of them as (matrix, offset of its first value, values) and keeps
+/// what `merge` leaves in the values.
+pub(crate) type StepRows<'a> =
+    &'a mut dyn FnMut(Option<usize>, &mut dyn FnMut(usize, usize, &mut [f32]));
+
+/// How many processes' steps a merged row takes at most: the sum of the steps of the processes
+/// that trained it, scaled down to this many times their mean. A rare word's row, trained by one
+/// process, takes its steps whole, as one model would (an average over every process keeps 1/N
+/// of them, as if the rate were divided by the number of processes: pWord2Vec averages, and on
+/// enwiki-1m two processes trained WS-353 ρ 0.18 that way against 0.33 with the sum). But each
+/// process steps a frequent word's row from a copy that lacks the others' steps since the last
+/// sync, so the sum of N processes' steps overshoots: with four processes it diverged, on
+/// enwiki-1m and enwiki-17m alike; with two it trained as well as one process.
+const MOST_STEPS: f32 = 2.0;
+
+/// The part of a run that meets the other processes: after each unit trained, at the syncs,
+/// and at each epoch's end, where rows are merged (see [`MOST_STEPS`]).
+pub(crate) struct Syncer {
+    cluster: Cluster,
+    settings: SyncSettings,
+    /// Every matrix as it was after the last sync that reached its rows, the same on every
+    /// process; `dim` values a row.
+    bases: Vec<Vec<f32>>,
+    dim: usize,
+    /// Syncs so far, and words this process trained since the last one and in all.
+    syncs: u64,
+    since: u64,
+    trained: u64,
+    /// Bytes of rows this process has summed with the others' (syncs and epochs' ends).
+    bytes: u64,
+}
+
+impl Syncer {
+    /// A syncer for a step whose weights (the same on every process) `rows` reaches.
+    pub fn new(cluster: Cluster, settings: SyncSettings, dim: usize, rows: StepRows) -> Self {
+        let mut bases: Vec<Vec<f32>> = Vec::new();
+        let alone = cluster.processes() == 1;
+        rows(None, &mut |matrix, _, values| {
+            if alone {
+                return;
+            }
+            if bases.len() <= matrix {
+                bases.resize_with(matrix + 1, Vec::new);
+            }
+            bases[matrix].extend_from_slice(values);
+        });
+        Syncer {
+            cluster,
+            settings,
+            bases,
+            dim,
+            syncs: 0,
+            since: 0,
+            trained: 0,
+            bytes: 0,
+        }
+    }
+
+    pub fn processes(&self) -> usize {
+        self.cluster.processes()
+    }
+
+    /// What the syncs did, for the log: how many, and how many bytes of rows were summed.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} syncs, {:.1} MB of rows summed across the processes",
+            self.syncs,
+            self.bytes as f64 / 1e6
+        )
+    }
+
+    /// After a unit of `words` words: the run's count moves on as if every process had
+    /// trained as many (the syncs make it exact), and a sync is held when one is due.
+    pub fn after_unit(&mut self, words: u64, position: &mut Position, rows: StepRows) {
+        self.trained += words;
+        self.since += words;
+        position.words += words * (self.processes() as u64 - 1);
+        if self.since >= self.settings.words {
+            self.sync(false, position, rows);
+        }
+    }
+
+    /// This process's epoch is over: it keeps meeting the others at their syncs until every
+    /// process is done, then every row is merged.
+    pub fn end_epoch(&mut self, position: &mut Position, rows: StepRows) {
+        while !self.sync(true, position, rows) {}
+        self.merge(None, rows);
+    }
+
+    /// Checks that every process ended with the same weights, `fingerprint` this one's (see
+    /// [`super::fingerprint`]).
+    pub fn check_agree(&self, fingerprint: u64) -> Result<()> {
+        match super::first_disagreeing(self.cluster.as_ref(), fingerprint) {
+            None => Ok(()),
+            Some(rank) => Err(Error::Config(format!(
+                "process {rank} ended with other weights than process {}'s after the final merge",
+                self.cluster.rank()
+            ))),
+        }
+    }
+
+    /// One sync: the words every process trained are added up (the run's count), the hot rows
+    /// merged. Returns whether every process has ended its epoch.
+    fn sync(&mut self, done: bool, position: &mut Position, rows: StepRows) -> bool {
+        self.syncs += 1;
+        self.since = 0;
+        let mut counts = [self.trained, done as u64];
+        self.cluster.sum_u64(&mut counts);
+        position.words = counts[0];
+        self.merge(Some(rows_at_sync(self.syncs, self.settings.rows)), rows);
+        counts[1] == self.processes() as u64
+    }
+
+    /// Each of the rows `hot` (or all) moves from its last merged value by the steps the
+    /// processes that trained it took since: all of them where one or two did, twice their mean
+    /// where more did ([`MOST_STEPS`]; see [`Syncer`]).
+    fn merge(&mut self, hot: Option<usize>, rows: StepRows) {
+        // Alone, a process's rows are the run's already (and x − b + b may round away from x).
+        if self.processes() == 1 {
+            return;
+        }
+        let (cluster, bases, bytes, dim) =
+            (&self.cluster, &mut self.bases, &mut self.bytes, self.dim);
+        let mut exchange = Vec::new();
+        rows(hot, &mut |matrix, offset, values| {
+            let base = &mut bases[matrix][offset..offset + values.len()];
+            // This process's steps, then a 1 for each row it stepped: summed, the steps of
+            // every process and how many took them.
+            exchange.clear();
+            exchange.extend(values.iter().zip(base.iter()).map(|(v, b)| v - b));
+            let stepped = |row: &[f32]| row.iter().any(|&s| s != 0.0) as u8 as f32;
+            let flags: Vec<f32> = exchange.chunks(dim).map(stepped).collect();
+            exchange.extend(flags);
+            *bytes += 4 * exchange.len() as u64;
+            cluster.sum_f32(&mut exchange);
+            let (steps, takers) = exchange.split_at(values.len());
+            for (r, &n) in takers.iter().enumerate() {
+                let share = n.min(MOST_STEPS) / n.max(1.0);
+                let at = r * dim..(r + 1) * dim;
+                for ((v, b), s) in values[at.clone()]
+                    .iter_mut()
+                    .zip(&mut base[at.clone()])
+                    .zip(&steps[at])
+                {
+                    *v = *b + s * share;
+                    *b = *v;
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hot_rows_double_at_every_other_sync() {
+        let rows: Vec<usize> = (1..=8).map(|s| rows_at_sync(s, 1024)).collect();
+        assert_eq!(rows, [1024, 2048, 1024, 4096, 1024, 2048, 1024, 8192]);
+        assert_eq!(rows_at_sync(1 << 50, usize::MAX / 2), usize::MAX);
+    }
+}
