@@ -1,6 +1,7 @@
 //! `train --distributed` under `mpirun` on this machine (loopback TCP, as CI runs it): one
 //! process trains what a run without MPI trains, bit for bit; two share one vocabulary (the one
-//! a single process counts) and end with the same weights; a process that dies ends the run.
+//! a single process counts) and end with the same weights; a process that dies ends the run,
+//! and the run's last checkpoint resumes.
 #![cfg(feature = "mpi")]
 
 mod common;
@@ -121,31 +122,37 @@ fn two_processes_share_one_vocabulary_and_end_with_the_same_weights() {
 }
 
 #[test]
-fn a_process_that_dies_ends_the_run() {
+fn a_process_that_dies_ends_the_run_and_its_checkpoint_resumes() {
     let Some(mut mpi) = mpirun(2) else { return };
     let out = tempfile::tempdir().unwrap();
-    mpi.args(train_args(out.path(), 100_000))
-        .args(["--distributed", "--sync-words", "2000"])
+    mpi.args(train_args(out.path(), 100))
+        .args([
+            "--distributed",
+            "--sync-words",
+            "2000",
+            "--checkpoint-every",
+            "0.5s",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let mut launcher = mpi.spawn().expect("start mpirun");
     let output = out.path().display().to_string();
-    // The second process, once both train (process 0 has written its first metrics).
+    // The second process, once process 0 has saved a checkpoint of the run.
     let started = Instant::now();
+    let checkpoint = out.path().join(wordvec::train::CHECKPOINT_FILE);
     let victim = loop {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the run never started"
+            "no checkpoint came"
         );
-        let metrics = out.path().join("metrics.jsonl");
-        if let Some(pid) = metrics
+        if let Some(pid) = checkpoint
             .exists()
             .then(|| process_of_rank(1, &output))
             .flatten()
         {
             break pid;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     };
     Command::new("kill")
         .args(["-9", &victim.to_string()])
@@ -165,6 +172,20 @@ fn a_process_that_dies_ends_the_run() {
     let log = std::io::read_to_string(launcher.stderr.take().unwrap()).unwrap();
     assert!(!status.success(), "{log}");
     assert!(!out.path().join("vectors.bin").exists(), "{log}");
+    // Both processes take the run up again from process 0's checkpoint and finish it.
+    let mut again = mpirun(2).expect("mpirun was found");
+    again.args(["train", "--resume"]).arg(out.path()).args([
+        "--distributed",
+        "--sync-words",
+        "2000",
+    ]);
+    let log = stderr(&run(again));
+    assert!(log.contains("resuming"), "{log}");
+    assert!(
+        log.contains("every process holds the same weights"),
+        "{log}"
+    );
+    assert!(out.path().join("vectors.bin").exists(), "{log}");
 }
 
 /// The pid of the `wordvec` process of MPI rank `rank` whose command line names `output`.

@@ -38,8 +38,10 @@ pub struct TrainArgs {
     continue_from: Option<PathBuf>,
     /// Train one model with every process `mpirun` (or `srun`) started, each on its share of
     /// the corpus, meeting every --sync-words words to average the most frequent words' rows;
-    /// process 0 writes the outputs. Needs a wordvec built with `--features mpi`.
-    #[arg(long, conflicts_with_all = ["resume", "continue_from"])]
+    /// process 0 writes the outputs and checkpoints (`--resume` one with `--distributed`, and
+    /// as many processes or any number that divides its readers). Needs a wordvec built with
+    /// `--features mpi`.
+    #[arg(long, conflicts_with = "continue_from")]
     distributed: bool,
     /// Distributed runs: words each process trains between two syncs.
     #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().words)]
@@ -101,18 +103,7 @@ pub(super) fn start(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<(
     let config = args
         .settings
         .config(&args.corpus, &args.output, args.eval())?;
-    let mut options = options(args, stop);
-    if args.distributed {
-        let sync = SyncSettings {
-            words: args.sync_words,
-            rows: args.sync_rows,
-        };
-        options.distributed = Some(Distributed {
-            cluster: cluster()?,
-            sync,
-        });
-    }
-    finish(Run::start(config, options)?, args)
+    finish(Run::start(config, options(args, stop)?)?, args)
 }
 
 /// The processes `mpirun` started.
@@ -130,7 +121,7 @@ fn cluster() -> anyhow::Result<Cluster> {
 
 fn resume(dir: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
     let settings = |stopped: &TrainConfig| args.settings.resumed(stopped, args.given_eval());
-    finish(Run::resume_with(dir, settings, options(args, stop))?, args)
+    finish(Run::resume_with(dir, settings, options(args, stop)?)?, args)
 }
 
 fn continue_from(previous: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
@@ -139,19 +130,30 @@ fn continue_from(previous: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> an
         (args.settings).continued(finished, &args.corpus, &args.output, eval)
     };
     finish(
-        Run::continue_from(previous, settings, options(args, stop))?,
+        Run::continue_from(previous, settings, options(args, stop)?)?,
         args,
     )
 }
 
-fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> RunOptions {
-    RunOptions {
+/// The run's options; with `--distributed`, the processes `mpirun` started (MPI begins here).
+fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<RunOptions> {
+    let distributed = match args.distributed {
+        true => Some(Distributed {
+            cluster: cluster()?,
+            sync: SyncSettings {
+                words: args.sync_words,
+                rows: args.sync_rows,
+            },
+        }),
+        false => None,
+    };
+    Ok(RunOptions {
         quiet: args.quiet,
         stop,
         write_files: true,
         observer: None,
-        distributed: None,
-    }
+        distributed,
+    })
 }
 
 /// Trains, writes the outputs and prints the final evaluation.

@@ -17,8 +17,8 @@ mod vocab;
 
 #[cfg(feature = "mpi")]
 pub use mpi::Mpi;
-pub(crate) use sync::Syncer;
 pub use sync::{SyncSettings, rows_at_sync};
+pub(crate) use sync::{Syncer, Wants};
 
 use std::sync::Arc;
 
@@ -45,6 +45,24 @@ pub type Cluster = Arc<dyn Collective>;
 pub struct Distributed {
     pub cluster: Cluster,
     pub sync: SyncSettings,
+}
+
+impl Distributed {
+    /// This process's share of a checkpoint's readers' places, `consumed` holding every
+    /// process's in rank order (empty between epochs). Each reader keeps its part of the
+    /// corpus and its seeds whichever process takes it up, so any number of processes that
+    /// divides the readers goes on as the run would have.
+    pub(crate) fn own_share(&self, consumed: &[u64]) -> crate::error::Result<Vec<u64>> {
+        let (rank, processes) = (self.cluster.rank(), self.cluster.processes());
+        if !consumed.len().is_multiple_of(processes) {
+            return Err(crate::error::Error::Config(format!(
+                "the checkpoint's {} readers do not split among {processes} processes: resume with a number of processes that divides them (the number that saved it does)",
+                consumed.len()
+            )));
+        }
+        let each = consumed.len() / processes;
+        Ok(consumed[rank * each..(rank + 1) * each].to_vec())
+    }
 }
 
 /// Whether this process writes the run's files and shows its progress (process 0, or a run

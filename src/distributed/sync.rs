@@ -52,6 +52,24 @@ pub(crate) type StepRows<'a> =
 /// enwiki-1m and enwiki-17m alike; with two it trained as well as one process.
 const MOST_STEPS: f32 = 2.0;
 
+/// What a process asks of the next sync.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Wants {
+    /// Its checkpoint interval passed (process 0's, which writes them).
+    pub checkpoint: bool,
+    /// It was asked to stop (Ctrl-C, SIGTERM).
+    pub stop: bool,
+}
+
+/// What the processes decided at a sync, each the same.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Decided {
+    /// Save a checkpoint now: the weights are merged, every process's place is gathered.
+    pub checkpoint: bool,
+    /// Then stop.
+    pub stop: bool,
+}
+
 /// The part of a run that meets the other processes: after each unit trained, at the syncs,
 /// and at each epoch's end, where rows are merged (see [`MOST_STEPS`]).
 pub(crate) struct Syncer {
@@ -61,7 +79,9 @@ pub(crate) struct Syncer {
     /// process; `dim` values a row.
     bases: Vec<Vec<f32>>,
     dim: usize,
-    /// Syncs so far, and words this process trained since the last one and in all.
+    /// The run's words when this process took it up (a resumed run's), syncs so far, and words
+    /// this process trained since the last one and in all.
+    start_words: u64,
     syncs: u64,
     since: u64,
     trained: u64,
@@ -71,7 +91,12 @@ pub(crate) struct Syncer {
 
 impl Syncer {
     /// A syncer for a step whose weights (the same on every process) `rows` reaches.
-    pub fn new(cluster: Cluster, settings: SyncSettings, dim: usize, rows: StepRows) -> Self {
+    pub fn new(
+        cluster: Cluster,
+        settings: SyncSettings,
+        (dim, start_words): (usize, u64),
+        rows: StepRows,
+    ) -> Self {
         let mut bases: Vec<Vec<f32>> = Vec::new();
         let alone = cluster.processes() == 1;
         rows(None, &mut |matrix, _, values| {
@@ -88,6 +113,7 @@ impl Syncer {
             settings,
             bases,
             dim,
+            start_words,
             syncs: 0,
             since: 0,
             trained: 0,
@@ -109,21 +135,38 @@ impl Syncer {
     }
 
     /// After a unit of `words` words: the run's count moves on as if every process had
-    /// trained as many (the syncs make it exact), and a sync is held when one is due.
-    pub fn after_unit(&mut self, words: u64, position: &mut Position, rows: StepRows) {
+    /// trained as many (the syncs make it exact), and a sync is held when one is due. `wants`:
+    /// what this process asks of it. Returns what the processes decided together, where a sync
+    /// was held.
+    pub fn after_unit(
+        &mut self,
+        words: u64,
+        position: &mut Position,
+        wants: Wants,
+        rows: StepRows,
+    ) -> Option<Decided> {
         self.trained += words;
         self.since += words;
         position.words += words * (self.processes() as u64 - 1);
-        if self.since >= self.settings.words {
-            self.sync(false, position, rows);
-        }
+        (self.since >= self.settings.words).then(|| self.sync(false, wants, position, rows).1)
     }
 
     /// This process's epoch is over: it keeps meeting the others at their syncs until every
     /// process is done, then every row is merged.
     pub fn end_epoch(&mut self, position: &mut Position, rows: StepRows) {
-        while !self.sync(true, position, rows) {}
+        while !self.sync(true, Wants::default(), position, rows).0 {}
         self.merge(None, rows);
+    }
+
+    /// Every process's readers' places in their shares, in rank order (what a checkpoint of the
+    /// run keeps), from this process's `consumed`.
+    pub fn gather_consumed(&self, consumed: &[u64]) -> Vec<u64> {
+        let bytes: Vec<u8> = consumed.iter().flat_map(|c| c.to_le_bytes()).collect();
+        let all = self.cluster.all_gather(&bytes);
+        all.iter()
+            .flat_map(|b| b.chunks_exact(8))
+            .map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes")))
+            .collect()
     }
 
     /// Checks that every process ended with the same weights, `fingerprint` this one's (see
@@ -139,15 +182,37 @@ impl Syncer {
     }
 
     /// One sync: the words every process trained are added up (the run's count), the hot rows
-    /// merged. Returns whether every process has ended its epoch.
-    fn sync(&mut self, done: bool, position: &mut Position, rows: StepRows) -> bool {
+    /// merged, and what the processes want decided. Returns whether every process has ended
+    /// its epoch, and the decision: a checkpoint (or a stop) is taken while every process is
+    /// still in its epoch, so that all take it at the same point, and after every row is
+    /// merged, so that one copy of the weights stands for all.
+    fn sync(
+        &mut self,
+        done: bool,
+        wants: Wants,
+        position: &mut Position,
+        rows: StepRows,
+    ) -> (bool, Decided) {
         self.syncs += 1;
         self.since = 0;
-        let mut counts = [self.trained, done as u64];
+        let mut counts = [
+            self.trained,
+            done as u64,
+            wants.checkpoint as u64,
+            wants.stop as u64,
+        ];
         self.cluster.sum_u64(&mut counts);
-        position.words = counts[0];
-        self.merge(Some(rows_at_sync(self.syncs, self.settings.rows)), rows);
-        counts[1] == self.processes() as u64
+        position.words = self.start_words + counts[0];
+        let in_epoch = counts[1] == 0;
+        let decided = Decided {
+            checkpoint: in_epoch && (counts[2] > 0 || counts[3] > 0),
+            stop: in_epoch && counts[3] > 0,
+        };
+        match decided.checkpoint {
+            true => self.merge(None, rows),
+            false => self.merge(Some(rows_at_sync(self.syncs, self.settings.rows)), rows),
+        }
+        (counts[1] == self.processes() as u64, decided)
     }
 
     /// Each of the rows `hot` (or all) moves from its last merged value by the steps the

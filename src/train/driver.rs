@@ -13,7 +13,7 @@ use super::checkpoint::{Checkpoint, Position};
 use super::monitor::{Monitor, RunControl};
 use super::schedule::Schedule;
 use super::trained::{Trained, TrainedModel};
-use crate::distributed::{FINGERPRINT_START, Syncer, fingerprint_from};
+use crate::distributed::{FINGERPRINT_START, Syncer, Wants, fingerprint_from};
 use crate::embeddings::Embeddings;
 use crate::error::Result;
 use crate::kernels::LossSum;
@@ -91,9 +91,13 @@ pub(crate) fn drive<S: Step>(
     if let Some(checkpoint) = control.resume.take() {
         step.restore(&checkpoint)?;
         position = checkpoint.position;
+        if let Some(d) = &control.distributed {
+            position.consumed = d.own_share(&position.consumed)?;
+        }
     }
     let mut syncer = control.distributed.clone().map(|d| {
-        Syncer::new(d.cluster, d.sync, config.dim, &mut |hot, merge| {
+        let start = (config.dim, position.words);
+        Syncer::new(d.cluster, d.sync, start, &mut |hot, merge| {
             step.merge_rows(hot, merge)
         })
     });
@@ -180,15 +184,24 @@ fn units<S: Step>(
         let Some(lr) = step.train_unit(position, schedule)? else {
             break;
         };
-        if let Some(syncer) = syncer.as_deref_mut() {
-            let words = position.words - before;
-            syncer.after_unit(words, position, &mut |hot, merge| {
-                step.merge_rows(hot, merge)
-            });
-        }
+        // A distributed run checkpoints and stops where its processes decide it together.
+        let (save_due, stop) = match syncer.as_deref_mut() {
+            Some(syncer) => {
+                let words = position.words - before;
+                let wants = Wants {
+                    checkpoint: monitor.checkpoint_due(),
+                    stop: monitor.stop_requested(),
+                };
+                let rows = &mut |hot, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
+                    step.merge_rows(hot, merge)
+                };
+                let decided = syncer.after_unit(words, position, wants, rows);
+                decided.map_or((false, false), |d| (d.checkpoint, d.stop))
+            }
+            None => (monitor.checkpoint_due(), monitor.stop_requested()),
+        };
         let (epoch, words) = (position.epoch, position.words);
         let eval_due = monitor.eval_due(words);
-        let save_due = monitor.checkpoint_due();
         if step.loss_due() || eval_due || save_due {
             let loss = step.read_loss(words, lr)?;
             position.add_loss(loss);
@@ -200,8 +213,12 @@ fn units<S: Step>(
             monitor.evaluate(epoch, words, || step.embeddings())?;
         }
         if save_due {
-            let path = monitor.save_checkpoint(position.clone(), step.checkpoint_parts()?)?;
-            if monitor.stop_requested() {
+            let mut saved = position.clone();
+            if let Some(syncer) = syncer.as_deref() {
+                saved.consumed = syncer.gather_consumed(&position.consumed);
+            }
+            let path = monitor.save_checkpoint(saved, || step.checkpoint_parts())?;
+            if stop {
                 return Err(monitor.stopped(words, path));
             }
         }

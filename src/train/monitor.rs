@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::checkpoint::{Checkpoint, Position, write_checkpoint};
+use super::checkpoint::{CHECKPOINT_FILE, Checkpoint, Position, write_checkpoint};
 use super::metrics::{MetricRecord, MetricsLog, Observer};
 use super::start::Word2VecStart;
 use super::{EvalEvery, Progress, TrainConfig};
@@ -275,12 +275,18 @@ impl<'a> Monitor<'a> {
                     .is_some_and(|s| self.last_checkpoint.elapsed().as_secs_f64() >= s))
     }
 
-    /// Saves the run's state; `position.seconds` and `next_eval` are filled in here.
+    /// Saves the run's state (`blobs` gives the step's parts); `position.seconds` and
+    /// `next_eval` are filled in here. A run that writes no files (a distributed run's other
+    /// processes) saves nothing and names the checkpoint process 0 writes.
     pub fn save_checkpoint(
         &mut self,
         mut position: Position,
-        blobs: Vec<(String, Vec<u8>)>,
+        blobs: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
     ) -> Result<PathBuf> {
+        if !self.control.write_files {
+            return Ok(self.dir.join(CHECKPOINT_FILE));
+        }
+        let blobs = blobs()?;
         let began = Instant::now();
         position.seconds = self.seconds();
         position.next_eval = self.next_eval;

@@ -83,14 +83,10 @@ impl Run {
     /// A new run of `config`: its device, its benchmarks (read first, so a typo fails at once),
     /// its corpus (the embedded one when it names none) and the vocabulary counted from it (or
     /// read from `config.vocab`).
-    pub fn start(config: TrainConfig, mut options: RunOptions) -> Result<Run> {
-        if let Some(distributed) = &options.distributed {
+    pub fn start(config: TrainConfig, options: RunOptions) -> Result<Run> {
+        let options = for_this_process(options);
+        if options.distributed.is_some() {
             check_distributed(&config)?;
-            // Process 0 speaks and writes for the run.
-            if !leads(Some(&distributed.cluster)) {
-                options.quiet = true;
-                options.write_files = false;
-            }
         }
         let lock = hold(&run_dir(&config), &options)?;
         let mut inputs = Inputs::open(&config, options.quiet, lock)?;
@@ -174,9 +170,13 @@ impl Run {
         settings: impl FnOnce(&TrainConfig) -> Result<TrainConfig>,
         options: RunOptions,
     ) -> Result<Run> {
+        let options = for_this_process(options);
         let lock = hold(dir, &options)?;
         let (checkpoint, warning) = Checkpoint::load_latest(dir)?;
         let mut config = settings(&checkpoint.config)?;
+        if options.distributed.is_some() {
+            check_distributed(&config)?;
+        }
         if config.corpus.iter().any(|p| p == Path::new(STDIN)) {
             return Err(Error::Config(format!(
                 "the run in {} read its corpus from standard input (-), which cannot be read again: train from a file to be able to resume",
@@ -186,7 +186,10 @@ impl Run {
         if let Some(name) = config.output.file_name() {
             config.output = dir.join(name);
         }
-        let inputs = Inputs::open(&config, options.quiet, lock)?;
+        let mut inputs = Inputs::open(&config, options.quiet, lock)?;
+        if options.quiet && options.distributed.is_some() {
+            inputs.benchmarks = None;
+        }
         // Checkpoints from before the corpus was recorded hold none to compare with.
         if !checkpoint.corpus.is_empty() {
             check_unchanged(&checkpoint.corpus, &inputs.fingerprint)?;
@@ -424,8 +427,7 @@ impl Inputs {
     }
 }
 
-/// What a distributed run can train: word2vec's fused kernels, word-level, without checkpoints
-/// yet.
+/// What a distributed run can train: word2vec's fused kernels, word-level.
 fn check_distributed(config: &TrainConfig) -> Result<()> {
     if config.word2vec().is_none() || config.update != UpdateKind::Fused {
         return Err(Error::Config(
@@ -439,13 +441,19 @@ fn check_distributed(config: &TrainConfig) -> Result<()> {
                 .into(),
         ));
     }
-    if config.checkpoint_every.is_some() {
-        return Err(Error::Config(
-            "--checkpoint-every: a distributed run keeps no checkpoints yet (each process's place in its share would have to be saved)"
-                .into(),
-        ));
-    }
     Ok(())
+}
+
+/// `options` as this process of the run takes them: in a distributed run, process 0 speaks and
+/// writes for the run, and the others neither show progress nor write.
+fn for_this_process(mut options: RunOptions) -> RunOptions {
+    if let Some(distributed) = &options.distributed
+        && !leads(Some(&distributed.cluster))
+    {
+        options.quiet = true;
+        options.write_files = false;
+    }
+    options
 }
 
 /// Refuses a run whose processes came to different vocabularies (a corpus that differs from one
