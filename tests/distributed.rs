@@ -1,7 +1,7 @@
 //! `train --distributed` under `mpirun` on this machine (loopback TCP, as CI runs it): one
 //! process trains what a run without MPI trains, bit for bit; two share one vocabulary (the one
-//! a single process counts) and end with the same weights; a process that dies ends the run,
-//! and the run's last checkpoint resumes.
+//! a single process counts) and end with the same weights; processes that read different
+//! files are refused; a process that dies ends the run, and the run's last checkpoint resumes.
 #![cfg(feature = "mpi")]
 
 mod common;
@@ -186,6 +186,31 @@ fn a_process_that_dies_ends_the_run_and_its_checkpoint_resumes() {
         "{log}"
     );
     assert!(out.path().join("vectors.bin").exists(), "{log}");
+}
+
+#[test]
+fn processes_that_read_different_corpora_are_refused() {
+    let Some(mut mpi) = mpirun(1) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    std::fs::write(&a, "the cat sat on the mat\n".repeat(50)).unwrap();
+    std::fs::write(&b, "a dog ran in the park\n".repeat(50)).unwrap();
+    let out = dir.path().join("run").join("vectors.txt");
+    let train = |corpus: &Path| {
+        let mut args: Vec<std::ffi::OsString> = ["train", "--distributed", "--min-count", "1"]
+            .map(Into::into)
+            .to_vec();
+        args.extend(["--corpus".into(), corpus.into(), "--output".into()]);
+        args.push(out.clone().into());
+        args
+    };
+    // One process on each file: MPI's multiple-program form, `A : B`.
+    mpi.args(train(&a))
+        .args([":", "-np", "1", env!("CARGO_BIN_EXE_wordvec")]);
+    let o = mpi.args(train(&b)).output().unwrap();
+    let log = stderr(&o);
+    assert!(!o.status.success(), "{log}");
+    assert!(log.contains("reads a different corpus"), "{log}");
 }
 
 /// The pid of the `wordvec` process of MPI rank `rank` whose command line names `output`.

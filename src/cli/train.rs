@@ -37,7 +37,7 @@ pub struct TrainArgs {
     #[arg(long = "continue", requires = "corpus", conflicts_with = "resume")]
     continue_from: Option<PathBuf>,
     /// Train one model with every process `mpirun` (or `srun`) started, each on its share of
-    /// the corpus, meeting every --sync-words words to average the most frequent words' rows;
+    /// the corpus, meeting every --sync-words words to merge the most frequent words' rows;
     /// process 0 writes the outputs and checkpoints (`--resume` one with `--distributed`, and
     /// as many processes or any number that divides its readers). Needs a wordvec built with
     /// `--features mpi`.
@@ -46,7 +46,7 @@ pub struct TrainArgs {
     /// Distributed runs: words each process trains between two syncs.
     #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().words)]
     sync_words: u64,
-    /// Distributed runs: the most frequent words' rows the smallest sync averages (pWord2Vec's
+    /// Distributed runs: the most frequent words' rows the smallest sync merges (pWord2Vec's
     /// schedule: twice as many every second sync, four times every fourth, …).
     #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().rows)]
     sync_rows: usize,

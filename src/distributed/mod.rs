@@ -1,11 +1,12 @@
 //! Data-parallel training over several processes, the scheme of Intel's pWord2Vec (Ji et al.,
 //! "Parallelizing Word2Vec in Shared and Distributed Memory"): every process counts its share of
 //! the corpus and the counts are merged, so all hold one vocabulary; each trains its share of
-//! every epoch with the usual kernels and, every `--sync-words` words it trains, averages the
-//! most frequent words' rows with the others (the frequency-sorted vocabulary puts them first)
-//! and adds up the words trained, so the learning rate follows the run's whole count; the whole
-//! model is averaged at each epoch's end. Optimizer state stays with each process: it describes
-//! the steps that process took, and averaging it would double the traffic of the stateful rules.
+//! every epoch with the usual kernels and, every `--sync-words` words it trains, merges the
+//! most frequent words' rows with the others' (the frequency-sorted vocabulary puts them first;
+//! how rows merge: `sync::MOST_STEPS`) and adds up the words trained, so the learning rate
+//! follows the run's whole count; the whole model is merged at each epoch's end. Optimizer
+//! state stays with each process: it describes the steps that process took, and merging it
+//! would double the traffic of the stateful rules.
 //!
 //! The processes talk through a [`Collective`]: MPI's (the `mpi` cargo feature, under `mpirun`),
 //! or none for a run of one process.
@@ -78,17 +79,9 @@ pub(crate) fn first_disagreeing(cluster: &dyn Collective, fingerprint: u64) -> O
     all.iter().position(|theirs| theirs[..] != mine)
 }
 
-/// FNV-1a's starting value: the fingerprint of nothing.
-pub(crate) const FINGERPRINT_START: u64 = 0xcbf2_9ce4_8422_2325;
-
 /// FNV-1a over `bytes`: the fingerprint processes compare to check they hold the same thing.
 pub(crate) fn fingerprint(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    fingerprint_from(FINGERPRINT_START, bytes)
-}
-
-/// [`fingerprint`] of what came before (`hash`) followed by `bytes`.
-pub(crate) fn fingerprint_from(hash: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes
-        .into_iter()
-        .fold(hash, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }

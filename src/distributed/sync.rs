@@ -1,18 +1,16 @@
 //! When the processes of a distributed run meet, and what they exchange: pWord2Vec's schedule
 //! on a count of words instead of a clock, so a run can be repeated.
 
-use serde::{Deserialize, Serialize};
-
 use super::Cluster;
 use crate::error::{Error, Result};
 use crate::train::Position;
 
-/// How often the processes of a distributed run average their hot rows, and how many.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How often the processes of a distributed run merge their hot rows, and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncSettings {
     /// Words a process trains between two syncs.
     pub words: u64,
-    /// The hot rows of the sync that averages fewest: the most frequent words' rows (under
+    /// The hot rows of the sync that merges fewest: the most frequent words' rows (under
     /// hierarchical softmax, the output rows of the nodes nearest the root).
     pub rows: usize,
 }
@@ -28,7 +26,7 @@ impl Default for SyncSettings {
     }
 }
 
-/// The hot rows sync number `sync` (from 1) averages: pWord2Vec's doubling, `rows` at every
+/// The hot rows sync number `sync` (from 1) merges: pWord2Vec's doubling, `rows` at every
 /// other sync, twice that at every fourth, four times at every eighth, and so on, so that rarer
 /// words' rows meet less often, in proportion to how often they are trained.
 pub fn rows_at_sync(sync: u64, rows: usize) -> usize {
@@ -90,7 +88,8 @@ pub(crate) struct Syncer {
 }
 
 impl Syncer {
-    /// A syncer for a step whose weights (the same on every process) `rows` reaches.
+    /// A syncer for a step whose weights (the same on every process) `rows` reaches. A process
+    /// alone merges nothing and keeps no copy.
     pub fn new(
         cluster: Cluster,
         settings: SyncSettings,
@@ -98,16 +97,14 @@ impl Syncer {
         rows: StepRows,
     ) -> Self {
         let mut bases: Vec<Vec<f32>> = Vec::new();
-        let alone = cluster.processes() == 1;
-        rows(None, &mut |matrix, _, values| {
-            if alone {
-                return;
-            }
-            if bases.len() <= matrix {
-                bases.resize_with(matrix + 1, Vec::new);
-            }
-            bases[matrix].extend_from_slice(values);
-        });
+        if cluster.processes() > 1 {
+            rows(None, &mut |matrix, _, values| {
+                if bases.len() <= matrix {
+                    bases.resize_with(matrix + 1, Vec::new);
+                }
+                bases[matrix].extend_from_slice(values);
+            });
+        }
         Syncer {
             cluster,
             settings,
@@ -169,11 +166,14 @@ impl Syncer {
             .collect()
     }
 
-    /// Checks that every process ended with the same weights, `fingerprint` this one's (see
-    /// [`super::fingerprint`]).
-    pub fn check_agree(&self, fingerprint: u64) -> Result<()> {
+    /// Checks, after the last epoch's merge of every row, that every process holds the same
+    /// weights; returns their fingerprint. The merged copy is the weights then, so it is what
+    /// is fingerprinted.
+    pub fn check_agree(&self) -> Result<u64> {
+        let values = self.bases.iter().flatten();
+        let fingerprint = super::fingerprint(values.flat_map(|v| v.to_le_bytes()));
         match super::first_disagreeing(self.cluster.as_ref(), fingerprint) {
-            None => Ok(()),
+            None => Ok(fingerprint),
             Some(rank) => Err(Error::Config(format!(
                 "process {rank} ended with other weights than process {}'s after the final merge",
                 self.cluster.rank()

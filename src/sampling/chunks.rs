@@ -52,14 +52,12 @@ pub struct ChunkConfig {
     pub share: (usize, usize),
 }
 
-impl ChunkConfig {
-    /// Reader `r` of this process among every process's readers, and how many there are: where
-    /// it reads and what it draws.
-    pub fn global_reader(&self, r: usize) -> (usize, usize) {
-        let readers = self.readers.max(1);
-        let (rank, processes) = self.share;
-        (rank * readers + r, processes.max(1) * readers)
-    }
+/// Reader `r` of the `readers` of the process `share` (`(rank, processes)`) among every
+/// process's readers, and how many there are: where it reads and what it draws.
+pub fn global_reader(share: (usize, usize), readers: usize, r: usize) -> (usize, usize) {
+    let (rank, processes) = share;
+    let readers = readers.max(1);
+    (rank * readers + r, processes.max(1) * readers)
 }
 
 /// The reader threads of one epoch; receive chunks with [`ChunkProducer::next_chunk`].
@@ -77,7 +75,7 @@ impl ChunkProducer {
             .map(|r| {
                 let (corpus, vocab, tx) = (corpus.clone(), vocab.clone(), tx.clone());
                 let subsampler = subsampler.clone();
-                let (global, all) = config.global_reader(r);
+                let (global, all) = global_reader(config.share, readers, r);
                 let stream = ((config.epoch as u64) << 16) | global as u64;
                 let part = Part {
                     reader: r,

@@ -9,7 +9,7 @@ mod sentences;
 mod subsample;
 
 pub use batches::{Batch, BatchProducer, Message, PairConfig, reduced_window};
-pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer, SENTENCE_END};
+pub use chunks::{CHUNK_TOKENS, Chunk, ChunkConfig, ChunkProducer, SENTENCE_END, global_reader};
 pub use cooccur::{
     CooccurConfig, CooccurStats, Cooccurrence, MAX_COOCCUR_WINDOW, RunReader, count_cooccurrences,
 };

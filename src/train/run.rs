@@ -89,10 +89,7 @@ impl Run {
             check_distributed(&config)?;
         }
         let lock = hold(&run_dir(&config), &options)?;
-        let mut inputs = Inputs::open(&config, options.quiet, lock)?;
-        if options.quiet && options.distributed.is_some() {
-            inputs.benchmarks = None;
-        }
+        let inputs = Inputs::open(&config, options.quiet, lock)?.for_this_process(&options)?;
         // A model no machine holds is refused before the corpus is counted.
         super::memory::check(&config, 1, None)?;
         let (vocab, stats, source) = match &config.vocab {
@@ -186,10 +183,7 @@ impl Run {
         if let Some(name) = config.output.file_name() {
             config.output = dir.join(name);
         }
-        let mut inputs = Inputs::open(&config, options.quiet, lock)?;
-        if options.quiet && options.distributed.is_some() {
-            inputs.benchmarks = None;
-        }
+        let inputs = Inputs::open(&config, options.quiet, lock)?.for_this_process(&options)?;
         // Checkpoints from before the corpus was recorded hold none to compare with.
         if !checkpoint.corpus.is_empty() {
             check_unchanged(&checkpoint.corpus, &inputs.fingerprint)?;
@@ -395,6 +389,30 @@ impl Inputs {
         })
     }
 
+    /// The inputs as this process of a distributed run takes them: its corpus checked against
+    /// every other process's (a file that differs from one machine to the next would train
+    /// different text under one vocabulary), and only process 0, which reports, evaluating.
+    fn for_this_process(mut self, options: &RunOptions) -> Result<Inputs> {
+        let Some(distributed) = &options.distributed else {
+            return Ok(self);
+        };
+        let cluster = distributed.cluster.as_ref();
+        // The files' contents, wherever each process keeps them (the embedded corpus is written
+        // to a temporary folder of each).
+        let seen = self.fingerprint.iter();
+        let contents = seen.flat_map(|f| [f.len.to_le_bytes(), u64::from(f.crc32).to_le_bytes()]);
+        if let Some(rank) = first_disagreeing(cluster, fingerprint(contents.flatten())) {
+            return Err(Error::Config(format!(
+                "process {rank} reads a different corpus from process {}'s (its files' sizes or contents differ): every process must read the same files",
+                cluster.rank()
+            )));
+        }
+        if !leads(Some(&distributed.cluster)) {
+            self.benchmarks = None;
+        }
+        Ok(self)
+    }
+
     fn into_run(
         self,
         config: TrainConfig,
@@ -429,6 +447,12 @@ impl Inputs {
 
 /// What a distributed run can train: word2vec's fused kernels, word-level.
 fn check_distributed(config: &TrainConfig) -> Result<()> {
+    if config.corpus.iter().any(|p| p == Path::new(STDIN)) {
+        return Err(Error::Config(
+            "--corpus -: every process of a distributed run reads the corpus itself, and only one has the standard input: give a file"
+                .into(),
+        ));
+    }
     if config.word2vec().is_none() || config.update != UpdateKind::Fused {
         return Err(Error::Config(
             "--distributed trains word2vec's fused kernels (skip-gram or CBOW, --update fused): GloVe's co-occurrences would have to be merged across processes first, and the autodiff path keeps no rows to average"

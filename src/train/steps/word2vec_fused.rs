@@ -16,7 +16,7 @@ use crate::kernels::{
 };
 use crate::model::{HuffmanTree, SubwordBags, Word2Vec};
 use crate::rng::rng_for;
-use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler};
+use crate::sampling::{ChunkConfig, ChunkProducer, NegativeSampler, global_reader};
 use crate::tensors::{matrix, to_host};
 use crate::text::{Corpus, Vocab};
 use crate::train::checkpoint::{Checkpoint, Position};
@@ -123,7 +123,7 @@ impl<'a> FusedWord2Vec<'a> {
             // A distributed run meets after a chunk: chunks no longer than a sync's words.
             chunk_tokens: distributed.map_or(chunk_tokens(config, &vocab), |d| {
                 let sync = usize::try_from(d.sync.words).unwrap_or(usize::MAX);
-                chunk_tokens(config, &vocab).min(sync.max(1))
+                sync.clamp(1, chunk_tokens(config, &vocab))
             }),
             weights: Some(weights),
             config,
@@ -254,7 +254,7 @@ impl Step for FusedWord2Vec<'_> {
         let n = chunk.tokens.len();
         let tokens = Tensor::<1, Int>::from_data(TensorData::new(chunk.tokens, [n]), &self.device);
         // Each process's readers draw their own windows and noise.
-        let reader = self.share.0 * position.consumed.len() + chunk.reader;
+        let (reader, _) = global_reader(self.share, position.consumed.len(), chunk.reader);
         let seed = chunk_seed(self.config.seed, position.epoch, reader, chunk.index);
         let settings = self.settings(lr_start as f32, lr_end as f32, seed);
         let weights = self
@@ -290,9 +290,8 @@ impl Step for FusedWord2Vec<'_> {
             .take()
             .expect("the weights are back after each step");
         let words = self.vocab.len();
-        // The input's hot rows are its most frequent words' (the subword model's buckets meet
-        // only when the whole model does), the output's those words' or, under hierarchical
-        // softmax, the nodes nearest the root, which every path crosses.
+        // The input's hot rows are its most frequent words', the output's those words' or,
+        // under hierarchical softmax, the nodes nearest the root, which every path crosses.
         let rows = |n: usize, hot_last: bool| match hot {
             None => 0..n,
             Some(k) if hot_last => n.saturating_sub(k.min(words))..n,
