@@ -257,6 +257,71 @@ impl Syncer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::distributed::Collective;
+    use std::sync::Arc;
+
+    /// Process 0 of `processes`, whose sums add what the others sent: `others`, element by
+    /// element.
+    struct Peers {
+        processes: usize,
+        others: Vec<f32>,
+    }
+
+    impl Collective for Peers {
+        fn rank(&self) -> usize {
+            0
+        }
+        fn processes(&self) -> usize {
+            self.processes
+        }
+        fn sum_f32(&self, values: &mut [f32]) {
+            values
+                .iter_mut()
+                .zip(&self.others)
+                .for_each(|(v, o)| *v += o);
+        }
+        fn sum_u64(&self, _: &mut [u64]) {}
+        fn all_gather(&self, bytes: &[u8]) -> Vec<Vec<u8>> {
+            vec![bytes.to_vec(); self.processes]
+        }
+    }
+
+    /// Three rows of two values, all starting at zero; this process stepped `mine`, the others
+    /// sent `others` (their steps, then how many of them stepped each row). The merged rows.
+    fn merged(processes: usize, mine: [f32; 6], others: Vec<f32>) -> Vec<f32> {
+        let cluster: Cluster = Arc::new(Peers { processes, others });
+        let mut weights = vec![0.0f32; 6];
+        let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
+            merge(0, 0, &mut weights)
+        };
+        let mut syncer = Syncer::new(cluster, SyncSettings::default(), (2, 0), &mut rows);
+        weights.copy_from_slice(&mine);
+        let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
+            merge(0, 0, &mut weights)
+        };
+        syncer.merge(None, &mut rows);
+        assert_eq!(syncer.bases[0], weights, "the copy is the merged rows");
+        weights
+    }
+
+    #[test]
+    fn a_row_takes_the_steps_of_those_that_trained_it_up_to_twice_their_mean() {
+        // Row 0 both processes stepped, row 1 only the other, row 2 only this one: each takes
+        // every step.
+        let two = merged(
+            2,
+            [1., 1., 0., 0., 2., 0.],
+            vec![3., 3., 4., 0., 0., 0., 1., 1., 0.],
+        );
+        assert_eq!(two, [4., 4., 4., 0., 2., 0.]);
+        // Four processes stepped row 0 (these steps sum to 10): it takes twice their mean, 5.
+        let four = merged(
+            4,
+            [1., 1., 0., 0., 2., 0.],
+            vec![9., 9., 4., 0., 0., 0., 3., 1., 0.],
+        );
+        assert_eq!(four, [5., 5., 4., 0., 2., 0.]);
+    }
 
     #[test]
     fn hot_rows_double_at_every_other_sync() {
