@@ -1,7 +1,8 @@
 //! `train --distributed` under `mpirun` on this machine (loopback TCP, as CI runs it): one
 //! process trains what a run without MPI trains, bit for bit; two share one vocabulary (the one
 //! a single process counts) and end with the same weights; processes that read different
-//! files are refused; a process that dies ends the run, and the run's last checkpoint resumes.
+//! files are refused; a process that dies ends the run, and the run's last checkpoint resumes;
+//! on wgpu (Mesa's software driver in CI) the processes end with the same weights too.
 #![cfg(feature = "mpi")]
 
 mod common;
@@ -119,6 +120,28 @@ fn two_processes_share_one_vocabulary_and_end_with_the_same_weights() {
         a != b,
         "two processes train their own shares, not the single run's course"
     );
+}
+
+/// On a GPU backend each process of a machine takes its own GPU, or shares the first where the
+/// machine has fewer (Mesa's software device, CI's, is one device and no discrete GPU: the
+/// second process shares it, and the log says so); the GPU kernel's rows meet as the CPU's do.
+#[test]
+fn processes_on_wgpu_end_with_the_same_weights() {
+    let Some(mut mpi) = mpirun(2) else { return };
+    let out = tempfile::tempdir().unwrap();
+    let args = train_args(out.path(), 2);
+    let verbose: Vec<&String> = args.iter().filter(|a| *a != "--quiet").collect();
+    mpi.args(verbose)
+        .args(["--distributed", "--sync-words", "2000", "--backend", "wgpu"]);
+    let log = stderr(&run(mpi));
+    assert!(
+        log.contains("every process holds the same weights"),
+        "{log}"
+    );
+    if log.contains("process 1: GPU 1") {
+        assert!(log.contains("it shares the first GPU"), "{log}");
+    }
+    assert!(out.path().join("vectors.bin").exists(), "{log}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! the corpus and the counts are merged, so all hold one vocabulary; each trains its share of
 //! every epoch with the usual kernels and, every `--sync-words` words it trains, merges the
 //! most frequent words' rows with the others' (the frequency-sorted vocabulary puts them first;
-//! how rows merge: `sync::MOST_STEPS`) and adds up the words trained, so the learning rate
+//! how rows merge: `sync::rate_scale`) and adds up the words trained, so the learning rate
 //! follows the run's whole count; the whole model is merged at each epoch's end. Optimizer
 //! state stays with each process: it describes the steps that process took, and merging it
 //! would double the traffic of the stateful rules.
@@ -18,7 +18,7 @@ mod vocab;
 
 #[cfg(feature = "mpi")]
 pub use mpi::Mpi;
-pub use sync::{SyncSettings, rows_at_sync};
+pub use sync::{SyncSettings, rate_scale, rows_at_sync};
 pub(crate) use sync::{Syncer, Wants};
 
 use std::sync::Arc;
@@ -30,6 +30,9 @@ pub trait Collective: Send + Sync {
     fn rank(&self) -> usize;
     /// How many processes train.
     fn processes(&self) -> usize;
+    /// This process's place among those on its machine, 0 first: the GPU of the machine's it
+    /// takes.
+    fn local_rank(&self) -> usize;
     /// Sums `values` element by element over every process, in place.
     fn sum_f32(&self, values: &mut [f32]);
     /// Sums `values` element by element over every process, in place.

@@ -21,6 +21,7 @@ pub struct Mpi {
     universe: Mutex<Universe>,
     rank: usize,
     processes: usize,
+    local_rank: usize,
 }
 
 impl Mpi {
@@ -30,9 +31,12 @@ impl Mpi {
         let (universe, _) = mpi::initialize_with_threading(Threading::Serialized)
             .ok_or_else(|| Error::Config("MPI was already started in this process".into()))?;
         let world = universe.world();
+        // The processes that share this one's memory: its machine's.
+        let machine = world.split_shared(world.rank());
         Ok(Mpi {
             rank: world.rank() as usize,
             processes: world.size() as usize,
+            local_rank: machine.rank() as usize,
             universe: Mutex::new(universe),
         })
     }
@@ -50,6 +54,10 @@ impl Collective for Mpi {
 
     fn processes(&self) -> usize {
         self.processes
+    }
+
+    fn local_rank(&self) -> usize {
+        self.local_rank
     }
 
     fn sum_f32(&self, values: &mut [f32]) {
@@ -75,6 +83,10 @@ impl Collective for Mpi {
             let mut lens = vec![0u64; self.processes];
             world.all_gather_into(&(bytes.len() as u64), &mut lens[..]);
             let total: u64 = lens.iter().sum();
+            // Nothing to gather (MPI refuses empty buffers), as every process knows.
+            if total == 0 {
+                return vec![Vec::new(); self.processes];
+            }
             let fits = lens.iter().all(|&l| l < Count::MAX as u64) && total < Count::MAX as u64;
             let mut all = vec![0u8; total as usize];
             if fits {

@@ -40,15 +40,19 @@ pub fn rows_at_sync(sync: u64, rows: usize) -> usize {
 pub(crate) type StepRows<'a> =
     &'a mut dyn FnMut(Option<usize>, &mut dyn FnMut(usize, usize, &mut [f32]));
 
-/// How many processes' steps a merged row takes at most: the sum of the steps of the processes
-/// that trained it, scaled down to this many times their mean. A rare word's row, trained by one
-/// process, takes its steps whole, as one model would (an average over every process keeps 1/N
-/// of them, as if the rate were divided by the number of processes: pWord2Vec averages, and on
-/// enwiki-1m two processes trained WS-353 ρ 0.18 that way against 0.33 with the sum). But each
-/// process steps a frequent word's row from a copy that lacks the others' steps since the last
-/// sync, so the sum of N processes' steps overshoots: with four processes it diverged, on
-/// enwiki-1m and enwiki-17m alike; with two it trained as well as one process.
-const MOST_STEPS: f32 = 2.0;
+/// How much faster than the run's rate each of `processes` processes steps: (N + 1) / 2; a
+/// merge then moves each row by the sum of the processes' steps divided by as much. A row that
+/// moves little between syncs (a rare word's, whose steps add up as one model's would) so takes
+/// the run's rate's steps whatever the number of processes that trained it. A frequent word's
+/// row, which every process drives towards the same point between syncs, lands 2N / (N + 1)
+/// times as far, short of twice: it swings past that point by less each sync and settles. Summed
+/// at the run's rate, each process's steps taken from a copy that lacks the others', the swing
+/// never shrinks and grows past two processes (training diverges); averaged at N times the rate,
+/// the processes' copies drift further apart between syncs, and the step a row takes from the
+/// others' stale rows costs more than the swing.
+pub fn rate_scale(processes: usize) -> f64 {
+    (processes as f64 + 1.0) / 2.0
+}
 
 /// What a process asks of the next sync.
 #[derive(Debug, Clone, Copy, Default)]
@@ -69,14 +73,13 @@ pub(crate) struct Decided {
 }
 
 /// The part of a run that meets the other processes: after each unit trained, at the syncs,
-/// and at each epoch's end, where rows are merged (see [`MOST_STEPS`]).
+/// and at each epoch's end, where rows are merged (see [`rate_scale`]).
 pub(crate) struct Syncer {
     cluster: Cluster,
     settings: SyncSettings,
     /// Every matrix as it was after the last sync that reached its rows, the same on every
-    /// process; `dim` values a row.
+    /// process.
     bases: Vec<Vec<f32>>,
-    dim: usize,
     /// The run's words when this process took it up (a resumed run's), syncs so far, and words
     /// this process trained since the last one and in all.
     start_words: u64,
@@ -90,12 +93,7 @@ pub(crate) struct Syncer {
 impl Syncer {
     /// A syncer for a step whose weights (the same on every process) `rows` reaches. A process
     /// alone merges nothing and keeps no copy.
-    pub fn new(
-        cluster: Cluster,
-        settings: SyncSettings,
-        (dim, start_words): (usize, u64),
-        rows: StepRows,
-    ) -> Self {
+    pub fn new(cluster: Cluster, settings: SyncSettings, start_words: u64, rows: StepRows) -> Self {
         let mut bases: Vec<Vec<f32>> = Vec::new();
         if cluster.processes() > 1 {
             rows(None, &mut |matrix, _, values| {
@@ -109,7 +107,6 @@ impl Syncer {
             cluster,
             settings,
             bases,
-            dim,
             start_words,
             syncs: 0,
             since: 0,
@@ -120,6 +117,11 @@ impl Syncer {
 
     pub fn processes(&self) -> usize {
         self.cluster.processes()
+    }
+
+    /// How much faster than the run's rate this process steps ([`rate_scale`]).
+    pub fn rate_scale(&self) -> f64 {
+        rate_scale(self.processes())
     }
 
     /// What the syncs did, for the log: how many, and how many bytes of rows were summed.
@@ -215,40 +217,25 @@ impl Syncer {
         (counts[1] == self.processes() as u64, decided)
     }
 
-    /// Each of the rows `hot` (or all) moves from its last merged value by the steps the
-    /// processes that trained it took since: all of them where one or two did, twice their mean
-    /// where more did ([`MOST_STEPS`]; see [`Syncer`]).
+    /// Each of the rows `hot` (or all) moves from its last merged value by the sum of the steps
+    /// every process took since, divided by [`rate_scale`].
     fn merge(&mut self, hot: Option<usize>, rows: StepRows) {
         // Alone, a process's rows are the run's already (and x − b + b may round away from x).
         if self.processes() == 1 {
             return;
         }
-        let (cluster, bases, bytes, dim) =
-            (&self.cluster, &mut self.bases, &mut self.bytes, self.dim);
-        let mut exchange = Vec::new();
+        let share = (1.0 / rate_scale(self.processes())) as f32;
+        let (cluster, bases, bytes) = (&self.cluster, &mut self.bases, &mut self.bytes);
+        let mut steps = Vec::new();
         rows(hot, &mut |matrix, offset, values| {
             let base = &mut bases[matrix][offset..offset + values.len()];
-            // This process's steps, then a 1 for each row it stepped: summed, the steps of
-            // every process and how many took them.
-            exchange.clear();
-            exchange.extend(values.iter().zip(base.iter()).map(|(v, b)| v - b));
-            let stepped = |row: &[f32]| row.iter().any(|&s| s != 0.0) as u8 as f32;
-            let flags: Vec<f32> = exchange.chunks(dim).map(stepped).collect();
-            exchange.extend(flags);
-            *bytes += 4 * exchange.len() as u64;
-            cluster.sum_f32(&mut exchange);
-            let (steps, takers) = exchange.split_at(values.len());
-            for (r, &n) in takers.iter().enumerate() {
-                let share = n.min(MOST_STEPS) / n.max(1.0);
-                let at = r * dim..(r + 1) * dim;
-                for ((v, b), s) in values[at.clone()]
-                    .iter_mut()
-                    .zip(&mut base[at.clone()])
-                    .zip(&steps[at])
-                {
-                    *v = *b + s * share;
-                    *b = *v;
-                }
+            steps.clear();
+            steps.extend(values.iter().zip(base.iter()).map(|(v, b)| v - b));
+            *bytes += 4 * steps.len() as u64;
+            cluster.sum_f32(&mut steps);
+            for ((v, b), s) in values.iter_mut().zip(base.iter_mut()).zip(&steps) {
+                *v = *b + s * share;
+                *b = *v;
             }
         });
     }
@@ -274,6 +261,9 @@ mod tests {
         fn processes(&self) -> usize {
             self.processes
         }
+        fn local_rank(&self) -> usize {
+            0
+        }
         fn sum_f32(&self, values: &mut [f32]) {
             values
                 .iter_mut()
@@ -286,16 +276,16 @@ mod tests {
         }
     }
 
-    /// Three rows of two values, all starting at zero; this process stepped `mine`, the others
-    /// sent `others` (their steps, then how many of them stepped each row). The merged rows.
-    fn merged(processes: usize, mine: [f32; 6], others: Vec<f32>) -> Vec<f32> {
+    /// Rows of two values starting at `base`; this process stepped them to `mine`, the others
+    /// sent `others` (the sum of their steps). The merged rows.
+    fn merged(processes: usize, base: &[f32], mine: &[f32], others: Vec<f32>) -> Vec<f32> {
         let cluster: Cluster = Arc::new(Peers { processes, others });
-        let mut weights = vec![0.0f32; 6];
+        let mut weights = base.to_vec();
         let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
             merge(0, 0, &mut weights)
         };
-        let mut syncer = Syncer::new(cluster, SyncSettings::default(), (2, 0), &mut rows);
-        weights.copy_from_slice(&mine);
+        let mut syncer = Syncer::new(cluster, SyncSettings::default(), 0, &mut rows);
+        weights.copy_from_slice(mine);
         let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
             merge(0, 0, &mut weights)
         };
@@ -305,22 +295,45 @@ mod tests {
     }
 
     #[test]
-    fn a_row_takes_the_steps_of_those_that_trained_it_up_to_twice_their_mean() {
-        // Row 0 both processes stepped, row 1 only the other, row 2 only this one: each takes
-        // every step.
+    fn a_row_moves_by_the_sum_of_the_steps_over_the_rate_scale() {
+        // Row 0 both processes stepped, row 1 only the other, row 2 only this one.
         let two = merged(
             2,
-            [1., 1., 0., 0., 2., 0.],
-            vec![3., 3., 4., 0., 0., 0., 1., 1., 0.],
+            &[0.0; 6],
+            &[1.5, 1.5, 0., 0., 3., 0.],
+            vec![3., 3., 6., 0., 0., 0.],
         );
-        assert_eq!(two, [4., 4., 4., 0., 2., 0.]);
-        // Four processes stepped row 0 (these steps sum to 10): it takes twice their mean, 5.
-        let four = merged(
-            4,
-            [1., 1., 0., 0., 2., 0.],
-            vec![9., 9., 4., 0., 0., 0., 3., 1., 0.],
+        assert_close(&two, &[3., 3., 4., 0., 2., 0.]);
+        let four = merged(4, &[1.0; 2], &[2.0, 1.0], vec![8., -1.]);
+        assert_close(&four, &[1. + 9. / 2.5, 1. - 1. / 2.5]);
+    }
+
+    fn assert_close(a: &[f32], b: &[f32]) {
+        assert!(
+            a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6),
+            "{a:?} {b:?}"
         );
-        assert_eq!(four, [5., 5., 4., 0., 2., 0.]);
+    }
+
+    #[test]
+    fn a_row_every_process_drives_to_one_point_settles_there() {
+        // Each process steps the row all the way to 1 between syncs: the sum of their steps
+        // overshoots, by less each sync.
+        for processes in [2, 4, 8] {
+            let (mut row, mut swing) = ([0.0f32, 0.0], 1.0f32);
+            while swing > 1e-4 {
+                let step = 1.0 - row[0];
+                let others = vec![step * (processes - 1) as f32; 2];
+                row = merged(processes, &row, &[1.0, 1.0], others)
+                    .try_into()
+                    .unwrap();
+                assert!(
+                    (1.0 - row[0]).abs() < swing,
+                    "{processes} processes: {row:?}"
+                );
+                swing = (1.0 - row[0]).abs();
+            }
+        }
     }
 
     #[test]

@@ -96,13 +96,13 @@ pub(crate) fn drive<S: Step>(
         }
     }
     let mut syncer = control.distributed.clone().map(|d| {
-        let start = (config.dim, position.words);
-        Syncer::new(d.cluster, d.sync, start, &mut |hot, merge| {
+        Syncer::new(d.cluster, d.sync, position.words, &mut |hot, merge| {
             step.merge_rows(hot, merge)
         })
     });
     let mut monitor = Monitor::start(config, &vocab, control, &position)?;
-    let schedule = Schedule::new(config, monitor.total_words());
+    let rate_scale = syncer.as_ref().map_or(1.0, Syncer::rate_scale);
+    let schedule = Schedule::new(config, monitor.total_words()).scaled(rate_scale);
     let trained = epochs(
         &mut step,
         &mut position,

@@ -36,7 +36,7 @@ pub use config::{
     ModelKind, ModelOptions, OptimizerKind, OptimizerParams, Precision, TrainConfig, UpdateKind,
     Word2VecOptions, parse_duration,
 };
-pub use device::select_device;
+pub use device::{select_device, select_gpu};
 #[cfg(feature = "cli")]
 pub use flags::{ReadingFlags, TrainFlags, document_defaults};
 pub use metrics::{METRICS_FILE, MetricRecord, MetricsLog, Observer, read_metrics};

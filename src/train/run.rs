@@ -15,8 +15,10 @@ use super::metrics::Observer;
 use super::monitor::{RunControl, run_dir};
 use super::outputs::{OutputPaths, RunSummary, save_outputs};
 use super::trained::Trained;
-use super::{Progress, TrainConfig, UpdateKind, select_device};
-use crate::distributed::{Collective, Distributed, fingerprint, first_disagreeing, leads};
+use super::{Progress, TrainConfig, UpdateKind, select_gpu};
+use crate::distributed::{
+    Collective, Distributed, fingerprint, first_disagreeing, leads, rate_scale,
+};
 use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::eval::Benchmarks;
@@ -89,7 +91,7 @@ impl Run {
             check_distributed(&config)?;
         }
         let lock = hold(&run_dir(&config), &options)?;
-        let inputs = Inputs::open(&config, options.quiet, lock)?.for_this_process(&options)?;
+        let inputs = Inputs::open(&config, &options, lock)?.for_this_process(&options)?;
         // A model no machine holds is refused before the corpus is counted.
         super::memory::check(&config, 1, None)?;
         let (vocab, stats, source) = match &config.vocab {
@@ -133,8 +135,9 @@ impl Run {
         }
         if let Some(d) = &options.distributed {
             progress.log(&format!(
-                "distributed: {} processes, each on its share of the corpus, averaging hot rows every {} words it trains",
+                "distributed: {} processes, each on its share of the corpus at {}× the rate, merging hot rows every {} words it trains",
                 d.cluster.processes(),
+                rate_scale(d.cluster.processes()),
                 d.sync.words
             ));
         }
@@ -183,7 +186,7 @@ impl Run {
         if let Some(name) = config.output.file_name() {
             config.output = dir.join(name);
         }
-        let inputs = Inputs::open(&config, options.quiet, lock)?.for_this_process(&options)?;
+        let inputs = Inputs::open(&config, &options, lock)?.for_this_process(&options)?;
         // Checkpoints from before the corpus was recorded hold none to compare with.
         if !checkpoint.corpus.is_empty() {
             check_unchanged(&checkpoint.corpus, &inputs.fingerprint)?;
@@ -240,7 +243,7 @@ impl Run {
         config.init_vectors = None;
         config.validate()?;
         let lock = hold(&run_dir(&config), &options)?;
-        let inputs = Inputs::open(&config, options.quiet, lock)?;
+        let inputs = Inputs::open(&config, &options, lock)?;
         let (new, stats) = Vocab::build(
             &inputs.corpus,
             config.min_count,
@@ -341,6 +344,8 @@ struct Inputs {
     /// The embedded corpus's folder, when the run trains on it.
     scratch: Option<tempfile::TempDir>,
     device: Device,
+    /// What the log should say of the processes' devices (a GPU shared for want of one each).
+    device_notes: Vec<String>,
     benchmarks: Option<Benchmarks>,
     /// The run folder, held from the start (see [`hold`]).
     lock: Option<FolderLock>,
@@ -349,9 +354,15 @@ struct Inputs {
 impl Inputs {
     /// The config checked, its device, its benchmarks (read first, so a typo fails at once)
     /// and its corpus (the embedded one, written to a temporary folder, when it names none).
-    /// `lock`: the run folder, held by the caller (see [`hold`]).
-    fn open(config: &TrainConfig, quiet: bool, lock: Option<FolderLock>) -> Result<Inputs> {
+    /// `lock`: the run folder, held by the caller (see [`hold`]). Each process of a distributed
+    /// run takes its own GPU of its machine's.
+    fn open(
+        config: &TrainConfig,
+        options: &RunOptions,
+        lock: Option<FolderLock>,
+    ) -> Result<Inputs> {
         config.validate()?;
+        let quiet = options.quiet;
         let (paths, scratch) = if config.corpus.is_empty() {
             let dir = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
             let path: PathBuf = dir.path().join("synthetic.txt");
@@ -363,7 +374,11 @@ impl Inputs {
         } else {
             (config.corpus.clone(), None)
         };
-        let device = select_device(config.backend)?;
+        let gpu = options
+            .distributed
+            .as_ref()
+            .map_or(0, |d| d.cluster.local_rank());
+        let (device, device_note) = select_gpu(config.backend, gpu)?;
         let benchmarks = benchmarks_for(config)?;
         let phrases = config
             .phrases
@@ -384,6 +399,7 @@ impl Inputs {
             corpus,
             scratch,
             device,
+            device_notes: device_note.into_iter().collect(),
             benchmarks,
             lock,
         })
@@ -410,6 +426,13 @@ impl Inputs {
         if !leads(Some(&distributed.cluster)) {
             self.benchmarks = None;
         }
+        // Process 0 logs for all.
+        let note = self.device_notes.concat();
+        let notes = cluster.all_gather(note.as_bytes()).into_iter().enumerate();
+        self.device_notes = notes
+            .filter(|(_, note)| !note.is_empty())
+            .map(|(rank, note)| format!("process {rank}: {}", String::from_utf8_lossy(&note)))
+            .collect();
         Ok(self)
     }
 
@@ -422,6 +445,9 @@ impl Inputs {
         progress: Progress,
         options: RunOptions,
     ) -> Run {
+        for note in &self.device_notes {
+            progress.log(note);
+        }
         Run {
             config,
             device: self.device,

@@ -29,6 +29,14 @@ impl Schedule {
         }
     }
 
+    /// The same schedule, every rate `scale` times as high (a distributed run's processes').
+    pub fn scaled(self, scale: f64) -> Self {
+        Schedule {
+            lr: self.lr * scale,
+            ..self
+        }
+    }
+
     /// The rate once `words` words are done.
     pub fn at(&self, words: u64) -> f64 {
         linear_lr(self.lr, self.linear, words, self.total_words)
