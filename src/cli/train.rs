@@ -43,12 +43,13 @@ pub struct TrainArgs {
     /// `--features mpi`.
     #[arg(long, conflicts_with = "continue_from")]
     distributed: bool,
-    /// Distributed runs: words each process trains between two syncs.
-    #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().words)]
-    sync_words: u64,
+    /// Distributed runs: words each process trains between two syncs [default: 200,000 over the
+    /// number of processes, 100,000 for two].
+    #[arg(long, requires = "distributed")]
+    sync_words: Option<u64>,
     /// Distributed runs: the most frequent words' rows the smallest sync merges (pWord2Vec's
     /// schedule: twice as many every second sync, four times every fourth, …).
-    #[arg(long, requires = "distributed", default_value_t = SyncSettings::default().rows)]
+    #[arg(long, requires = "distributed", default_value_t = SyncSettings::for_processes(1).rows)]
     sync_rows: usize,
     /// No progress output.
     #[arg(long)]
@@ -138,13 +139,17 @@ fn continue_from(previous: &Path, args: &TrainArgs, stop: Arc<AtomicBool>) -> an
 /// The run's options; with `--distributed`, the processes `mpirun` started (MPI begins here).
 fn options(args: &TrainArgs, stop: Arc<AtomicBool>) -> anyhow::Result<RunOptions> {
     let distributed = match args.distributed {
-        true => Some(Distributed {
-            cluster: cluster()?,
-            sync: SyncSettings {
-                words: args.sync_words,
-                rows: args.sync_rows,
-            },
-        }),
+        true => {
+            let cluster = cluster()?;
+            let default = SyncSettings::for_processes(cluster.processes());
+            Some(Distributed {
+                sync: SyncSettings {
+                    words: args.sync_words.unwrap_or(default.words),
+                    rows: args.sync_rows,
+                },
+                cluster,
+            })
+        }
         false => None,
     };
     Ok(RunOptions {

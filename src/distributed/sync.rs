@@ -15,16 +15,21 @@ pub struct SyncSettings {
     pub rows: usize,
 }
 
-impl Default for SyncSettings {
-    /// A few tenths of a second of one core's training between syncs (pWord2Vec meets every
-    /// tenth of a second); its smallest sync (1,024 words' rows).
-    fn default() -> Self {
+impl SyncSettings {
+    /// The default for `processes` processes: 200,000 words between syncs over all of them (a
+    /// few tenths of a second of two cores' training; pWord2Vec meets every tenth of a second),
+    /// since each trains 1/N of the words between two syncs and the rows drift apart with the
+    /// run's words, not a process's; the smallest sync 1,024 words' rows.
+    pub fn for_processes(processes: usize) -> Self {
         SyncSettings {
-            words: 100_000,
+            words: RUN_WORDS_BETWEEN_SYNCS / processes.max(1) as u64,
             rows: 1024,
         }
     }
 }
+
+/// The words the whole run trains between two syncs by default.
+const RUN_WORDS_BETWEEN_SYNCS: u64 = 200_000;
 
 /// The hot rows sync number `sync` (from 1) merges: pWord2Vec's doubling, `rows` at every
 /// other sync, twice that at every fourth, four times at every eighth, and so on, so that rarer
@@ -284,7 +289,12 @@ mod tests {
         let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
             merge(0, 0, &mut weights)
         };
-        let mut syncer = Syncer::new(cluster, SyncSettings::default(), 0, &mut rows);
+        let mut syncer = Syncer::new(
+            cluster,
+            SyncSettings::for_processes(processes),
+            0,
+            &mut rows,
+        );
         weights.copy_from_slice(mine);
         let mut rows = |_: Option<usize>, merge: &mut dyn FnMut(usize, usize, &mut [f32])| {
             merge(0, 0, &mut weights)
