@@ -481,7 +481,7 @@ fn check_distributed(config: &TrainConfig) -> Result<()> {
     }
     if config.word2vec().is_none() || config.update != UpdateKind::Fused {
         return Err(Error::Config(
-            "--distributed trains word2vec's fused kernels (skip-gram or CBOW, --update fused): GloVe's co-occurrences would have to be merged across processes first, and the autodiff path keeps no rows to average"
+            "--distributed trains word2vec's fused kernels (skip-gram or CBOW, --update fused): GloVe's co-occurrences would have to be counted per process and each entry given to one (a design: the guide's 'Several processes: MPI'), and the autodiff path keeps no rows to merge"
                 .into(),
         ));
     }
