@@ -97,10 +97,14 @@ impl Settings {
             .args(["--epochs", &self.epochs.to_string()])
             .args(["--threads", &self.threads.to_string()])
             .args(["--lr", &self.lr.to_string()])
-            .args(["--minn", &self.minn.to_string()])
-            .args(["--maxn", &self.maxn.to_string()])
-            .args(["--bucket", &self.bucket.to_string()])
             .args(["--seed", &seed.to_string(), "--quiet"]);
+        // Without n-grams wordvec trains its word-level model, which refuses the subword flags.
+        if self.maxn > 0 {
+            command
+                .args(["--minn", &self.minn.to_string()])
+                .args(["--maxn", &self.maxn.to_string()])
+                .args(["--bucket", &self.bucket.to_string()]);
+        }
         command
     }
 }
