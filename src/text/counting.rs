@@ -82,12 +82,7 @@ impl VocabBuilder {
 
     /// Adds one occurrence of `word`.
     pub fn add(&mut self, word: &[u8]) {
-        *self.tokens.get_mut() += 1;
-        let hash = word_hash(word);
-        let shard = self.shards[shard_of(hash)]
-            .get_mut()
-            .expect("no counting thread panicked");
-        shard.add(word, hash, 1, self.shard_limit);
+        self.add_count(word, 1);
     }
 
     /// Adds `count` occurrences of `word` (another count's, merged into this one).

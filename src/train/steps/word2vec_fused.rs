@@ -76,6 +76,7 @@ impl<'a> FusedWord2Vec<'a> {
     ) -> Result<Self> {
         let (progress, distributed) = (&control.progress, control.distributed.as_ref());
         let (rows, dim) = (vocab.len(), config.dim);
+        let tokens = chunk_tokens(config, &vocab);
         let Word2VecStart {
             input,
             output,
@@ -121,9 +122,9 @@ impl<'a> FusedWord2Vec<'a> {
             locks,
             lock_rows,
             // A distributed run meets after a chunk: chunks no longer than a sync's words.
-            chunk_tokens: distributed.map_or(chunk_tokens(config, &vocab), |d| {
+            chunk_tokens: distributed.map_or(tokens, |d| {
                 let sync = usize::try_from(d.sync.words).unwrap_or(usize::MAX);
-                sync.clamp(1, chunk_tokens(config, &vocab))
+                sync.clamp(1, tokens)
             }),
             weights: Some(weights),
             config,
