@@ -34,6 +34,15 @@ impl<'a> Bags<'a> {
         let w = word as usize;
         &self.rows[self.offsets[w] as usize..self.offsets[w + 1] as usize]
     }
+
+    /// Asks the cache for the rows of `word`'s bag in `input`, a while before they are read:
+    /// each is a miss in a matrix of millions of buckets.
+    #[inline(always)]
+    pub fn prefetch(&self, word: u32, input: &HogwildRows) {
+        for &r in self.bag(word) {
+            prefetch_row(input.row_address(r as usize), input.width());
+        }
+    }
 }
 
 /// The subword model's CBOW under window batching: the bags of the positions a sliding window
@@ -112,12 +121,10 @@ impl<'a> BagWindow<'a> {
     }
 
     /// Asks the cache for the rows of `word`'s bag, which a position about to enter the window
-    /// holds: each is a miss in a matrix of millions of buckets.
+    /// holds.
     #[inline(always)]
     pub fn prefetch(&self, word: u32) {
-        for &r in self.bags.bag(word) {
-            prefetch_row(self.input.row_address(r as usize), self.dim);
-        }
+        self.bags.prefetch(word, &self.input);
     }
 
     /// Adds slot `s`'s sum into `hidden`; returns its bag's length.

@@ -221,6 +221,10 @@ impl Worker<'_> {
                         self.cbow_example::<STATEFUL>(&contexts, mean, center, negative, lr)
                     }
                     (Architecture::SkipGram, Some(bags)) => {
+                        // The next centre's bag, one centre early.
+                        if let Some(next) = tokens.get(i + 1).and_then(|&t| self.valid(t)) {
+                            bags.prefetch(next, &self.shared.input);
+                        }
                         let follow = !STATEFUL && settings.batching == Batching::Pair;
                         let shift = if follow {
                             bags.follow[center as usize]
