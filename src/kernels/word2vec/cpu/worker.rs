@@ -70,6 +70,7 @@ pub(super) fn run_part(
         bag_rows: Vec::new(),
         bag_window: cbow_bag_window(shared, settings),
         targets: vec![0; most_targets],
+        targets_ahead: vec![0; most_targets],
         path_of: None,
         labels: vec![0.0; most_targets],
         loss: LossSum::default(),
@@ -151,6 +152,8 @@ struct Worker<'a> {
     bag_window: Option<BagWindow<'a>>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
+    /// The subword skip-gram's next context's noise words, drawn while `targets` trains.
+    targets_ahead: Vec<u32>,
     /// Hierarchical softmax: whose path `targets` holds.
     path_of: Option<u32>,
     labels: Vec<f32>,
@@ -466,9 +469,29 @@ impl Worker<'_> {
         gathered.clear();
         gathered.resize(dim, 0.0);
         let mut loss = 0.0f32;
-        for &context in contexts {
-            let count = self.draw_targets(context, negative);
+        // Noise words are drawn one context ahead, so their rows are on their way into the
+        // cache while the context before them trains: the same draws in the same order.
+        let noise = matches!(self.outputs, OutputTargets::Noise(_));
+        let mut ahead = match (noise, contexts.first()) {
+            (true, Some(&first)) => self.draw_targets(first, negative),
+            _ => 0,
+        };
+        for (k, &context) in contexts.iter().enumerate() {
+            let count = if noise {
+                let count = ahead;
+                if let Some(&next) = contexts.get(k + 1) {
+                    std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+                    ahead = self.draw_targets(next, negative);
+                    std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+                }
+                count
+            } else {
+                self.draw_targets(context, negative)
+            };
             loss += self.hidden_to_targets::<STATEFUL>(count, lr);
+            if noise {
+                std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+            }
             axpy(1.0, &self.grad, &mut gathered);
             if shift != 0.0 {
                 axpy(shift, &self.grad, &mut self.hidden);
