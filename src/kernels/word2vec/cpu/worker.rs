@@ -473,25 +473,21 @@ impl Worker<'_> {
         // cache while the context before them trains: the same draws in the same order.
         let noise = matches!(self.outputs, OutputTargets::Noise(_));
         let mut ahead = match (noise, contexts.first()) {
-            (true, Some(&first)) => self.draw_targets(first, negative),
+            (true, Some(&first)) => self.draw_ahead(first, negative),
             _ => 0,
         };
         for (k, &context) in contexts.iter().enumerate() {
             let count = if noise {
+                std::mem::swap(&mut self.targets, &mut self.targets_ahead);
                 let count = ahead;
                 if let Some(&next) = contexts.get(k + 1) {
-                    std::mem::swap(&mut self.targets, &mut self.targets_ahead);
-                    ahead = self.draw_targets(next, negative);
-                    std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+                    ahead = self.draw_ahead(next, negative);
                 }
                 count
             } else {
                 self.draw_targets(context, negative)
             };
             loss += self.hidden_to_targets::<STATEFUL>(count, lr);
-            if noise {
-                std::mem::swap(&mut self.targets, &mut self.targets_ahead);
-            }
             axpy(1.0, &self.grad, &mut gathered);
             if shift != 0.0 {
                 axpy(shift, &self.grad, &mut self.hidden);
@@ -503,6 +499,16 @@ impl Worker<'_> {
         self.window_steps = gathered;
         self.loss.sum += loss as f64;
         self.loss.pairs += contexts.len() as u64;
+    }
+
+    /// [`Worker::draw_targets`] of negative sampling into `targets_ahead`, leaving `targets`
+    /// as it is (the labels are the same for every such draw: the word, then its noise).
+    #[inline(always)]
+    fn draw_ahead(&mut self, word: u32, negative: u32) -> usize {
+        std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+        let count = self.draw_targets(word, negative);
+        std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+        count
     }
 
     /// Adds a gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
