@@ -18,8 +18,10 @@
 //! skipgram|cbow` (skipgram), `--loss negative|hierarchical` (negative), `--epochs N` (5),
 //! `--threads N` (2), `--lr X` (0.025 for skip-gram, 0.05 for CBOW), `--minn N` (3), `--maxn N`
 //! (6; 0 compares the word-level models, fastText's `-maxn 0`), `--bucket N` (2000000),
-//! `--seeds 1,2,3` (1), `--fasttext FILE[,FILE…]` (`fasttext` on the PATH), `--eval-dir DIR`
-//! (`../shared/data/eval`), `--wordvec FILE`, `--out DIR` (a temporary directory).
+//! `--ns-exponent X` (wordvec's noise words in proportion to count^X, where its default is
+//! word2vec's 0.75; fastText's is 0.5), `--seeds 1,2,3` (1), `--fasttext
+//! FILE[,FILE…]` (`fasttext` on the PATH), `--eval-dir DIR` (`../shared/data/eval`), `--wordvec
+//! FILE`, `--out DIR` (a temporary directory).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -43,6 +45,8 @@ struct Settings {
     minn: usize,
     maxn: usize,
     bucket: usize,
+    /// wordvec's noise distribution, when not its default (fastText's is fixed at count^0.5).
+    ns_exponent: Option<f64>,
 }
 
 impl Settings {
@@ -98,6 +102,9 @@ impl Settings {
             .args(["--threads", &self.threads.to_string()])
             .args(["--lr", &self.lr.to_string()])
             .args(["--seed", &seed.to_string(), "--quiet"]);
+        if let Some(exponent) = self.ns_exponent {
+            command.args(["--ns-exponent", &exponent.to_string()]);
+        }
         // Without n-grams wordvec trains its word-level model, which refuses the subword flags.
         if self.maxn > 0 {
             command
@@ -114,7 +121,7 @@ fn main() -> Result<()> {
     let corpus = corpus_arg(
         &args,
         "bench_fasttext CORPUS [--model skipgram|cbow] [--loss negative|hierarchical] [--epochs N] \
-         [--threads N] [--lr X] [--minn N] [--maxn N] [--bucket N] [--seeds 1,2,3] \
+         [--threads N] [--lr X] [--minn N] [--maxn N] [--bucket N] [--ns-exponent X] [--seeds 1,2,3] \
          [--fasttext FILE,…] [--eval-dir DIR] [--wordvec FILE] [--out DIR]",
     )?;
     let model: String = flag(&args, "--model", "skipgram".to_string())?;
@@ -134,6 +141,11 @@ fn main() -> Result<()> {
         minn: flag(&args, "--minn", 3)?,
         maxn: flag(&args, "--maxn", 6)?,
         bucket: flag(&args, "--bucket", 2_000_000)?,
+        // Given, or left to wordvec's default.
+        ns_exponent: match args.iter().any(|a| a == "--ns-exponent") {
+            true => Some(flag(&args, "--ns-exponent", 0.0)?),
+            false => None,
+        },
         model,
         loss,
     };
@@ -156,7 +168,7 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(&out)?;
     let words = count_words(&corpus)? as f64 * settings.epochs as f64;
     eprintln!(
-        "{}: {}, {} loss, n-grams {}..{} in {} buckets, {words:.0} words over {} epochs, {} threads, lr {}, seeds {seeds:?}",
+        "{}: {}, {} loss, n-grams {}..{} in {} buckets, {words:.0} words over {} epochs, {} threads, lr {}, wordvec's noise {}, seeds {seeds:?}",
         corpus.display(),
         settings.model,
         settings.loss,
@@ -165,7 +177,10 @@ fn main() -> Result<()> {
         settings.bucket,
         settings.epochs,
         settings.threads,
-        settings.lr
+        settings.lr,
+        settings
+            .ns_exponent
+            .map_or("its default".to_string(), |x| format!("count^{x}"))
     );
     let mut trainers: Vec<String> = builds.iter().map(|b| format!("fastText ({b})")).collect();
     trainers.push(match settings.maxn {
