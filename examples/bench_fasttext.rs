@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use common::{corpus_arg, flag, wordvec_binary};
+use common::{corpus_arg, flag, optional_flag, wordvec_binary};
 use table::{Row, count_words, print_table, run};
 
 /// The settings both trainers take.
@@ -142,10 +142,7 @@ fn main() -> Result<()> {
         maxn: flag(&args, "--maxn", 6)?,
         bucket: flag(&args, "--bucket", 2_000_000)?,
         // Given, or left to wordvec's default.
-        ns_exponent: match args.iter().any(|a| a == "--ns-exponent") {
-            true => Some(flag(&args, "--ns-exponent", 0.0)?),
-            false => None,
-        },
+        ns_exponent: optional_flag(&args, "--ns-exponent")?,
         model,
         loss,
     };

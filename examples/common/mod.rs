@@ -7,11 +7,17 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 pub fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> Result<T> {
+    Ok(optional_flag(args, name)?.unwrap_or(default))
+}
+
+/// The value after `name`, or `None` when the flag is not given.
+pub fn optional_flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>> {
     match args.iter().position(|a| a == name) {
-        None => Ok(default),
+        None => Ok(None),
         Some(i) => args
             .get(i + 1)
             .and_then(|v| v.parse().ok())
+            .map(Some)
             .with_context(|| format!("{name} needs a value")),
     }
 }
