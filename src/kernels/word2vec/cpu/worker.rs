@@ -72,6 +72,7 @@ pub(super) fn run_part(
         targets: vec![0; most_targets],
         targets_ahead: vec![0; most_targets],
         path_of: None,
+        ahead_of: None,
         labels: vec![0.0; most_targets],
         loss: LossSum::default(),
     };
@@ -152,10 +153,14 @@ struct Worker<'a> {
     bag_window: Option<BagWindow<'a>>,
     /// The current example's output rows and the label (1 or 0) each is trained towards.
     targets: Vec<u32>,
-    /// The subword skip-gram's next context's noise words, drawn while `targets` trains.
+    /// Noise words drawn one example early, while `targets` trains: the subword skip-gram's
+    /// next context's, the other models' next centre's.
     targets_ahead: Vec<u32>,
     /// Hierarchical softmax: whose path `targets` holds.
     path_of: Option<u32>,
+    /// The centre whose targets `targets_ahead` holds ([`Worker::centre_targets`]), and how
+    /// many.
+    ahead_of: Option<(u32, usize)>,
     labels: Vec<f32>,
     loss: LossSum,
 }
@@ -187,6 +192,15 @@ impl Worker<'_> {
                 .unwrap_or(right_limit);
             let left = &tokens[left_start..i];
             let right = &tokens[i + 1..right_end];
+            // The next centre, whose noise words are drawn while this one trains, and the
+            // farthest position its window can reach, whose row is asked for one centre early.
+            let next = (i + 1 < range.end)
+                .then(|| self.valid(tokens[i + 1]))
+                .flatten();
+            let reach = i + window as usize + 1;
+            let reach = (reach < range.end)
+                .then(|| self.valid(tokens[reach]))
+                .flatten();
             if settings.architecture == Architecture::SkipGram
                 && settings.batching == Batching::Pair
                 && self.shared.bags.is_none()
@@ -200,14 +214,9 @@ impl Worker<'_> {
             }
             // A window at a time: skip-gram windowed, or CBOW (whose example is its window).
             if let Some(mut bags) = self.bag_window.take() {
-                // The farthest position the next centre's window can reach, one centre early.
-                let reach = i + window as usize + 1;
-                let ahead = (reach < range.end)
-                    .then(|| self.valid(tokens[reach]))
-                    .flatten();
                 let positions = (left_start..i).chain(i + 1..right_end);
-                let example = (center, settings.negative, lr);
-                self.windowed_cbow(&mut bags, tokens, positions, ahead, example);
+                let example = (center, next, settings.negative, lr);
+                self.windowed_cbow(&mut bags, tokens, positions, reach, example);
                 self.bag_window = Some(bags);
                 continue;
             }
@@ -218,14 +227,17 @@ impl Worker<'_> {
                 let negative = settings.negative;
                 match (settings.architecture, self.shared.bags) {
                     (Architecture::SkipGram, None) => {
-                        self.window_example::<STATEFUL>(&contexts, center, negative, lr)
+                        self.prefetch_input(reach);
+                        self.window_example::<STATEFUL>(&contexts, center, next, negative, lr)
                     }
                     (Architecture::Cbow { mean }, None) => {
-                        self.cbow_example::<STATEFUL>(&contexts, mean, center, negative, lr)
+                        self.prefetch_input(reach);
+                        let example = (center, next, negative, lr);
+                        self.cbow_example::<STATEFUL>(&contexts, mean, example)
                     }
                     (Architecture::SkipGram, Some(bags)) => {
                         // The next centre's bag, one centre early.
-                        if let Some(next) = tokens.get(i + 1).and_then(|&t| self.valid(t)) {
+                        if let Some(next) = next {
                             bags.prefetch(next, &self.shared.input);
                         }
                         let follow = !STATEFUL && settings.batching == Batching::Pair;
@@ -244,7 +256,8 @@ impl Worker<'_> {
                         for &c in &contexts {
                             rows.extend(bags.bag(c).iter().map(|&r| r as u32));
                         }
-                        self.cbow_example::<STATEFUL>(&rows, mean, center, negative, lr);
+                        let example = (center, next, negative, lr);
+                        self.cbow_example::<STATEFUL>(&rows, mean, example);
                         self.bag_rows = rows;
                     }
                 }
@@ -344,11 +357,9 @@ impl Worker<'_> {
         &mut self,
         contexts: &[u32],
         mean: bool,
-        center: u32,
-        negative: u32,
-        lr: f32,
+        (center, next, negative, lr): (u32, Option<u32>, u32, f32),
     ) {
-        let count = self.draw_targets(center, negative);
+        let count = self.centre_targets(center, next, negative);
         self.load_hidden(contexts.iter().map(|&c| c as usize), contexts.len(), mean);
         let loss = self.hidden_to_targets::<STATEFUL>(count, lr);
         for &c in contexts {
@@ -371,7 +382,7 @@ impl Worker<'_> {
         tokens: &[i32],
         positions: impl Iterator<Item = usize>,
         ahead: Option<u32>,
-        (center, negative, lr): (u32, u32, f32),
+        (center, next, negative, lr): (u32, Option<u32>, u32, f32),
     ) {
         if let Some(word) = ahead {
             window.prefetch(word);
@@ -384,7 +395,7 @@ impl Worker<'_> {
             }
         }
         if !slots.is_empty() {
-            let count = self.draw_targets(center, negative);
+            let count = self.centre_targets(center, next, negative);
             self.hidden.iter_mut().for_each(|h| *h = 0.0);
             let rows: f32 = slots
                 .iter()
@@ -501,6 +512,36 @@ impl Worker<'_> {
         self.loss.pairs += contexts.len() as u64;
     }
 
+    /// [`Worker::draw_targets`] for an example centred on `center`, from the draw the example
+    /// before made for it where there was one; then, under negative sampling, the `next`
+    /// centre's noise words are drawn into `targets_ahead`, so their rows are on their way into
+    /// the cache while this example trains (the draws are the same, one centre earlier in the
+    /// stream).
+    #[inline(always)]
+    fn centre_targets(&mut self, center: u32, next: Option<u32>, negative: u32) -> usize {
+        let count = match self.ahead_of.take() {
+            Some((c, count)) if c == center => {
+                std::mem::swap(&mut self.targets, &mut self.targets_ahead);
+                count
+            }
+            _ => self.draw_targets(center, negative),
+        };
+        if let (OutputTargets::Noise(_), Some(next)) = (self.outputs, next) {
+            self.ahead_of = Some((next, self.draw_ahead(next, negative)));
+        }
+        count
+    }
+
+    /// Asks the cache for input row `word` (the next window's farthest context) a while
+    /// before it is read.
+    #[inline(always)]
+    fn prefetch_input(&self, word: Option<u32>) {
+        if let Some(w) = word {
+            let input = &self.shared.input;
+            prefetch_row(input.row_address(w as usize), input.width());
+        }
+    }
+
     /// [`Worker::draw_targets`] of negative sampling into `targets_ahead`, leaving `targets`
     /// as it is (the labels are the same for every such draw: the word, then its noise).
     #[inline(always)]
@@ -537,10 +578,11 @@ impl Worker<'_> {
         &mut self,
         contexts: &[u32],
         center: u32,
+        next: Option<u32>,
         negative: u32,
         lr: f32,
     ) {
-        let count = self.draw_targets(center, negative);
+        let count = self.centre_targets(center, next, negative);
         let dim = self.shared.dim();
         // Under SGD the factors carry the rate, as word2vec's do.
         let scale = if STATEFUL { 1.0 } else { lr };
