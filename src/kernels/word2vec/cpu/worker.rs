@@ -1,16 +1,18 @@
-//! One thread's training: its windows, its draws of targets and the examples (per pair, per
-//! window, CBOW's), each updating the shared rows in place.
+//! One thread's training: its windows and the examples (per pair, per window, CBOW's), each
+//! updating the shared rows in place; what each example trains against is drawn in [`draws`].
+
+mod draws;
 
 use rand::RngCore;
 
 use super::bags::{BagWindow, Bags};
-use super::targets::{NoiseTables, OutputTargets};
+use super::targets::OutputTargets;
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
 use crate::kernels::optimizer::FusedOptimizer;
 use crate::kernels::simd::{SimdWork, prefetch_row, with_best_simd};
 use crate::kernels::word2vec::sigmoid::SigmoidTable;
-use crate::kernels::word2vec::{Batching, MAX_NOISE_REDRAWS, Word2VecSettings};
+use crate::kernels::word2vec::{Batching, Word2VecSettings};
 use crate::linalg::{axpy, axpy_pair, dot};
 use crate::model::{Architecture, SATURATED};
 use crate::rng::{Rng, rng_for};
@@ -192,15 +194,6 @@ impl Worker<'_> {
                 .unwrap_or(right_limit);
             let left = &tokens[left_start..i];
             let right = &tokens[i + 1..right_end];
-            // The next centre, whose noise words are drawn while this one trains, and the
-            // farthest position its window can reach, whose row is asked for one centre early.
-            let next = (i + 1 < range.end)
-                .then(|| self.valid(tokens[i + 1]))
-                .flatten();
-            let reach = i + window as usize + 1;
-            let reach = (reach < range.end)
-                .then(|| self.valid(tokens[reach]))
-                .flatten();
             if settings.architecture == Architecture::SkipGram
                 && settings.batching == Batching::Pair
                 && self.shared.bags.is_none()
@@ -213,6 +206,15 @@ impl Worker<'_> {
                 continue;
             }
             // A window at a time: skip-gram windowed, or CBOW (whose example is its window).
+            // The next centre, whose noise words are drawn while this one trains, and the
+            // farthest position its window can reach, whose row is asked for one centre early.
+            let next = (i + 1 < range.end)
+                .then(|| self.valid(tokens[i + 1]))
+                .flatten();
+            let reach = i + window as usize + 1;
+            let reach = (reach < range.end)
+                .then(|| self.valid(tokens[reach]))
+                .flatten();
             if let Some(mut bags) = self.bag_window.take() {
                 let positions = (left_start..i).chain(i + 1..right_end);
                 let example = (center, next, settings.negative, lr);
@@ -272,80 +274,6 @@ impl Worker<'_> {
     #[inline(always)]
     fn valid(&self, id: i32) -> Option<u32> {
         (id >= 0 && (id as usize) < self.shared.rows()).then_some(id as u32)
-    }
-
-    #[inline(always)]
-    fn draw_noise(&mut self, noise: NoiseTables<'_>) -> u32 {
-        let r = self.rng.next_u64();
-        let len = noise.accept.len() as u64;
-        let bucket = (((r >> 32) * len) >> 32) as usize;
-        let u = (r as u32 >> 8) as f32 * (1.0 / 16_777_216.0);
-        let id = if u < noise.accept[bucket] {
-            bucket as i32
-        } else {
-            noise.alias[bucket]
-        };
-        id.clamp(0, self.shared.rows() as i32 - 1) as u32
-    }
-
-    /// The output rows `center` trains with, `count` of them in `targets` with their `labels`:
-    /// the centre itself and its noise words, or the inner nodes of its path.
-    #[inline(always)]
-    fn draw_targets(&mut self, center: u32, negative: u32) -> usize {
-        let count = match self.outputs {
-            OutputTargets::Noise(noise) => {
-                self.targets[0] = center;
-                self.labels[0] = 1.0;
-                let mut count = 1;
-                for _ in 0..negative {
-                    let mut w = self.draw_noise(noise);
-                    // fastText draws again a noise word that is the target, and the subword
-                    // model follows it; word2vec skips it.
-                    let mut redraws = 0;
-                    while self.redraws_noise && w == center && redraws < MAX_NOISE_REDRAWS {
-                        w = self.draw_noise(noise);
-                        redraws += 1;
-                    }
-                    if w != center {
-                        self.targets[count] = w;
-                        self.labels[count] = 0.0;
-                        count += 1;
-                    }
-                }
-                count
-            }
-            OutputTargets::Tree(tree) => {
-                let c = center as usize;
-                let path = tree.offsets[c] as usize..tree.offsets[c + 1] as usize;
-                let count = path.len().min(self.targets.len());
-                // The centre's path is already in place, its rows cached, for each of its
-                // window's contexts after the first.
-                if self.path_of == Some(center) {
-                    return count;
-                }
-                let rows = self.shared.rows() as i32 - 1;
-                for (k, (&node, &label)) in tree.nodes[path.clone()]
-                    .iter()
-                    .zip(&tree.labels[path])
-                    .take(count)
-                    .enumerate()
-                {
-                    self.targets[k] = node.clamp(0, rows) as u32;
-                    self.labels[k] = label;
-                }
-                self.path_of = Some(center);
-                count
-            }
-        };
-        let state = &self.shared.output_state;
-        for &t in &self.targets[..count] {
-            let t = t as usize;
-            prefetch_row(self.shared.output.row_address(t), self.shared.dim());
-            if state.rows() > 0 {
-                prefetch_row(state.row_address(t), state.width());
-            }
-        }
-        count
     }
 
     /// One CBOW example, word2vec's: the hidden layer is the mean (or sum) of the context rows;
@@ -512,26 +440,6 @@ impl Worker<'_> {
         self.loss.pairs += contexts.len() as u64;
     }
 
-    /// [`Worker::draw_targets`] for an example centred on `center`, from the draw the example
-    /// before made for it where there was one; then, under negative sampling, the `next`
-    /// centre's noise words are drawn into `targets_ahead`, so their rows are on their way into
-    /// the cache while this example trains (the draws are the same, one centre earlier in the
-    /// stream).
-    #[inline(always)]
-    fn centre_targets(&mut self, center: u32, next: Option<u32>, negative: u32) -> usize {
-        let count = match self.ahead_of.take() {
-            Some((c, count)) if c == center => {
-                std::mem::swap(&mut self.targets, &mut self.targets_ahead);
-                count
-            }
-            _ => self.draw_targets(center, negative),
-        };
-        if let (OutputTargets::Noise(_), Some(next)) = (self.outputs, next) {
-            self.ahead_of = Some((next, self.draw_ahead(next, negative)));
-        }
-        count
-    }
-
     /// Asks the cache for input row `word` (the next window's farthest context) a while
     /// before it is read.
     #[inline(always)]
@@ -540,16 +448,6 @@ impl Worker<'_> {
             let input = &self.shared.input;
             prefetch_row(input.row_address(w as usize), input.width());
         }
-    }
-
-    /// [`Worker::draw_targets`] of negative sampling into `targets_ahead`, leaving `targets`
-    /// as it is (the labels are the same for every such draw: the word, then its noise).
-    #[inline(always)]
-    fn draw_ahead(&mut self, word: u32, negative: u32) -> usize {
-        std::mem::swap(&mut self.targets, &mut self.targets_ahead);
-        let count = self.draw_targets(word, negative);
-        std::mem::swap(&mut self.targets, &mut self.targets_ahead);
-        count
     }
 
     /// Adds a gathered step (`grad`) to input row `row`: as is under SGD (it holds the rate
