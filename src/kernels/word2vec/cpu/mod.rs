@@ -5,6 +5,7 @@
 //! the best SIMD this CPU has (`worker`).
 
 mod bags;
+mod hot;
 mod targets;
 mod worker;
 
@@ -76,6 +77,7 @@ pub(crate) fn train_chunk(
     };
     let sigmoid = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);
+    let threads = parts.len();
     if parts.len() == 1 {
         return run_part(
             shared,
@@ -84,7 +86,7 @@ pub(crate) fn train_chunk(
             targets,
             settings,
             sigmoid,
-            0,
+            (0, 1),
         );
     }
     std::thread::scope(|s| {
@@ -93,7 +95,8 @@ pub(crate) fn train_chunk(
             .enumerate()
             .map(|(t, range)| {
                 s.spawn(move || {
-                    run_part(shared, tokens, range, targets, settings, sigmoid, t as u64)
+                    let thread = (t as u64, threads);
+                    run_part(shared, tokens, range, targets, settings, sigmoid, thread)
                 })
             })
             .collect();

@@ -568,3 +568,68 @@ fn subword_steps_follow_the_gradient_of_fasttexts_loss() {
         }
     }
 }
+
+/// One thread's pass under hierarchical softmax over `tokens`, as the first of `threads`.
+fn hierarchical_part(tokens: &[i32], threads: usize) -> (Vec<f32>, Vec<f32>) {
+    use super::worker::{Shared, run_part};
+    let tree = crate::model::HuffmanTree::new(&[50, 30, 20, 10, 5, 1]).unwrap();
+    let (ids, labels) = tree.tables();
+    let paths = OutputTargets::Tree(TreePaths::new(&ids, &labels, ROWS));
+    let settings = Word2VecSettings {
+        window: 2,
+        negative: 0,
+        lr_start: 0.05,
+        lr_end: 0.01,
+        seed: 3,
+        threads: threads as u32,
+        gpu_cubes: 0,
+        architecture: Architecture::SkipGram,
+        batching: Batching::Pair,
+        optimizer: FusedOptimizer::Sgd,
+        hierarchical: true,
+        lock_rows: false,
+    };
+    let (mut input, mut output) = weights();
+    let shared = Shared {
+        input: HogwildRows::new(&mut input, DIM),
+        output: HogwildRows::new(&mut output, DIM),
+        input_state: HogwildRows::empty(1),
+        output_state: HogwildRows::empty(1),
+        locks: &[],
+        bags: None,
+    };
+    let sigmoid = SigmoidTable::shared();
+    let thread = (0, threads);
+    run_part(
+        shared,
+        tokens,
+        0..tokens.len(),
+        paths,
+        &settings,
+        sigmoid,
+        thread,
+    );
+    (input, output)
+}
+
+#[test]
+fn a_threads_copy_of_the_top_nodes_reaches_the_shared_rows() {
+    // Long enough for merges in the middle of the part as well as at its end.
+    let tokens: Vec<i32> = (0..3 * super::hot::MERGE_EVERY as usize + 7)
+        .map(|i| match i % 41 {
+            40 => SENTENCE_END,
+            _ => (i * 7 % 11 % ROWS) as i32,
+        })
+        .collect();
+    // Alone, a thread keeps no copy: its steps land in the shared rows as it takes them.
+    let (alone_input, alone_output) = hierarchical_part(&tokens, 1);
+    let (input, output) = hierarchical_part(&tokens, 2);
+    let start = weights().1;
+    assert!(alone_output.iter().zip(&start).any(|(a, b)| a != b));
+    for (got, want) in input.iter().zip(&alone_input) {
+        assert!((got - want).abs() < 1e-6, "input {got} against {want}");
+    }
+    for (got, want) in output.iter().zip(&alone_output) {
+        assert!((got - want).abs() < 1e-6, "output {got} against {want}");
+    }
+}

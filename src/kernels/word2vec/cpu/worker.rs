@@ -6,6 +6,7 @@ mod draws;
 use rand::RngCore;
 
 use super::bags::{BagWindow, Bags};
+use super::hot::HotRows;
 use super::targets::OutputTargets;
 use crate::kernels::hogwild::HogwildRows;
 use crate::kernels::loss::LossSum;
@@ -50,8 +51,20 @@ pub(super) fn run_part(
     targets: OutputTargets<'_>,
     settings: &Word2VecSettings,
     sigmoid: &SigmoidTable,
-    thread: u64,
+    (thread, threads): (u64, usize),
 ) -> LossSum {
+    // Hierarchical softmax's top nodes, copied per thread where threads share them (SGD's
+    // rows alone: a stateful rule's state stays shared).
+    let sgd = shared.input_state.rows() == 0;
+    let mut hot_buffer = match targets {
+        OutputTargets::Tree(_) if sgd && threads > 1 => {
+            Some(HotRows::buffer(shared.rows() - 1, shared.dim()))
+        }
+        _ => None,
+    };
+    let hot = hot_buffer
+        .as_mut()
+        .map(|(first, buffer)| HotRows::new(&shared.output, *first, buffer));
     let most_targets = match targets {
         OutputTargets::Noise(_) => settings.negative as usize + 1,
         OutputTargets::Tree(_) => crate::model::MAX_DEPTH,
@@ -61,6 +74,7 @@ pub(super) fn run_part(
         skips_saturated: matches!(targets, OutputTargets::Tree(_)),
         redraws_noise: shared.bags.is_some(),
         outputs: targets,
+        hot,
         sigmoid,
         optimizer: settings.optimizer,
         rng: rng_for(settings.seed, thread),
@@ -132,6 +146,8 @@ struct Worker<'a> {
     shared: Shared<'a>,
     /// Where each example's output rows come from.
     outputs: OutputTargets<'a>,
+    /// This thread's copy of the output rows every thread writes most, if it keeps one.
+    hot: Option<HotRows<'a>>,
     sigmoid: &'a SigmoidTable,
     /// The rows' step when they carry state (SGD's is folded into the gradient, as word2vec's).
     optimizer: FusedOptimizer,
@@ -167,7 +183,7 @@ struct Worker<'a> {
     loss: LossSum,
 }
 
-impl Worker<'_> {
+impl<'a> Worker<'a> {
     #[inline(always)]
     fn part<const STATEFUL: bool>(
         &mut self,
@@ -184,6 +200,9 @@ impl Worker<'_> {
                 sentence_start = i + 1;
                 continue;
             };
+            if let Some(hot) = &mut self.hot {
+                hot.tick(&self.shared.output);
+            }
             let lr = settings.lr_start + lr_step * i as f32;
             // word2vec's dynamic window: the half-width is uniform in 1..=window.
             let b = 1 + ((self.rng.next_u32() as u64 * window) >> 32) as usize;
@@ -268,6 +287,28 @@ impl Worker<'_> {
         }
         if let Some(window) = &mut self.bag_window {
             window.write_all();
+        }
+        if let Some(hot) = &mut self.hot {
+            hot.merge(&self.shared.output);
+        }
+    }
+
+    /// Output row `row`: this thread's copy where it keeps one, else the shared row.
+    #[inline(always)]
+    fn output_row(&self, row: u32) -> &'a mut [f32] {
+        let row = row as usize;
+        match self.hot.as_ref().and_then(|hot| hot.row(row)) {
+            Some(copy) => copy,
+            None => self.shared.output.row(row),
+        }
+    }
+
+    /// Where [`Worker::output_row`] `row` starts, for a prefetch hint.
+    #[inline(always)]
+    fn output_address(&self, row: u32) -> *const f32 {
+        match self.hot.as_ref().and_then(|hot| hot.row(row as usize)) {
+            Some(copy) => copy.as_ptr(),
+            None => self.shared.output.row_address(row as usize),
         }
     }
 
@@ -369,7 +410,7 @@ impl Worker<'_> {
         };
         for k in 0..count {
             let t = self.targets[k];
-            let u = self.shared.output.row(t as usize);
+            let u = self.output_row(t);
             let (g, l) = self.score(&self.hidden, u, self.labels[k]);
             loss += l;
             let Some(g) = g else { continue };
@@ -490,7 +531,7 @@ impl Worker<'_> {
         for &c in contexts {
             let v = self.shared.input.row(c as usize);
             for k in 0..count {
-                let u = self.shared.output.row(self.targets[k] as usize);
+                let u = self.output_row(self.targets[k]);
                 let (g, l) = self.score(v, u, self.labels[k]);
                 loss += l;
                 factors.push(g.map_or(0.0, |g| g * scale));
@@ -503,14 +544,14 @@ impl Worker<'_> {
         for (step, gs) in steps.chunks_exact_mut(dim).zip(factors.chunks_exact(count)) {
             for (&t, &g) in self.targets[..count].iter().zip(gs) {
                 if g != 0.0 {
-                    axpy(g, self.shared.output.row(t as usize), step);
+                    axpy(g, self.output_row(t), step);
                 }
             }
         }
         // The output rows' steps, from the context rows as they were (not yet stepped).
         for k in 0..count {
             let t = self.targets[k] as usize;
-            let u = self.shared.output.row(t);
+            let u = self.output_row(t as u32);
             if STATEFUL {
                 self.grad.iter_mut().for_each(|g| *g = 0.0);
             }
@@ -583,7 +624,7 @@ impl Worker<'_> {
             false => None,
         };
         for (&t, &label) in self.targets[..count].iter().zip(&self.labels) {
-            let u = self.shared.output.row(t as usize);
+            let u = self.output_row(t);
             let (g, l) = self.score(v, u, label);
             loss += l;
             let Some(g) = g else { continue };

@@ -74,10 +74,9 @@ impl Worker<'_> {
         };
         let state = &self.shared.output_state;
         for &t in &self.targets[..count] {
-            let t = t as usize;
-            prefetch_row(self.shared.output.row_address(t), self.shared.dim());
+            prefetch_row(self.output_address(t), self.shared.dim());
             if state.rows() > 0 {
-                prefetch_row(state.row_address(t), state.width());
+                prefetch_row(state.row_address(t as usize), state.width());
             }
         }
         count
