@@ -15,14 +15,16 @@
 //! `negative=5`; hierarchical: gensim's `hs=1, negative=0`), `--epochs N` (5), `--threads N` (2), `--lr X` (0.025 for
 //! skip-gram, 0.05 for CBOW, as word2vec and `gensim_train.py`), `--seeds 1,2,3` (1: each trainer
 //! runs once per seed, and the table adds each one's mean — single runs differ by about half a
-//! point of analogy), `--gensim-input corpus-file|iterable|both` (corpus-file: how
-//! `../shared/tools/gensim_train.py` runs gensim, fastest, but with several workers its rate decays
-//! by each worker's own share of the file; iterable: gensim's default, whose rate decays over the
-//! whole run as word2vec's and wordvec's; see `gensim_peer.py`), `--eval-dir DIR`
+//! point of analogy), `--gensim-input both|corpus-file|iterable` (both: gensim runs each way and the
+//! table gives a ratio against each; corpus-file: how `../shared/tools/gensim_train.py` runs
+//! gensim, fastest, so the speed to beat, but with several workers its rate decays by each
+//! worker's own share of the file; iterable: gensim's default, whose rate decays over the whole
+//! run as word2vec's and wordvec's, so the quality to compare with; see `gensim_peer.py`),
+//! `--eval-dir DIR`
 //! (`../shared/data/eval`), `--gensim-script FILE` (`examples/gensim_peer.py`), `--wordvec FILE`
 //! (the `wordvec` binary built beside this example), `--out DIR` (a temporary directory),
-//! `--skip-gensim` (wordvec's rows only), `--batching pair|window` (wordvec's `--batching`; its
-//! default, word2vec's per-pair step, when absent).
+//! `--skip-gensim` (wordvec's rows only), `--batching pair|window` (wordvec's `--batching`; when
+//! absent, wordvec's own default for the model and loss).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -41,7 +43,7 @@ fn main() -> Result<()> {
     let corpus = corpus_arg(
         &args,
         "bench_peers CORPUS [--model skipgram|cbow] [--loss negative|hierarchical] [--epochs N] [--threads N] [--lr X] \
-         [--seeds 1,2,3] [--gensim-input corpus-file|iterable|both] [--eval-dir DIR] \
+         [--seeds 1,2,3] [--gensim-input both|corpus-file|iterable] [--eval-dir DIR] \
          [--gensim-script FILE] [--wordvec FILE] [--out DIR] [--skip-gensim] [--batching pair|window]",
     )?;
     let epochs: usize = flag(&args, "--epochs", 5)?;
@@ -65,14 +67,14 @@ fn main() -> Result<()> {
                 .with_context(|| format!("--seeds: {s:?} is not a seed"))
         })
         .collect::<Result<_>>()?;
-    let gensim_inputs: Vec<&str> =
-        match flag(&args, "--gensim-input", "corpus-file".to_string())?.as_str() {
-            _ if args.iter().any(|a| a == "--skip-gensim") => vec![],
-            "corpus-file" => vec!["corpus-file"],
-            "iterable" => vec!["iterable"],
-            "both" => vec!["corpus-file", "iterable"],
-            other => bail!("--gensim-input {other}: expected corpus-file, iterable or both"),
-        };
+    let gensim_inputs: Vec<&str> = match flag(&args, "--gensim-input", "both".to_string())?.as_str()
+    {
+        _ if args.iter().any(|a| a == "--skip-gensim") => vec![],
+        "corpus-file" => vec!["corpus-file"],
+        "iterable" => vec!["iterable"],
+        "both" => vec!["corpus-file", "iterable"],
+        other => bail!("--gensim-input {other}: expected corpus-file, iterable or both"),
+    };
     let batching: String = flag(&args, "--batching", String::new())?;
     if !matches!(batching.as_str(), "" | "pair" | "window") {
         bail!("--batching {batching}: expected pair or window");

@@ -5,7 +5,10 @@
 //! one for the same words). Each thread instead steps its own copy and adds what it changed to
 //! the shared rows every [`MERGE_EVERY`] centres, taking in what the other threads added: the
 //! other threads see its steps on those rows that much later, as Hogwild's other updates are
-//! seen a little late.
+//! seen a little late. Only merges write the shared copies of these rows, one thread at a time,
+//! so none of their steps is lost.
+
+use std::sync::{Mutex, TryLockError};
 
 use crate::kernels::hogwild::HogwildRows;
 
@@ -23,16 +26,25 @@ pub(super) struct HotRows<'a> {
     copy: HogwildRows<'a>,
     /// The shared rows as this thread last read them: what it changed since is `copy − base`.
     base: Vec<f32>,
+    /// Held while a thread merges (every thread's copy of these rows shares it).
+    merging: &'a Mutex<()>,
     since: u32,
 }
 
 impl<'a> HotRows<'a> {
-    /// Copies `shared`'s rows `first..` into `buffer` (as many rows as it holds).
-    pub(super) fn new(shared: &HogwildRows<'_>, first: usize, buffer: &'a mut [f32]) -> Self {
+    /// Copies `shared`'s rows `first..` into `buffer` (as many rows as it holds); `merging` is
+    /// the lock of every thread's copy of them.
+    pub(super) fn new(
+        shared: &HogwildRows<'_>,
+        first: usize,
+        buffer: &'a mut [f32],
+        merging: &'a Mutex<()>,
+    ) -> Self {
         let dim = shared.width();
         assert!(first + buffer.len() / dim <= shared.rows());
         let copy = HogwildRows::new(buffer, dim);
         let mut base = vec![0.0; copy.rows() * dim];
+        let _merging = lock(merging);
         for (k, b) in base.chunks_exact_mut(dim).enumerate() {
             let row = shared.row(first + k);
             b.copy_from_slice(row);
@@ -42,6 +54,7 @@ impl<'a> HotRows<'a> {
             first,
             copy,
             base,
+            merging,
             since: 0,
         }
     }
@@ -61,18 +74,31 @@ impl<'a> HotRows<'a> {
             .map(|k| self.copy.row(k))
     }
 
-    /// Counts a centre; merges with `shared` every [`MERGE_EVERY`].
+    /// Counts a centre; merges with `shared` every [`MERGE_EVERY`], or at the first centre
+    /// after that when another thread is merging then.
     #[inline(always)]
     pub(super) fn tick(&mut self, shared: &HogwildRows<'_>) {
         self.since += 1;
         if self.since >= MERGE_EVERY {
-            self.merge(shared);
+            let merging = self.merging;
+            let _merging = match merging.try_lock() {
+                Ok(guard) => guard,
+                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            self.merge_locked(shared);
         }
     }
 
     /// Adds this thread's steps since the last merge to the shared rows, and takes the shared
     /// rows (with the other threads' steps) as its copy.
     pub(super) fn merge(&mut self, shared: &HogwildRows<'_>) {
+        let _merging = lock(self.merging);
+        self.merge_locked(shared);
+    }
+
+    /// [`HotRows::merge`] with the lock held.
+    fn merge_locked(&mut self, shared: &HogwildRows<'_>) {
         let dim = self.copy.width();
         for (k, base) in self.base.chunks_exact_mut(dim).enumerate() {
             let rows = shared.row(self.first + k).iter_mut().zip(self.copy.row(k));
@@ -87,6 +113,14 @@ impl<'a> HotRows<'a> {
     }
 }
 
+/// The merge lock, also where a thread panicked holding it (the rows are plain floats: nothing
+/// is left half made that a later merge could trip on).
+fn lock(merging: &Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
+    merging
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,8 +131,9 @@ mod tests {
         let shared = HogwildRows::new(&mut shared_data, 2);
         let mut a_buf = vec![0.0; 4];
         let mut b_buf = vec![0.0; 4];
-        let mut a = HotRows::new(&shared, 2, &mut a_buf);
-        let mut b = HotRows::new(&shared, 2, &mut b_buf);
+        let merging = Mutex::new(());
+        let mut a = HotRows::new(&shared, 2, &mut a_buf, &merging);
+        let mut b = HotRows::new(&shared, 2, &mut b_buf, &merging);
         assert!(a.row(1).is_none());
         a.row(2).unwrap()[0] += 0.5;
         b.row(2).unwrap()[0] -= 0.25;

@@ -67,6 +67,7 @@ pub(crate) fn train_chunk(
         }
         None => (HogwildRows::empty(width), HogwildRows::empty(width)),
     };
+    let merging = std::sync::Mutex::new(());
     let shared = Shared {
         input: HogwildRows::new(input, dim),
         output: HogwildRows::new(output, dim),
@@ -74,6 +75,7 @@ pub(crate) fn train_chunk(
         output_state,
         locks,
         bags,
+        merging: &merging,
     };
     let sigmoid = SigmoidTable::shared();
     let parts = split_at_sentences(tokens, settings.threads.max(1) as usize);

@@ -590,6 +590,7 @@ fn hierarchical_part(tokens: &[i32], threads: usize) -> (Vec<f32>, Vec<f32>) {
         lock_rows: false,
     };
     let (mut input, mut output) = weights();
+    let merging = std::sync::Mutex::new(());
     let shared = Shared {
         input: HogwildRows::new(&mut input, DIM),
         output: HogwildRows::new(&mut output, DIM),
@@ -597,6 +598,7 @@ fn hierarchical_part(tokens: &[i32], threads: usize) -> (Vec<f32>, Vec<f32>) {
         output_state: HogwildRows::empty(1),
         locks: &[],
         bags: None,
+        merging: &merging,
     };
     let sigmoid = SigmoidTable::shared();
     let thread = (0, threads);

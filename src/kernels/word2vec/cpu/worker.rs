@@ -3,6 +3,8 @@
 
 mod draws;
 
+use std::sync::Mutex;
+
 use rand::RngCore;
 
 use super::bags::{BagWindow, Bags};
@@ -31,6 +33,8 @@ pub(super) struct Shared<'a> {
     pub(super) locks: &'a [f32],
     /// The subword model's bags; `None` for the word-level model.
     pub(super) bags: Option<Bags<'a>>,
+    /// Held by a thread merging its copy of the hot output rows ([`HotRows`]).
+    pub(super) merging: &'a Mutex<()>,
 }
 
 impl Shared<'_> {
@@ -64,7 +68,7 @@ pub(super) fn run_part(
     };
     let hot = hot_buffer
         .as_mut()
-        .map(|(first, buffer)| HotRows::new(&shared.output, *first, buffer));
+        .map(|(first, buffer)| HotRows::new(&shared.output, *first, buffer, shared.merging));
     let most_targets = match targets {
         OutputTargets::Noise(_) => settings.negative as usize + 1,
         OutputTargets::Tree(_) => crate::model::MAX_DEPTH,
