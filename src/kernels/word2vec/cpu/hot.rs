@@ -1,7 +1,7 @@
 //! A thread's own copy of the output rows that nearly every example writes: hierarchical
 //! softmax's top inner nodes (the root is on every path, its children on about half). Shared by
 //! several threads, such a row's cache lines move from core to core on almost every step, and
-//! the whole step waits for them (on two threads hierarchical softmax took 1.5–1.9× the CPU of
+//! the whole step waits for them (on two threads hierarchical softmax took 1.4–1.9× the CPU of
 //! one for the same words). Each thread instead steps its own copy and adds what it changed to
 //! the shared rows every [`MERGE_EVERY`] centres, taking in what the other threads added: the
 //! other threads see its steps on those rows that much later, as Hogwild's other updates are
@@ -13,10 +13,11 @@ use std::sync::{Mutex, TryLockError};
 use crate::kernels::hogwild::HogwildRows;
 
 /// At most this many floats of rows are copied (128 KiB, and as much again for the rows as last
-/// merged): 327 rows at dim 100, the nodes on about seven in ten of a path's steps (enwiki).
+/// merged): 327 rows at dim 100, the nodes of more than seven in ten of a path's steps on
+/// enwiki-1m.
 pub(super) const HOT_FLOATS: usize = 32 * 1024;
 
-/// Centres between two merges: a few hundred examples (a merge costs about two examples).
+/// Centres between two merges: a few hundred examples.
 pub(super) const MERGE_EVERY: u32 = 128;
 
 /// The copied rows `first..first + rows` of a shared output matrix.

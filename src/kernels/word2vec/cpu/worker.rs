@@ -307,15 +307,6 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Where [`Worker::output_row`] `row` starts, for a prefetch hint.
-    #[inline(always)]
-    fn output_address(&self, row: u32) -> *const f32 {
-        match self.hot.as_ref().and_then(|hot| hot.row(row as usize)) {
-            Some(copy) => copy.as_ptr(),
-            None => self.shared.output.row_address(row as usize),
-        }
-    }
-
     #[inline(always)]
     fn valid(&self, id: i32) -> Option<u32> {
         (id >= 0 && (id as usize) < self.shared.rows()).then_some(id as u32)

@@ -74,7 +74,7 @@ impl Worker<'_> {
         };
         let state = &self.shared.output_state;
         for &t in &self.targets[..count] {
-            prefetch_row(self.output_address(t), self.shared.dim());
+            prefetch_row(self.output_row(t).as_ptr(), self.shared.dim());
             if state.rows() > 0 {
                 prefetch_row(state.row_address(t as usize), state.width());
             }
