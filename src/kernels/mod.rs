@@ -22,7 +22,7 @@ pub mod word2vec;
 pub use cube::MAX_GPU_DIM;
 pub use glove::{GloveBackend, GloveSettings, GloveWeights, glove_step, read_glove_loss};
 pub use loss::LossSum;
-pub use optimizer::FusedOptimizer;
+pub use optimizer::{FusedOptimizer, RowWise};
 pub use word2vec::subwords::{SubwordBackend, SubwordTables, subword_step};
 pub use word2vec::{
     Batching, OptimizerState, OutputTables, Word2VecBackend, Word2VecSettings, Word2VecWeights,

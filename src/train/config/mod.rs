@@ -282,6 +282,21 @@ mod tests {
         assert_eq!(w.batching_on(BackendKind::Cpu, &adagrad), Batching::Pair);
         assert_eq!(w.batching_on(BackendKind::Wgpu, &sgd), Batching::Window);
         assert_eq!(w.batching_on(BackendKind::Cuda, &adagrad), Batching::Pair);
+        // The row-wise rules window where SGD does on the CPU, not on a GPU.
+        let rowwise_adam = FusedOptimizer::RowAdam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-5,
+            weight_decay: 0.0,
+        };
+        assert_eq!(
+            w.batching_on(BackendKind::Cpu, &rowwise_adam),
+            Batching::Window
+        );
+        assert_eq!(
+            w.batching_on(BackendKind::Wgpu, &rowwise_adam),
+            Batching::Pair
+        );
         let tree = Word2VecOptions {
             loss: LossKind::Hierarchical,
             ..w
@@ -315,6 +330,10 @@ mod tests {
         );
         assert_eq!(
             subword_skipgram.batching_on(BackendKind::Cpu, &sgd),
+            Batching::Pair
+        );
+        assert_eq!(
+            subword_skipgram.batching_on(BackendKind::Cpu, &rowwise_adam),
             Batching::Pair
         );
         assert_eq!(

@@ -298,10 +298,14 @@ impl Word2VecOptions {
     /// of once per centre (1.76× the words/s on enwiki-1m, the same figures) — and per
     /// pair otherwise, the subword model's skip-gram among them, on every device: it reads and
     /// writes a centre's n-gram rows once a window either way, and per pair it is fastText's
-    /// update, which trained better vectors.
+    /// update, which trained better vectors. The row-wise rules window as SGD does on the CPU
+    /// (word-level skip-gram with negative sampling): a row steps once per context there, as per
+    /// pair, in one pass ([`crate::kernels::RowWise`]); the other stateful rules step a row once
+    /// on a window's summed gradient, and keep per pair.
     pub fn batching_on(&self, backend: BackendKind, optimizer: &FusedOptimizer) -> Batching {
-        let sgd = *optimizer == FusedOptimizer::Sgd;
         let gpu = matches!(backend, BackendKind::Wgpu | BackendKind::Cuda);
+        let row_wise = optimizer.row_wise().is_some() && !gpu && self.subwords.is_none();
+        let rule_windows = *optimizer == FusedOptimizer::Sgd || row_wise;
         let cbow = matches!(self.architecture, Architecture::Cbow { .. });
         let skipgram_negative =
             self.architecture == Architecture::SkipGram && self.loss == LossKind::Negative;
@@ -309,7 +313,7 @@ impl Word2VecOptions {
             None => gpu || skipgram_negative,
             Some(_) => cbow && !gpu,
         };
-        self.batching.unwrap_or(match sgd && windowed {
+        self.batching.unwrap_or(match rule_windows && windowed {
             true => Batching::Window,
             false => Batching::Pair,
         })

@@ -52,25 +52,19 @@ fn one_pass(
     tokens: &[i32],
 ) -> (Vec<f32>, Vec<f32>) {
     let (mut input, mut output) = weights();
-    train_pass(
-        &mut input,
-        &mut output,
-        None,
-        architecture,
-        batching,
-        lr,
-        tokens,
-    );
+    let model = (architecture, batching, FusedOptimizer::Sgd);
+    train_pass(&mut input, &mut output, None, None, model, lr, tokens);
     (input, output)
 }
 
-/// [`one_pass`]'s pass over `input` and `output`, with the subword model's `bags` if given.
+/// [`one_pass`]'s pass over `input` and `output`, with the subword model's `bags` if given,
+/// and with the optimizer's `state` where it has one.
 fn train_pass(
     input: &mut [f32],
     output: &mut [f32],
     bags: Option<Bags<'_>>,
-    architecture: Architecture,
-    batching: Batching,
+    state: Option<OptimizerRows<'_>>,
+    (architecture, batching, optimizer): (Architecture, Batching, FusedOptimizer),
     lr: f32,
     tokens: &[i32],
 ) -> LossSum {
@@ -84,7 +78,7 @@ fn train_pass(
         gpu_cubes: 0,
         architecture,
         batching,
-        optimizer: FusedOptimizer::Sgd,
+        optimizer,
         hierarchical: false,
         lock_rows: false,
     };
@@ -95,7 +89,7 @@ fn train_pass(
     train_chunk(
         input,
         output,
-        None,
+        state,
         DIM,
         tokens,
         noise,
@@ -178,6 +172,80 @@ fn window_batching_steps_every_row_once_from_the_rows_as_they_were() {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(gap > 1e-4, "the batchings differ: {gap}");
+}
+
+#[test]
+fn a_row_wise_rule_steps_an_output_row_once_per_context_of_its_window() {
+    // The reference: each centre's factors label − σ(v·u) from the rows before its window;
+    // each output row the rule's step once per context in order, on −factor·v; each context
+    // row one step on −Σ factor·u; every gradient from the rows before the window.
+    let tokens = [0, 1, 2, 3, 1, 4, 2, 2];
+    let (lr, rule) = (
+        0.05,
+        FusedOptimizer::RowAdam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-5,
+            weight_decay: 0.0,
+        },
+    );
+    let width = rule.state_width(DIM);
+    let (mut input, mut output) = weights();
+    let (mut input_state, mut output_state) = (vec![0.0; ROWS * width], vec![0.0; ROWS * width]);
+    let span = |r: i32, w: usize| r as usize * w..(r as usize + 1) * w;
+    for (i, &center) in tokens.iter().enumerate() {
+        let contexts: Vec<i32> = neighbours(&tokens, i);
+        let (input0, output0) = (input.clone(), output.clone());
+        let targets = [(center, 1.0), (NOISE, 0.0)];
+        for (t, label) in targets {
+            for &c in &contexts {
+                let (v, u) = (&input0[span(c, DIM)], &output0[span(t, DIM)]);
+                let factor = label - 1.0 / (1.0 + (-crate::linalg::dot(v, u)).exp());
+                let state = &mut output_state[span(t, width)];
+                rule.step_row(-factor, v, &mut output[span(t, DIM)], state, lr);
+            }
+        }
+        for &c in &contexts {
+            let v = &input0[span(c, DIM)];
+            let mut gradient = [0.0f32; DIM];
+            for (t, label) in targets {
+                let u = &output0[span(t, DIM)];
+                let factor = label - 1.0 / (1.0 + (-crate::linalg::dot(v, u)).exp());
+                crate::linalg::axpy(-factor, u, &mut gradient);
+            }
+            let state = &mut input_state[span(c, width)];
+            rule.step_row(1.0, &gradient, &mut input[span(c, DIM)], state, lr);
+        }
+    }
+    let (mut got_input, mut got_output) = weights();
+    let mut state = (vec![0.0; ROWS * width], vec![0.0; ROWS * width]);
+    let rows = OptimizerRows {
+        input: &mut state.0,
+        output: &mut state.1,
+    };
+    let model = (Architecture::SkipGram, Batching::Window, rule);
+    train_pass(
+        &mut got_input,
+        &mut got_output,
+        None,
+        Some(rows),
+        model,
+        lr,
+        &tokens,
+    );
+    let got = got_input
+        .iter()
+        .chain(&got_output)
+        .chain(&state.0)
+        .chain(&state.1);
+    let want = input
+        .iter()
+        .chain(&output)
+        .chain(&input_state)
+        .chain(&output_state);
+    for (got, want) in got.zip(want) {
+        assert!((got - want).abs() < 1e-5, "{got} vs {want}");
+    }
 }
 
 #[test]
@@ -327,15 +395,8 @@ fn subword_pass(
         .collect();
     let follow = bags.follow();
     let bags = Some(Bags::new(&ids, &follow));
-    let loss = train_pass(
-        &mut input,
-        &mut output,
-        bags,
-        architecture,
-        batching,
-        lr,
-        tokens,
-    );
+    let model = (architecture, batching, FusedOptimizer::Sgd);
+    let loss = train_pass(&mut input, &mut output, bags, None, model, lr, tokens);
     assert!(tokens.is_empty() || loss.pairs > 0);
     (input, output)
 }

@@ -87,6 +87,10 @@ pub(super) fn run_part(
         contexts: Vec::with_capacity(2 * settings.window.max(1) as usize),
         factors: Vec::new(),
         window_steps: Vec::new(),
+        context_rows: Vec::new(),
+        mean_squares: Vec::new(),
+        sequence_scales: Vec::new(),
+        sequence_weights: Vec::new(),
         bag_rows: Vec::new(),
         bag_window: cbow_bag_window(shared, settings),
         targets: vec![0; most_targets],
@@ -169,6 +173,13 @@ struct Worker<'a> {
     /// each context row's gathered step.
     factors: Vec<f32>,
     window_steps: Vec<f32>,
+    /// [`Batching::Window`] under a row-wise rule: the context rows and each one's mean square,
+    /// and an output row's steps, their scales and weights
+    /// ([`crate::kernels::RowWise::step_sequence`]).
+    context_rows: Vec<&'a [f32]>,
+    mean_squares: Vec<f32>,
+    sequence_scales: Vec<f32>,
+    sequence_weights: Vec<f32>,
     /// The subword model's CBOW: the input rows of a window's context words, bag after bag; or,
     /// under window batching, the window of bags it reads and steps instead.
     bag_rows: Vec<u32>,
@@ -544,9 +555,32 @@ impl<'a> Worker<'a> {
             }
         }
         // The output rows' steps, from the context rows as they were (not yet stepped).
+        let row_wise = self.optimizer.row_wise().filter(|_| STATEFUL);
+        let mut rows = std::mem::take(&mut self.context_rows);
+        if row_wise.is_some() {
+            rows.clear();
+            rows.extend(
+                contexts
+                    .iter()
+                    .map(|&c| &*self.shared.input.row(c as usize)),
+            );
+            self.mean_squares.clear();
+            self.mean_squares
+                .extend(rows.iter().map(|v| dot(v, v) / dim as f32));
+        }
         for k in 0..count {
             let t = self.targets[k] as usize;
             let u = self.output_row(t as u32);
+            if let Some(rule) = row_wise {
+                // The rule's step once per context that scored the row, as per pair.
+                let scales = &mut self.sequence_scales;
+                scales.clear();
+                scales.extend(factors.iter().skip(k).step_by(count).map(|g| -g));
+                let state = self.shared.output_state.row(t);
+                let weights = &mut self.sequence_weights;
+                rule.step_sequence(scales, &rows, &self.mean_squares, u, state, lr, weights);
+                continue;
+            }
             if STATEFUL {
                 self.grad.iter_mut().for_each(|g| *g = 0.0);
             }
@@ -575,6 +609,7 @@ impl<'a> Worker<'a> {
         }
         self.factors = factors;
         self.window_steps = steps;
+        self.context_rows = rows;
         self.loss.sum += loss as f64;
         self.loss.pairs += contexts.len() as u64;
     }

@@ -59,6 +59,10 @@ pub enum FusedOptimizer {
 /// A power of β below which 1 − βᵗ rounds to 1 in f32 (half an ulp of 1 is 6e-8).
 const SETTLED: f32 = 1e-9;
 
+mod sequence;
+
+pub use sequence::RowWise;
+
 use crate::linalg::{axpy, dot};
 
 impl FusedOptimizer {
