@@ -74,9 +74,10 @@ pub enum Batching {
     /// pWord2Vec's HogBatch (Ji et al. 2016): a centre's window shares one draw of negatives
     /// (under hierarchical softmax its pairs share the centre's path anyway); every score of
     /// the window is taken from the rows as they were, and each row then takes the window's
-    /// summed step once. The same gradient to first order, with a row read and written once per
-    /// window instead of once per pair: small matrix products, which is what makes a GPU cube
-    /// fast and its writes few.
+    /// summed step once (a row-wise rule's output row instead steps once per context that
+    /// scored it, folded into one pass per context: `kernels::RowWise`). The same gradient to
+    /// first order, with a row read and written once per window instead of once per pair: small
+    /// matrix products, which is what makes a GPU cube fast and its writes few.
     Window,
 }
 

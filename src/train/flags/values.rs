@@ -43,8 +43,9 @@ pub(super) struct FlagValues {
     /// draws its own negatives and steps before the next) or `window` (a centre's window shares
     /// one draw and steps at once, pWord2Vec's HogBatch); for subword CBOW on the CPU, `window`
     /// reads each position's n-gram rows once as the window slides and writes them once
-    /// [default: window under plain SGD for skip-gram with negative sampling, for subword CBOW
-    /// on the CPU, and for word-level models on a GPU; pair otherwise].
+    /// [default: window under plain SGD and the row-wise rules for skip-gram with negative
+    /// sampling on the CPU, for subword CBOW on the CPU, and under plain SGD for word-level
+    /// models on a GPU; pair otherwise].
     #[arg(long, value_enum)]
     batching: Option<Batching>,
     /// Update path: fused (each example steps the rows it touches, in place: negative sampling
