@@ -9,48 +9,21 @@
 //! another rate; this way the rule and its rate stay the per-pair ones.
 
 use super::{FusedOptimizer, count_adam_step};
-use crate::linalg::dot;
+use crate::linalg::{axpy, dot};
 
-/// The rules whose rate is one number a row: [`FusedOptimizer::RowAdaGrad`] and
-/// [`FusedOptimizer::RowAdam`], with their hyper-parameters.
+/// A rule whose rate is one number a row: [`FusedOptimizer::RowAdaGrad`] or
+/// [`FusedOptimizer::RowAdam`] ([`FusedOptimizer::row_wise`] makes one of no other).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RowWise {
-    AdaGrad {
-        epsilon: f32,
-        weight_decay: f32,
-    },
-    Adam {
-        beta1: f32,
-        beta2: f32,
-        epsilon: f32,
-        weight_decay: f32,
-    },
-}
+pub struct RowWise(FusedOptimizer);
 
 impl FusedOptimizer {
     /// The rule as a [`RowWise`] one, if it is.
     pub fn row_wise(&self) -> Option<RowWise> {
-        match *self {
-            FusedOptimizer::RowAdaGrad {
-                epsilon,
-                weight_decay,
-            } => Some(RowWise::AdaGrad {
-                epsilon,
-                weight_decay,
-            }),
-            FusedOptimizer::RowAdam {
-                beta1,
-                beta2,
-                epsilon,
-                weight_decay,
-            } => Some(RowWise::Adam {
-                beta1,
-                beta2,
-                epsilon,
-                weight_decay,
-            }),
-            _ => None,
-        }
+        matches!(
+            self,
+            FusedOptimizer::RowAdaGrad { .. } | FusedOptimizer::RowAdam { .. }
+        )
+        .then_some(RowWise(*self))
     }
 }
 
@@ -71,12 +44,6 @@ impl RowWise {
         lr: f32,
         weights: &mut Vec<f32>,
     ) {
-        let weight_decay = match *self {
-            RowWise::AdaGrad { weight_decay, .. } | RowWise::Adam { weight_decay, .. } => {
-                weight_decay
-            }
-        };
-        let decayed = Decayed::new(w, weight_decay);
         let steps = || {
             scales
                 .iter()
@@ -85,8 +52,12 @@ impl RowWise {
                 .filter(|((scale, _), _)| **scale != 0.0)
         };
         weights.clear();
-        match *self {
-            RowWise::AdaGrad { epsilon, .. } => {
+        match self.0 {
+            FusedOptimizer::RowAdaGrad {
+                epsilon,
+                weight_decay,
+            } => {
+                let decayed = Decayed::new(w, weight_decay);
                 // w − Σ rateᵢ·(scaleᵢ·xᵢ + decay·w)
                 let mut rates = 0.0;
                 for ((&scale, x), &x_mean_square) in steps() {
@@ -103,17 +74,16 @@ impl RowWise {
                     w.iter_mut().for_each(|wi| *wi *= keep);
                 }
                 for (((_, x), _), &c) in steps().zip(weights.iter()) {
-                    for (wi, xi) in w.iter_mut().zip(*x) {
-                        *wi -= c * xi;
-                    }
+                    axpy(-c, x, w);
                 }
             }
-            RowWise::Adam {
+            FusedOptimizer::RowAdam {
                 beta1,
                 beta2,
                 epsilon,
-                ..
+                weight_decay,
             } => {
+                let decayed = Decayed::new(w, weight_decay);
                 let (m, rest) = state.split_at_mut(w.len());
                 let (v, powers) = rest.split_at_mut(1);
                 for ((&scale, x), &x_mean_square) in steps() {
@@ -159,6 +129,7 @@ impl RowWise {
                     }
                 }
             }
+            _ => unreachable!("a RowWise holds a row-wise rule"),
         }
     }
 }
@@ -220,8 +191,8 @@ mod tests {
     /// of a fresh row (Adam's bias corrections) and later ones.
     #[test]
     fn a_row_wise_sequence_equals_one_step_per_gradient() {
-        for weight_decay in [0.0, 0.01] {
-            let rules = [
+        let rules = |weight_decay| {
+            [
                 FusedOptimizer::RowAdaGrad {
                     epsilon: 1e-10,
                     weight_decay,
@@ -232,26 +203,10 @@ mod tests {
                     epsilon: 1e-5,
                     weight_decay,
                 },
-            ];
-            for rule in rules {
-                let undecayed = match rule {
-                    FusedOptimizer::RowAdaGrad { epsilon, .. } => FusedOptimizer::RowAdaGrad {
-                        epsilon,
-                        weight_decay: 0.0,
-                    },
-                    FusedOptimizer::RowAdam {
-                        beta1,
-                        beta2,
-                        epsilon,
-                        ..
-                    } => FusedOptimizer::RowAdam {
-                        beta1,
-                        beta2,
-                        epsilon,
-                        weight_decay: 0.0,
-                    },
-                    _ => unreachable!(),
-                };
+            ]
+        };
+        for weight_decay in [0.0, 0.01] {
+            for (rule, undecayed) in rules(weight_decay).into_iter().zip(rules(0.0)) {
                 let xs = rows(6);
                 // A zero scale (a node left alone) takes no step.
                 let scales = [0.7, -0.4, 0.0, -1.3, 0.2, 0.55];
